@@ -1,0 +1,384 @@
+//! `qstash-lint.json`: discovery, parsing and validation.
+//!
+//! Every error names the file, the key and its line and column, and makes
+//! the run exit with code 2.
+
+use crate::rules;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The config file name.
+pub const FILE_NAME: &str = "qstash-lint.json";
+
+/// The default `testFiles` globs.
+pub const DEFAULT_TEST_FILES: &[&str] = &[
+    "**/*.test.*",
+    "**/*.spec.*",
+    "**/__tests__/**",
+    "**/test/**",
+    "**/tests/**",
+];
+
+/// What the config says about one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Not run.
+    Off,
+    /// Reported as a note.
+    Note,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Error,
+}
+
+/// A config error, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The config file.
+    pub path: PathBuf,
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub column: usize,
+    /// What is wrong, naming the key.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        }
+    }
+}
+
+/// A loaded configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from (`None` for the defaults).
+    pub path: Option<PathBuf>,
+    /// The directory globs are relative to.
+    pub dir: PathBuf,
+    /// Rule levels set by the user.
+    pub rules: BTreeMap<String, Level>,
+    /// Only files matching these are checked (`None`: all).
+    pub include: Option<GlobSet>,
+    /// Files matching these are not checked.
+    pub exclude: GlobSet,
+    /// Files that receive QStash messages whatever their routes say.
+    pub receivers: GlobSet,
+    /// Test files: secrets in options and local destinations are expected there.
+    pub test_files: GlobSet,
+}
+
+struct RuleId(String);
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if rules::find(&s).is_none() {
+            return Err(de::Error::custom(format!(
+                "unknown rule \"{s}\" in \"rules\" (run `qstash-lint rules` for the list)"
+            )));
+        }
+        Ok(RuleId(s))
+    }
+}
+
+struct LevelVisitor;
+
+impl Visitor<'_> for LevelVisitor {
+    type Value = Level;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"off\", \"warn\" or \"error\"")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Level, E> {
+        match v {
+            "off" => Ok(Level::Off),
+            "note" | "info" => Ok(Level::Note),
+            "warn" | "warning" => Ok(Level::Warn),
+            "error" => Ok(Level::Error),
+            other => Err(E::custom(format!(
+                "invalid level \"{other}\": expected \"off\", \"warn\" or \"error\""
+            ))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(LevelVisitor)
+    }
+}
+
+struct RulesMap(BTreeMap<String, Level>);
+
+impl<'de> Deserialize<'de> for RulesMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RulesMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of rule ids to \"off\", \"warn\" or \"error\"")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RulesMap, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(RuleId(id)) = map.next_key()? {
+                    let level: Level = map.next_value()?;
+                    out.insert(id, level);
+                }
+                Ok(RulesMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawConfig {
+    #[serde(rename = "$schema")]
+    _schema: Option<String>,
+    rules: Option<RulesMap>,
+    include: Option<Vec<String>>,
+    exclude: Option<Vec<String>>,
+    receivers: Option<Vec<String>>,
+    test_files: Option<Vec<String>>,
+}
+
+impl Config {
+    /// The configuration used when no file is found.
+    pub fn defaults(dir: &Path) -> Config {
+        Config {
+            path: None,
+            dir: dir.to_path_buf(),
+            rules: BTreeMap::new(),
+            include: None,
+            exclude: GlobSet::empty(),
+            receivers: GlobSet::empty(),
+            test_files: build_globs(DEFAULT_TEST_FILES.iter().map(|s| s.to_string()))
+                .unwrap_or_else(|_| GlobSet::empty()),
+        }
+    }
+
+    /// Loads and validates the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the config file: {e}"),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses config `text` that came from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: describe_serde_error(&e),
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut cfg = Config::defaults(&dir);
+        cfg.path = Some(path.to_path_buf());
+        let glob_err = |key: &str, glob: &str, err: String| {
+            let (line, column) = position_of(text, glob);
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: format!("invalid glob \"{glob}\" in \"{key}\": {err}"),
+            }
+        };
+        let compile = |key: &str, globs: Vec<String>| -> Result<GlobSet, ConfigError> {
+            for g in &globs {
+                Glob::new(g).map_err(|e| glob_err(key, g, e.kind().to_string()))?;
+            }
+            build_globs(globs.into_iter().flat_map(expand_dir_glob))
+                .map_err(|e| glob_err(key, "", e))
+        };
+        if let Some(r) = raw.rules {
+            cfg.rules = r.0;
+        }
+        if let Some(g) = raw.include {
+            cfg.include = Some(compile("include", g)?);
+        }
+        if let Some(g) = raw.exclude {
+            cfg.exclude = compile("exclude", g)?;
+        }
+        if let Some(g) = raw.receivers {
+            cfg.receivers = compile("receivers", g)?;
+        }
+        if let Some(g) = raw.test_files {
+            cfg.test_files = compile("testFiles", g)?;
+        }
+        Ok(cfg)
+    }
+
+    /// The path of `file` relative to the config directory, `/`-separated.
+    pub fn relative(&self, file: &Path) -> String {
+        let rel = file.strip_prefix(&self.dir).unwrap_or(file);
+        rel.to_string_lossy()
+            .replace('\\', "/")
+            .trim_start_matches('/')
+            .to_string()
+    }
+
+    /// Whether `file` is checked under this config.
+    pub fn selects(&self, file: &Path) -> bool {
+        let rel = self.relative(file);
+        self.include.as_ref().is_none_or(|g| g.is_match(&rel)) && !self.exclude.is_match(&rel)
+    }
+
+    /// Whether `file` is a test file.
+    pub fn is_test(&self, file: &Path) -> bool {
+        self.test_files.is_match(self.relative(file))
+    }
+
+    /// The configured level of `rule`, if the user set one.
+    pub fn level(&self, rule: &str) -> Option<Level> {
+        self.rules.get(rule).copied()
+    }
+}
+
+/// `dir` also means everything below it, as in `.gitignore`.
+fn expand_dir_glob(g: String) -> Vec<String> {
+    if g.ends_with("**") || g.contains("*.") {
+        vec![g]
+    } else {
+        let trimmed = g.trim_end_matches('/').to_string();
+        vec![trimmed.clone(), format!("{trimmed}/**")]
+    }
+}
+
+fn build_globs(globs: impl IntoIterator<Item = String>) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = globset::GlobBuilder::new(&g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| e.kind().to_string())?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn describe_serde_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    // serde_json appends " at line L column C"; the position is printed separately.
+    let msg = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(m, _)| m)
+        .to_string();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or("");
+        return format!("unknown key \"{key}\" (expected one of \"rules\", \"include\", \"exclude\", \"receivers\", \"testFiles\")");
+    }
+    msg
+}
+
+fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    let quoted = format!("\"{needle}\"");
+    match text.find(&quoted) {
+        Some(i) => {
+            let line = text[..i].matches('\n').count() + 1;
+            let col = i - text[..i].rfind('\n').map_or(0, |n| n + 1) + 1;
+            (line, col)
+        }
+        None => (0, 0),
+    }
+}
+
+/// Finds the config for `start` (a file or directory): the nearest
+/// `qstash-lint.json` upward, stopping at the repository root.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let mut dir = if start.is_dir() {
+        Some(start)
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/p/qstash-lint.json"), text)
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let c = parse(r#"{"rules": {"deprecated-api": "off", "invalid-cron": "warn"}, "exclude": ["legacy"], "testFiles": ["**/*.fixture.ts"]}"#).unwrap();
+        assert_eq!(c.level("deprecated-api"), Some(Level::Off));
+        assert!(!c.selects(Path::new("/p/legacy/a.ts")));
+        assert!(c.selects(Path::new("/p/src/a.ts")));
+        assert!(c.is_test(Path::new("/p/src/a.fixture.ts")));
+        assert!(!c.is_test(Path::new("/p/src/a.test.ts")));
+    }
+
+    #[test]
+    fn errors_name_key_and_position() {
+        let e = parse("{\n  \"rulez\": {}\n}").unwrap_err();
+        assert!(e.message.contains("unknown key \"rulez\""), "{}", e.message);
+        assert_eq!(e.line, 2);
+        let e = parse("{\n  \"rules\": {\n    \"no-such-rule\": \"error\"\n  }\n}").unwrap_err();
+        assert!(
+            e.message.contains("unknown rule \"no-such-rule\""),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 3);
+        let e = parse("{\"rules\": {\"invalid-cron\": \"loud\"}}").unwrap_err();
+        assert!(
+            e.message.contains("invalid level \"loud\""),
+            "{}",
+            e.message
+        );
+        let e = parse("{\n\"exclude\": [\"a/[\"]}").unwrap_err();
+        assert!(e.message.contains("invalid glob"), "{}", e.message);
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn default_test_files() {
+        let c = Config::defaults(Path::new("/p"));
+        for t in [
+            "/p/a.test.ts",
+            "/p/x/a.spec.js",
+            "/p/__tests__/a.ts",
+            "/p/test/a.ts",
+            "/p/pkg/tests/a.ts",
+        ] {
+            assert!(c.is_test(Path::new(t)), "{t}");
+        }
+        assert!(!c.is_test(Path::new("/p/src/latest.ts")));
+    }
+}

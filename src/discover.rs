@@ -1,0 +1,126 @@
+//! File discovery with the `ignore` crate: `.gitignore` respected, dependency
+//! and build directories skipped, only JavaScript and TypeScript sources.
+
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Source extensions qstash-lint reads.
+pub const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+/// Directories never walked into: dependencies and build output.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    ".git",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".output",
+    ".svelte-kit",
+    ".vercel",
+    ".netlify",
+    ".turbo",
+    ".wrangler",
+    ".cache",
+    "coverage",
+    ".expo",
+    ".docusaurus",
+    ".astro",
+    "bower_components",
+    "jspm_packages",
+    "vendor",
+];
+
+/// Whether `path` names a file qstash-lint lints.
+pub fn is_lintable(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !EXTENSIONS.contains(&ext) {
+        return false;
+    }
+    // Declaration files hold no code; minified bundles are not source.
+    !(stem.ends_with(".d")
+        || stem.contains(".d.")
+        || stem.ends_with(".min")
+        || stem.contains(".min."))
+}
+
+/// Lists the files to lint under `roots`, sorted and without duplicates.
+/// Files named directly are returned when they are lintable, whatever the
+/// ignore files say.
+pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Vec<PathBuf> {
+    let found = Mutex::new(Vec::new());
+    for root in roots {
+        if root.is_file() {
+            if is_lintable(root) {
+                found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(root.clone());
+            }
+            continue;
+        }
+        let walker = WalkBuilder::new(root)
+            .standard_filters(!no_ignore)
+            .hidden(true)
+            .require_git(false)
+            .filter_entry(|e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && e.depth() > 0
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+            })
+            .build_parallel();
+        walker.run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(e) = entry {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
+                        found
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(e.into_path());
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_lintable;
+    use std::path::Path;
+
+    #[test]
+    fn lintable_names() {
+        for ok in ["a.ts", "a.tsx", "a.mjs", "route.js", "x.test.ts", "a.cts"] {
+            assert!(is_lintable(Path::new(ok)), "{ok}");
+        }
+        for no in [
+            "a.d.ts",
+            "a.d.mts",
+            "a.min.js",
+            "a.min.mjs",
+            "a.json",
+            "a.md",
+            "Makefile",
+            "a.d.test.ts",
+        ] {
+            assert!(!is_lintable(Path::new(no)), "{no}");
+        }
+    }
+}

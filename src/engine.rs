@@ -1,0 +1,409 @@
+//! The lint pipeline: discover, read and prefilter, parse and extract facts,
+//! link the project, run rules, suppress, and hand sorted diagnostics to the
+//! reporters.
+
+use crate::config::{Config, ConfigError, Level};
+use crate::diagnostic::{Diagnostic, LineIndex, Notice, Related, Severity, Span};
+use crate::discover;
+use crate::facts::{self, FileFacts};
+use crate::parse;
+use crate::project::ProjectSignals;
+use crate::rules::{self, Finding, RuleContext};
+use crate::secrets::{self, SecretHit};
+use crate::source::{self, Loaded};
+use crate::suppress;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What to lint and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Files and directories to check.
+    pub paths: Vec<PathBuf>,
+    /// `--config`: use this file for every path.
+    pub config: Option<PathBuf>,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Do not read `.gitignore` and `.ignore` files.
+    pub no_ignore: bool,
+    /// The directory paths are shown relative to.
+    pub cwd: PathBuf,
+}
+
+/// Why a run could not complete.
+#[derive(Debug)]
+pub enum RunError {
+    /// A config file is invalid.
+    Config(ConfigError),
+    /// A path given on the command line does not exist or cannot be read.
+    Path(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Config(e) => write!(f, "invalid config: {e}"),
+            RunError::Path(p) => f.write_str(p),
+        }
+    }
+}
+
+/// A file's text for reporters, already redacted.
+#[derive(Debug)]
+pub struct SourceText {
+    /// Text with every secret masked.
+    pub text: String,
+    /// Its line index.
+    pub index: LineIndex,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Sorted diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Sorted notices about files that could not be linted.
+    pub notices: Vec<Notice>,
+    /// Number of files checked.
+    pub files: usize,
+    /// Redacted texts of the files that have diagnostics, by display path.
+    pub sources: BTreeMap<String, Arc<SourceText>>,
+}
+
+/// One file after the per-file stage.
+struct Analyzed {
+    path: PathBuf,
+    display: String,
+    config: Arc<Config>,
+    /// Kept only for files that may have findings.
+    text: Option<String>,
+    secrets: Vec<SecretHit>,
+    facts: Option<FileFacts>,
+    parse_error: Option<parse::ParseError>,
+    notices: Vec<Notice>,
+}
+
+/// Runs the whole pipeline.
+pub fn run(opts: &Options) -> Result<Outcome, RunError> {
+    let threads = opts.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        // Deeply nested code recurses deeply in the visitors and in drop.
+        .stack_size(256 * 1024 * 1024)
+        .build()
+        .map_err(|e| RunError::Path(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| run_in_pool(opts))
+}
+
+fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
+    let abs = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            opts.cwd.join(p)
+        }
+    };
+    for p in &paths {
+        if !abs(p).exists() {
+            return Err(RunError::Path(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
+        }
+    }
+    let mut configs = ConfigCache::new(opts.config.as_deref().map(abs), &opts.cwd)?;
+    let files = discover::discover(
+        &paths.iter().map(|p| abs(p)).collect::<Vec<_>>(),
+        opts.no_ignore,
+    );
+    let mut selected = Vec::new();
+    for f in files {
+        let cfg = configs.for_file(&f)?;
+        // Explicitly named files (pre-commit passes them) honour excludes too.
+        if cfg.selects(&f) {
+            selected.push((f, cfg));
+        }
+    }
+
+    let analyzed: Vec<Analyzed> = selected
+        .into_par_iter()
+        .map(|(path, config)| {
+            let display = display_path(&path, &opts.cwd);
+            analyze(path, display, config)
+        })
+        .collect();
+
+    let signals = ProjectSignals::collect(
+        analyzed
+            .iter()
+            .map(|a| (a.path.as_path(), a.facts.as_ref())),
+    );
+
+    let per_file: Vec<(Vec<Diagnostic>, Option<(String, Arc<SourceText>)>)> = analyzed
+        .par_iter()
+        .map(|a| lint_file(a, signals.dev_server(&a.path, a.facts.as_ref())))
+        .collect();
+
+    let mut outcome = Outcome {
+        files: analyzed.len(),
+        ..Outcome::default()
+    };
+    for a in &analyzed {
+        outcome.notices.extend(a.notices.iter().cloned());
+    }
+    for (diags, source) in per_file {
+        outcome.diagnostics.extend(diags);
+        if let Some((path, src)) = source {
+            outcome.sources.insert(path, src);
+        }
+    }
+    outcome
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome
+        .diagnostics
+        .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    outcome.notices.sort();
+    Ok(outcome)
+}
+
+/// The per-file stage: read, scan for secrets, prefilter, parse, extract.
+fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
+    let mut a = Analyzed {
+        path,
+        display,
+        config,
+        text: None,
+        secrets: Vec::new(),
+        facts: None,
+        parse_error: None,
+        notices: Vec::new(),
+    };
+    let text = match source::load(&a.path, &a.display) {
+        Loaded::Text(t) => t,
+        Loaded::Skipped(n) => {
+            a.notices.push(n);
+            return a;
+        }
+    };
+    if text.trim().is_empty() {
+        a.notices.push(Notice {
+            path: a.display.clone(),
+            kind: "empty",
+            message: "empty file: nothing to lint".into(),
+        });
+        return a;
+    }
+    a.secrets = secrets::scan(&text);
+    let relevant = crate::prefilter::mentions_qstash(&text);
+    if relevant {
+        if let Some((kind, message)) = source::parse_blocker(&text) {
+            a.notices.push(Notice {
+                path: a.display.clone(),
+                kind,
+                message,
+            });
+        } else {
+            match parse::parse(&a.path, &text) {
+                Ok(program) => a.facts = Some(facts::extract::extract(&program, parse::BASE)),
+                Err(e) => a.parse_error = Some(e),
+            }
+        }
+    }
+    if relevant || !a.secrets.is_empty() {
+        a.text = Some(text);
+    }
+    a
+}
+
+/// Runs the rules on one file and applies its suppressions.
+fn lint_file(
+    a: &Analyzed,
+    dev_server: bool,
+) -> (Vec<Diagnostic>, Option<(String, Arc<SourceText>)>) {
+    let Some(text) = &a.text else {
+        return (Vec::new(), None);
+    };
+    let level = |id: &str| -> Option<Severity> {
+        let meta = rules::find(id)?.meta;
+        match a.config.level(id) {
+            Some(Level::Off) => None,
+            Some(Level::Note) => Some(Severity::Note),
+            Some(Level::Warn) => Some(Severity::Warning),
+            Some(Level::Error) => Some(Severity::Error),
+            None => meta.enabled_by_default.then_some(meta.severity),
+        }
+    };
+    let ctx = RuleContext {
+        text,
+        facts: a.facts.as_ref(),
+        secrets: &a.secrets,
+        is_test: a.config.is_test(&a.path),
+        dev_server,
+    };
+    let mut findings = rules::run(&ctx, |id| level(id).is_some());
+    if let Some(e) = &a.parse_error {
+        if level(rules::PARSE_ERROR.id).is_some() {
+            findings.push(Finding::new(
+                rules::PARSE_ERROR.id,
+                e.span,
+                format!("syntax error: {}", e.message),
+                "fix the syntax error; this file was not linted",
+            ));
+        }
+    }
+
+    let index = LineIndex::new(text);
+    let mut sups = suppress::parse(text, &index);
+    findings.retain(|f| {
+        let line = index.line_of(f.span.start);
+        let mut keep = true;
+        for s in sups.iter_mut() {
+            if s.covers(f.rule, line) {
+                s.used = true;
+                keep = false;
+            }
+        }
+        keep
+    });
+    if level(rules::UNUSED_SUPPRESSION.id).is_some() {
+        for s in &sups {
+            let unknown: Vec<&String> = s
+                .rules
+                .iter()
+                .filter(|r| rules::find(r).is_none())
+                .collect();
+            if !unknown.is_empty() {
+                let names = unknown
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                findings.push(Finding::new(
+                    rules::UNUSED_SUPPRESSION.id,
+                    s.span,
+                    format!("suppression names unknown rule {names}"),
+                    "check the rule id with `qstash-lint rules`",
+                ));
+            } else if !s.used && s.rules.iter().all(|r| level(r).is_some()) {
+                findings.push(Finding::new(
+                    rules::UNUSED_SUPPRESSION.id,
+                    s.span,
+                    "suppression does not match any diagnostic",
+                    "remove the comment",
+                ));
+            }
+        }
+    }
+
+    let mut diags = Vec::new();
+    let mut redact: Vec<Span> = a.secrets.iter().map(|s| s.span).collect();
+    for f in findings {
+        let Some(severity) = level(f.rule) else {
+            continue;
+        };
+        if matches!(f.rule, "hardcoded-token" | "hardcoded-signing-key") {
+            redact.push(f.span);
+        }
+        diags.push(Diagnostic {
+            rule: rules::find(f.rule).map_or(f.rule, |r| r.meta.id),
+            severity,
+            path: a.display.clone(),
+            span: f.span,
+            message: f.message,
+            help: f.help,
+            related: f
+                .related
+                .into_iter()
+                .map(|(span, message)| Related {
+                    path: a.display.clone(),
+                    span,
+                    message,
+                })
+                .collect(),
+        });
+    }
+    if diags.is_empty() {
+        return (diags, None);
+    }
+    let redacted = secrets::redact(text, &redact);
+    let source = SourceText {
+        index: LineIndex::new(&redacted),
+        text: redacted,
+    };
+    (diags, Some((a.display.clone(), Arc::new(source))))
+}
+
+/// Shows `path` relative to `cwd` when it is below it, with `/` separators.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Loads each config once.
+struct ConfigCache {
+    cwd: PathBuf,
+    forced: Option<Arc<Config>>,
+    by_dir: HashMap<PathBuf, Arc<Config>>,
+    by_file: HashMap<PathBuf, Arc<Config>>,
+}
+
+impl ConfigCache {
+    fn new(forced: Option<PathBuf>, cwd: &Path) -> Result<Self, RunError> {
+        let forced = match forced {
+            Some(p) => Some(Arc::new(Config::load(&p).map_err(RunError::Config)?)),
+            None => None,
+        };
+        Ok(ConfigCache {
+            cwd: cwd.to_path_buf(),
+            forced,
+            by_dir: HashMap::new(),
+            by_file: HashMap::new(),
+        })
+    }
+
+    fn for_file(&mut self, file: &Path) -> Result<Arc<Config>, RunError> {
+        if let Some(f) = &self.forced {
+            return Ok(f.clone());
+        }
+        let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+        if let Some(c) = self.by_dir.get(&dir) {
+            return Ok(c.clone());
+        }
+        let cfg = match crate::config::find(&dir) {
+            Some(path) => match self.by_file.get(&path) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = Arc::new(Config::load(&path).map_err(RunError::Config)?);
+                    self.by_file.insert(path, c.clone());
+                    c
+                }
+            },
+            None => Arc::new(Config::defaults(
+                &repo_root(&dir).unwrap_or_else(|| self.cwd.clone()),
+            )),
+        };
+        self.by_dir.insert(dir, cfg.clone());
+        Ok(cfg)
+    }
+}
+
+/// The repository root above `dir` (the directory holding `.git`).
+pub fn repo_root(dir: &Path) -> Option<PathBuf> {
+    let mut d = Some(dir);
+    while let Some(cur) = d {
+        if cur.join(".git").exists() {
+            return Some(cur.to_path_buf());
+        }
+        d = cur.parent();
+    }
+    None
+}

@@ -1,0 +1,780 @@
+//! Fact extraction: one collecting pass builds the file's [`Scope`], one
+//! visiting pass records the facts.
+
+use super::fold::{
+    atom_str, fn_info, function_info, member_name, prop_name, unwrap, Binding, Decl, Kind, Scope,
+};
+use super::modules::{self, is_verify_wrapper};
+use super::{
+    Construction, DeprecatedUse, Destination, DestinationKey, DevSignal, EnvRead, EnvSource,
+    FileFacts, Import, Imported, Literal, ObjectLit, QstashClass, SendCall, SendKind, Value,
+    WrapperCall,
+};
+use crate::diagnostic::Span;
+use std::rc::Rc;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// Extracts the facts of one parsed file. `base` is the parser position of the
+/// file's first byte.
+pub fn extract(program: &Program, base: u32) -> FileFacts {
+    let mut scope = Scope {
+        base,
+        ..Scope::default()
+    };
+    let mut collector = Collector {
+        scope: &mut scope,
+        stack: vec![(Span::new(0, u32::MAX), true)],
+    };
+    program.visit_with(&mut collector);
+    scope.finish();
+
+    let mut facts = FileFacts {
+        use_client: has_use_client(program),
+        ..FileFacts::default()
+    };
+    import_facts(&scope, &mut facts);
+    let mut ex = Extractor {
+        scope: &scope,
+        facts: &mut facts,
+    };
+    program.visit_with(&mut ex);
+    facts.imports = scope.imports;
+    facts.dev_signals.sort_by_key(|s| *s as u8);
+    facts.dev_signals.dedup();
+    facts
+}
+
+fn has_use_client(program: &Program) -> bool {
+    let stmts: Vec<&Stmt> = match program {
+        Program::Module(m) => m.body.iter().map_while(|i| i.as_stmt()).collect(),
+        Program::Script(s) => s.body.iter().collect(),
+    };
+    for stmt in stmts {
+        match stmt {
+            Stmt::Expr(ExprStmt { expr, .. }) => match &**expr {
+                Expr::Lit(Lit::Str(s)) => {
+                    if atom_str(&s.value) == "use client" {
+                        return true;
+                    }
+                }
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Builds the binding table: imports, declarations with their scopes, and
+/// assignments.
+struct Collector<'s> {
+    scope: &'s mut Scope,
+    /// Open scopes: (span, is a function scope).
+    stack: Vec<(Span, bool)>,
+}
+
+impl Collector<'_> {
+    fn current(&self) -> Span {
+        self.stack.last().map_or(Span::new(0, u32::MAX), |s| s.0)
+    }
+
+    fn function_scope(&self) -> Span {
+        self.stack
+            .iter()
+            .rev()
+            .find(|s| s.1)
+            .map_or(Span::new(0, u32::MAX), |s| s.0)
+    }
+
+    fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding) {
+        self.scope.decls.entry(name).or_default().push(Decl {
+            scope,
+            pos,
+            binding,
+        });
+    }
+
+    fn declare_pat(&mut self, pat: &Pat, scope: Span) {
+        match pat {
+            Pat::Ident(b) => {
+                let pos = self.scope.span(b.id.span).start;
+                let type_name = b.type_ann.as_deref().and_then(type_ref_name);
+                self.declare(
+                    b.id.sym.to_string(),
+                    scope,
+                    pos,
+                    Binding::Opaque { type_name },
+                );
+            }
+            Pat::Assign(a) => self.declare_pat(&a.left, scope),
+            Pat::Rest(r) => self.declare_pat(&r.arg, scope),
+            Pat::Array(a) => {
+                for el in a.elems.iter().flatten() {
+                    self.declare_pat(el, scope);
+                }
+            }
+            Pat::Object(o) => {
+                for p in &o.props {
+                    match p {
+                        ObjectPatProp::KeyValue(kv) => self.declare_pat(&kv.value, scope),
+                        ObjectPatProp::Assign(a) => {
+                            let pos = self.scope.span(a.key.id.span).start;
+                            self.declare(
+                                a.key.id.sym.to_string(),
+                                scope,
+                                pos,
+                                Binding::Opaque { type_name: None },
+                            );
+                        }
+                        ObjectPatProp::Rest(r) => self.declare_pat(&r.arg, scope),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn with_scope(&mut self, span: Span, is_fn: bool, f: impl FnOnce(&mut Self)) {
+        self.stack.push((span, is_fn));
+        f(self);
+        self.stack.pop();
+    }
+
+    fn add_import(&mut self, local: &Ident, specifier: &str, imported: Imported, span: Span) {
+        self.scope.imports.push(Import {
+            local: local.sym.to_string(),
+            specifier: specifier.to_string(),
+            module: modules::normalize(specifier),
+            imported,
+            span,
+        });
+    }
+
+    /// `require("x")` (also behind `await`) as the specifier it loads.
+    fn require_specifier(e: &Expr) -> Option<String> {
+        let Expr::Call(c) = unwrap(e) else {
+            return None;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        if !matches!(unwrap(callee), Expr::Ident(i) if &*i.sym == "require") {
+            return None;
+        }
+        match c.args.first().map(|a| unwrap(&a.expr)) {
+            Some(Expr::Lit(Lit::Str(s))) => Some(atom_str(&s.value)),
+            _ => None,
+        }
+    }
+}
+
+fn type_ref_name(ann: &TsTypeAnn) -> Option<String> {
+    match &*ann.type_ann {
+        TsType::TsTypeRef(r) => Some(entity_name(&r.type_name)),
+        _ => None,
+    }
+}
+
+fn entity_name(n: &TsEntityName) -> String {
+    match n {
+        TsEntityName::Ident(i) => i.sym.to_string(),
+        TsEntityName::TsQualifiedName(q) => format!("{}.{}", entity_name(&q.left), q.right.sym),
+    }
+}
+
+impl Visit for Collector<'_> {
+    fn visit_import_decl(&mut self, n: &ImportDecl) {
+        if n.type_only {
+            return;
+        }
+        let src = atom_str(&n.src.value);
+        for s in &n.specifiers {
+            match s {
+                ImportSpecifier::Named(named) => {
+                    if named.is_type_only {
+                        continue;
+                    }
+                    let imported = match &named.imported {
+                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => atom_str(&s.value),
+                        None => named.local.sym.to_string(),
+                    };
+                    let span = self.scope.span(named.span);
+                    let imported = if imported == "default" {
+                        Imported::Default
+                    } else {
+                        Imported::Named(imported)
+                    };
+                    self.add_import(&named.local, &src, imported, span);
+                }
+                ImportSpecifier::Default(d) => {
+                    let span = self.scope.span(d.span);
+                    self.add_import(&d.local, &src, Imported::Default, span);
+                }
+                ImportSpecifier::Namespace(ns) => {
+                    let span = self.scope.span(ns.span);
+                    self.add_import(&ns.local, &src, Imported::Namespace, span);
+                }
+            }
+        }
+    }
+
+    fn visit_var_decl(&mut self, n: &VarDecl) {
+        let scope = if n.kind == VarDeclKind::Var {
+            self.function_scope()
+        } else {
+            self.current()
+        };
+        let is_const = n.kind == VarDeclKind::Const;
+        for d in &n.decls {
+            if let Some(init) = &d.init {
+                if let Some(spec) = Self::require_specifier(init) {
+                    match &d.name {
+                        Pat::Ident(b) => {
+                            let span = self.scope.span(b.id.span);
+                            self.add_import(&b.id, &spec, Imported::Namespace, span);
+                            continue;
+                        }
+                        Pat::Object(o) => {
+                            for p in &o.props {
+                                match p {
+                                    ObjectPatProp::Assign(a) => {
+                                        let span = self.scope.span(a.key.id.span);
+                                        let name = a.key.id.sym.to_string();
+                                        self.add_import(
+                                            &a.key.id,
+                                            &spec,
+                                            Imported::Named(name),
+                                            span,
+                                        );
+                                    }
+                                    ObjectPatProp::KeyValue(kv) => {
+                                        if let (Some(key), Pat::Ident(b)) =
+                                            (prop_name(&kv.key), &*kv.value)
+                                        {
+                                            let span = self.scope.span(b.id.span);
+                                            self.add_import(
+                                                &b.id,
+                                                &spec,
+                                                Imported::Named(key),
+                                                span,
+                                            );
+                                        }
+                                    }
+                                    ObjectPatProp::Rest(_) => {}
+                                }
+                            }
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                // `const { Client } = require("@upstash/qstash").default` and
+                // `const Client = require("@upstash/qstash").Client`.
+                if let (Pat::Ident(b), Expr::Member(m)) = (&d.name, unwrap(init)) {
+                    if let (Some(spec), Some(name)) =
+                        (Self::require_specifier(&m.obj), member_name(&m.prop))
+                    {
+                        let span = self.scope.span(b.id.span);
+                        self.add_import(&b.id, &spec, Imported::Named(name), span);
+                        continue;
+                    }
+                }
+            }
+            match (&d.name, &d.init) {
+                (Pat::Ident(b), Some(init)) => {
+                    let pos = self.scope.span(b.id.span).start;
+                    let binding = Binding::Var {
+                        init: Rc::new((**init).clone()),
+                        is_const,
+                        func: fn_info(init).map(Rc::new),
+                        type_name: b.type_ann.as_deref().and_then(type_ref_name),
+                    };
+                    self.declare(b.id.sym.to_string(), scope, pos, binding);
+                }
+                (pat, _) => self.declare_pat(pat, scope),
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_fn_decl(&mut self, n: &FnDecl) {
+        let scope = self.current();
+        if let Some(info) = function_info(&n.function) {
+            self.declare(
+                n.ident.sym.to_string(),
+                scope,
+                scope.start,
+                Binding::Func(Rc::new(info)),
+            );
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_class_decl(&mut self, n: &ClassDecl) {
+        let scope = self.current();
+        let pos = self.scope.span(n.ident.span).start;
+        self.declare(
+            n.ident.sym.to_string(),
+            scope,
+            pos,
+            Binding::Opaque { type_name: None },
+        );
+        n.visit_children_with(self);
+    }
+
+    fn visit_function(&mut self, n: &Function) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, true, |c| {
+            for p in &n.params {
+                c.declare_pat(&p.pat, span);
+            }
+            n.visit_children_with(c);
+        });
+    }
+
+    fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, true, |c| {
+            for p in &n.params {
+                c.declare_pat(p, span);
+            }
+            n.visit_children_with(c);
+        });
+    }
+
+    fn visit_block_stmt(&mut self, n: &BlockStmt) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, false, |c| n.visit_children_with(c));
+    }
+
+    fn visit_for_stmt(&mut self, n: &ForStmt) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, false, |c| n.visit_children_with(c));
+    }
+
+    fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, false, |c| n.visit_children_with(c));
+    }
+
+    fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, false, |c| n.visit_children_with(c));
+    }
+
+    fn visit_catch_clause(&mut self, n: &CatchClause) {
+        let span = self.scope.span(n.span);
+        self.with_scope(span, false, |c| {
+            if let Some(p) = &n.param {
+                c.declare_pat(p, span);
+            }
+            n.visit_children_with(c);
+        });
+    }
+
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        if n.op == AssignOp::Assign {
+            match &n.left {
+                AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
+                    let name = b.id.sym.to_string();
+                    self.scope.reassigned.insert(name.clone());
+                    self.scope
+                        .assigns
+                        .entry(name)
+                        .or_default()
+                        .push(Rc::new((*n.right).clone()));
+                }
+                AssignTarget::Simple(SimpleAssignTarget::Member(m))
+                    if matches!(&*m.obj, Expr::This(_)) =>
+                {
+                    if let Some(name) = member_name(&m.prop) {
+                        self.scope
+                            .this_exprs
+                            .push((name, Rc::new((*n.right).clone())));
+                    }
+                }
+                _ => {}
+            }
+        } else if let AssignTarget::Simple(SimpleAssignTarget::Ident(b)) = &n.left {
+            self.scope.reassigned.insert(b.id.sym.to_string());
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_update_expr(&mut self, n: &UpdateExpr) {
+        if let Expr::Ident(i) = &*n.arg {
+            self.scope.reassigned.insert(i.sym.to_string());
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_class_prop(&mut self, n: &ClassProp) {
+        if let Some(name) = prop_name(&n.key) {
+            if let Some(v) = &n.value {
+                self.scope
+                    .this_exprs
+                    .push((name.clone(), Rc::new((**v).clone())));
+            }
+            if let Some(t) = n.type_ann.as_deref().and_then(type_ref_name) {
+                self.scope.this_types.push((name, t));
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_ts_param_prop(&mut self, n: &TsParamProp) {
+        if let TsParamPropParam::Ident(b) = &n.param {
+            if let Some(t) = b.type_ann.as_deref().and_then(type_ref_name) {
+                self.scope.this_types.push((b.id.sym.to_string(), t));
+            }
+        }
+        n.visit_children_with(self);
+    }
+}
+
+/// Facts that come from the import table alone.
+fn import_facts(scope: &Scope, facts: &mut FileFacts) {
+    for imp in &scope.imports {
+        let Imported::Named(name) = &imp.imported else {
+            continue;
+        };
+        if let Some(kind) = imp.module.strip_prefix("$env/") {
+            let public = kind.ends_with("/public");
+            if kind.starts_with("static/") {
+                facts.env_reads.push(EnvRead {
+                    name: name.clone(),
+                    source: if public {
+                        EnvSource::SvelteKitPublic
+                    } else {
+                        EnvSource::SvelteKitPrivate
+                    },
+                    span: imp.span,
+                });
+            }
+            continue;
+        }
+        if !modules::is_qstash(&imp.module) {
+            continue;
+        }
+        if matches!(name.as_str(), "startDevServer" | "registerQStashDev") {
+            facts.dev_signals.push(DevSignal::DevServerImport);
+        }
+        let sub = imp.module.strip_prefix("@upstash/qstash/").unwrap_or("");
+        if name == "serve"
+            && matches!(
+                sub,
+                "nextjs" | "h3" | "svelte" | "solidjs" | "hono" | "cloudflare" | "workflow"
+            )
+        {
+            facts.deprecated.push(DeprecatedUse {
+                what: "`serve` from `@upstash/qstash`",
+                instead: "`serve` from `@upstash/workflow`",
+                span: imp.span,
+            });
+        }
+    }
+}
+
+/// Records facts while walking the tree with the finished [`Scope`].
+struct Extractor<'s> {
+    scope: &'s Scope,
+    facts: &'s mut FileFacts,
+}
+
+impl Extractor<'_> {
+    fn env_read(&mut self, name: String, source: EnvSource, span: Span) {
+        if name == "QSTASH_DEV" || name == "QSTASH_DEV_PORT" {
+            self.facts.dev_signals.push(DevSignal::DevEnv);
+        }
+        self.facts.env_reads.push(EnvRead { name, source, span });
+    }
+
+    fn env_source(&self, obj: &Expr) -> EnvSource {
+        match unwrap(obj) {
+            Expr::Member(m) => match unwrap(&m.obj) {
+                Expr::MetaProp(_) => EnvSource::ImportMetaEnv,
+                Expr::Ident(i) if matches!(&*i.sym, "process" | "Deno" | "Bun") => {
+                    EnvSource::ProcessEnv
+                }
+                _ => EnvSource::Bindings,
+            },
+            Expr::Ident(i) => {
+                let pos = self.scope.span(i.span).start;
+                match self
+                    .scope
+                    .import(&i.sym, pos)
+                    .map(|imp| imp.module.as_str())
+                {
+                    Some("$env/dynamic/public") => EnvSource::SvelteKitPublic,
+                    Some("$env/dynamic/private") => EnvSource::SvelteKitPrivate,
+                    _ => EnvSource::Bindings,
+                }
+            }
+            _ => EnvSource::Bindings,
+        }
+    }
+
+    fn config_signals(&mut self, class: Option<QstashClass>, config: &Value) {
+        let Some(obj) = &config.object else { return };
+        if let Some(p) = obj.get("devMode") {
+            if p.value.literal == Some(Literal::Bool(true)) {
+                self.facts.dev_signals.push(DevSignal::DevMode);
+            }
+        }
+        if class == Some(QstashClass::Client) {
+            if let Some(p) = obj.get("baseUrl") {
+                if p.value
+                    .candidates
+                    .iter()
+                    .any(|c| is_dev_server_url(&c.leading_text().to_ascii_lowercase()))
+                {
+                    self.facts.dev_signals.push(DevSignal::LocalBaseUrl);
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, kind: SendKind, call: &CallExpr, callee: &Expr) {
+        let arg = call
+            .args
+            .first()
+            .filter(|a| a.spread.is_none())
+            .map(|a| self.scope.value(&a.expr));
+        let mut requests: Vec<Option<ObjectLit>> = Vec::new();
+        match (&kind, &arg) {
+            (SendKind::Batch | SendKind::BatchJson | SendKind::Trigger, Some(v))
+                if v.array.is_some() =>
+            {
+                for item in v.array.iter().flatten() {
+                    requests.push(item.object.as_deref().cloned());
+                }
+            }
+            (_, Some(v)) => requests.push(v.object.as_deref().cloned()),
+            (_, None) => requests.push(None),
+        }
+        let mut destinations = Vec::new();
+        for req in requests.iter().flatten() {
+            for p in &req.props {
+                let key = match (kind, p.key.as_str()) {
+                    (SendKind::ScheduleCreate, "destination") => DestinationKey::Destination,
+                    (SendKind::AddEndpoints, _) => continue,
+                    (_, "url") => DestinationKey::Url,
+                    (_, "callback") => DestinationKey::Callback,
+                    (_, "failureCallback") => DestinationKey::FailureCallback,
+                    _ => continue,
+                };
+                destinations.push(Destination {
+                    key,
+                    value: p.value.clone(),
+                });
+            }
+            if kind == SendKind::AddEndpoints {
+                if let Some(eps) = req.get("endpoints").and_then(|p| p.value.array.as_ref()) {
+                    for ep in eps {
+                        if let Some(url) = ep.object.as_ref().and_then(|o| o.get("url")) {
+                            destinations.push(Destination {
+                                key: DestinationKey::Endpoint,
+                                value: url.value.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        self.facts.sends.push(SendCall {
+            kind,
+            callee: self.scope.span(super::fold::e_span(callee)),
+            span: self.scope.span(call.span),
+            requests,
+            destinations,
+        });
+    }
+
+    fn wrapper_name(&self, callee: &Expr) -> Option<String> {
+        match unwrap(callee) {
+            Expr::Ident(id) => {
+                let imp = self.scope.import(&id.sym, self.scope.span(id.span).start)?;
+                match &imp.imported {
+                    Imported::Named(n) if is_verify_wrapper(&imp.module, n) => Some(n.clone()),
+                    _ => None,
+                }
+            }
+            Expr::Member(m) => {
+                let Expr::Ident(ns) = unwrap(&m.obj) else {
+                    return None;
+                };
+                let imp = self.scope.import(&ns.sym, self.scope.span(ns.span).start)?;
+                let name = member_name(&m.prop)?;
+                (imp.imported != Imported::Named(String::new())
+                    && is_verify_wrapper(&imp.module, &name))
+                .then_some(name)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a base URL points at a local QStash dev server.
+pub fn is_dev_server_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"]
+        .iter()
+        .any(|h| {
+            rest.strip_prefix(h)
+                .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
+        })
+}
+
+impl Visit for Extractor<'_> {
+    fn visit_new_expr(&mut self, n: &NewExpr) {
+        if let Some(class) = self.scope.class_of(&n.callee) {
+            let config = n
+                .args
+                .as_ref()
+                .and_then(|a| a.first())
+                .filter(|a| a.spread.is_none())
+                .map(|a| self.scope.value(&a.expr));
+            if let Some(c) = &config {
+                self.config_signals(Some(class), c);
+            }
+            self.facts.constructions.push(Construction {
+                class,
+                span: self.scope.span(n.span),
+                config,
+            });
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_call_expr(&mut self, n: &CallExpr) {
+        if let Callee::Expr(callee) = &n.callee {
+            if let Expr::Member(m) = unwrap(callee) {
+                if let Some(method) = member_name(&m.prop) {
+                    let kind = self.scope.kind_of(&m.obj);
+                    let send = match (kind, method.as_str()) {
+                        (Some(Kind::Instance(QstashClass::Client)), "publish") => {
+                            Some(SendKind::Publish)
+                        }
+                        (Some(Kind::Instance(QstashClass::Client)), "publishJSON") => {
+                            Some(SendKind::PublishJson)
+                        }
+                        (Some(Kind::Instance(QstashClass::Client)), "batch") => {
+                            Some(SendKind::Batch)
+                        }
+                        (Some(Kind::Instance(QstashClass::Client)), "batchJSON") => {
+                            Some(SendKind::BatchJson)
+                        }
+                        (Some(Kind::Instance(QstashClass::WorkflowClient)), "trigger") => {
+                            Some(SendKind::Trigger)
+                        }
+                        (Some(Kind::Queue), "enqueue") => Some(SendKind::Enqueue),
+                        (Some(Kind::Queue), "enqueueJSON") => Some(SendKind::EnqueueJson),
+                        (Some(Kind::Schedules), "create") => Some(SendKind::ScheduleCreate),
+                        (Some(Kind::UrlGroups), "addEndpoints") => Some(SendKind::AddEndpoints),
+                        _ => None,
+                    };
+                    if let Some(send) = send {
+                        self.send(send, n, callee);
+                    } else if kind == Some(Kind::Instance(QstashClass::Client))
+                        && method == "events"
+                    {
+                        if let MemberProp::Ident(p) = &m.prop {
+                            self.facts.deprecated.push(DeprecatedUse {
+                                what: "`events()`",
+                                instead: "`logs()`",
+                                span: self.scope.span(p.span),
+                            });
+                        }
+                    }
+                }
+            }
+            if let Some(wrapper) = self.wrapper_name(callee) {
+                let config = n
+                    .args
+                    .get(1)
+                    .filter(|a| a.spread.is_none())
+                    .map(|a| self.scope.value(&a.expr));
+                if let Some(c) = &config {
+                    self.config_signals(None, c);
+                }
+                self.facts.wrappers.push(WrapperCall {
+                    wrapper,
+                    span: self.scope.span(n.span),
+                    config,
+                });
+            }
+        }
+        // `Deno.env.get("X")`.
+        if let Some(name) = self.scope.env_read_call(n) {
+            let span = self.scope.span(n.span);
+            self.env_read(name, EnvSource::ProcessEnv, span);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, n: &MemberExpr) {
+        if let Some(name) = self.scope.env_read_member(n) {
+            let source = self.env_source(&n.obj);
+            let span = self.scope.span(n.span);
+            self.env_read(name, source, span);
+        } else if member_name(&n.prop).as_deref() == Some("topics")
+            && self.scope.kind_of(&n.obj) == Some(Kind::Instance(QstashClass::Client))
+        {
+            if let MemberProp::Ident(p) = &n.prop {
+                self.facts.deprecated.push(DeprecatedUse {
+                    what: "`client.topics`",
+                    instead: "`client.urlGroups`",
+                    span: self.scope.span(p.span),
+                });
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        // `const { QSTASH_TOKEN } = process.env`.
+        if let (Pat::Object(o), Some(init)) = (&n.name, &n.init) {
+            let init = unwrap(init);
+            let is_env = match init {
+                Expr::Member(m) => member_name(&m.prop).as_deref() == Some("env"),
+                Expr::Ident(i) => &*i.sym == "env",
+                _ => false,
+            };
+            if is_env {
+                let source = match init {
+                    Expr::Member(m) => match unwrap(&m.obj) {
+                        Expr::MetaProp(_) => EnvSource::ImportMetaEnv,
+                        Expr::Ident(i) if &*i.sym == "process" => EnvSource::ProcessEnv,
+                        _ => EnvSource::Bindings,
+                    },
+                    other => self.env_source(other),
+                };
+                for p in &o.props {
+                    let (name, span) = match p {
+                        ObjectPatProp::Assign(a) => (a.key.id.sym.to_string(), a.key.id.span),
+                        ObjectPatProp::KeyValue(kv) => match prop_name(&kv.key) {
+                            Some(k) => (k, key_span(&kv.key)),
+                            None => continue,
+                        },
+                        ObjectPatProp::Rest(_) => continue,
+                    };
+                    let span = self.scope.span(span);
+                    self.env_read(name, source, span);
+                }
+            }
+        }
+        n.visit_children_with(self);
+    }
+}
+
+fn key_span(p: &PropName) -> swc_common::Span {
+    use swc_common::Spanned;
+    p.span()
+}

@@ -1,0 +1,1363 @@
+//! The file's binding table and value folding.
+//!
+//! [`Scope`] knows, for a name used at a position, the declaration that binds
+//! it (innermost block first), which makes consts, URL-building helpers and
+//! QStash instances resolvable without a full scope analysis. Folding turns an
+//! expression into [`Candidate`] strings as rules.md describes.
+
+use super::{Candidate, Import, Imported, Literal, Part, Prop, QstashClass, Value};
+use crate::diagnostic::Span;
+use std::collections::HashMap;
+use std::rc::Rc;
+use swc_ecma_ast::*;
+
+/// How many candidates one expression may fold to before the rest are dropped.
+const MAX_CANDIDATES: usize = 16;
+/// How deep folding follows consts, helpers and nested expressions.
+const MAX_DEPTH: u32 = 24;
+
+/// What a binding is known to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A QStash class instance.
+    Instance(QstashClass),
+    /// `client.queue(...)`.
+    Queue,
+    /// `client.schedules`.
+    Schedules,
+    /// `client.urlGroups` / `client.topics`.
+    UrlGroups,
+}
+
+/// A function body the folder can look into.
+///
+/// Bodies are copied out of the tree: swc's visitor hands out borrows that do
+/// not outlive the visit, and only files that pass the prefilter pay for it.
+pub enum Body {
+    /// An arrow with an expression body.
+    Expr(Box<Expr>),
+    /// A block body.
+    Block(Vec<Stmt>),
+}
+
+/// A function declared in the file.
+pub struct FnInfo {
+    /// Simple parameter names (`None` for destructured ones).
+    pub params: Vec<Option<String>>,
+    /// The body.
+    pub body: Body,
+}
+
+/// What a declaration binds.
+#[derive(Clone)]
+pub enum Binding {
+    /// `const`/`let`/`var` with an initialiser; `is_const` for `const`.
+    Var {
+        init: Rc<Expr>,
+        is_const: bool,
+        func: Option<Rc<FnInfo>>,
+        type_name: Option<String>,
+    },
+    /// A declaration without a usable initialiser (parameter, destructuring),
+    /// with the name of its type annotation.
+    Opaque { type_name: Option<String> },
+    /// A function declaration.
+    Func(Rc<FnInfo>),
+}
+
+/// One declaration of a name.
+#[derive(Clone)]
+pub struct Decl {
+    /// The block (or function) the name is visible in.
+    pub scope: Span,
+    /// Where the declaration starts.
+    pub pos: u32,
+    /// What it binds.
+    pub binding: Binding,
+}
+
+/// The binding table of one file.
+#[derive(Default)]
+pub struct Scope {
+    /// Byte offset of the file's first byte in the parser's positions.
+    pub base: u32,
+    /// The import table.
+    pub imports: Vec<Import>,
+    /// Declarations by name.
+    pub decls: HashMap<String, Vec<Decl>>,
+    /// Plain assignments `x = <expr>` by target name.
+    pub assigns: HashMap<String, Vec<Rc<Expr>>>,
+    /// Names assigned anywhere (so `let` bindings are not folded as consts).
+    pub reassigned: std::collections::HashSet<String>,
+    /// Class members set to a QStash instance (`this.qstash = new Client()`).
+    pub this_members: HashMap<String, Kind>,
+    /// `this.x = <expr>` assignments and class property initialisers.
+    pub this_exprs: Vec<(String, Rc<Expr>)>,
+    /// Class properties with a type annotation (`private q: Client`).
+    pub this_types: Vec<(String, String)>,
+}
+
+/// The folding context threaded through one folding call.
+#[derive(Clone, Default)]
+struct Ctx {
+    depth: u32,
+    /// Inside a branch that a production check selects: an env fallback there
+    /// is on the production path.
+    prod: bool,
+    /// Parameters bound by the helper call being folded.
+    params: Vec<(String, Vec<Candidate>)>,
+}
+
+/// Which way a condition points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// True only in development (`NODE_ENV === "development"`, `isDev`).
+    Dev,
+    /// True only in production.
+    Prod,
+    /// True when an env var is set.
+    EnvSet,
+    /// True when an env var is missing.
+    EnvMissing,
+    /// Anything else.
+    Other,
+}
+
+/// The guard a branch runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Nothing known.
+    None,
+    /// Development only.
+    Dev,
+    /// Production (explicitly selected).
+    Prod,
+}
+
+impl Cond {
+    /// The guard of the branch taken when the condition holds.
+    pub fn then_guard(self) -> Guard {
+        match self {
+            Cond::Dev | Cond::EnvMissing => Guard::Dev,
+            Cond::Prod => Guard::Prod,
+            _ => Guard::None,
+        }
+    }
+
+    /// The guard of the branch taken when it does not (also the code after an
+    /// `if (cond) return …`).
+    pub fn else_guard(self) -> Guard {
+        match self {
+            Cond::Dev => Guard::Prod,
+            Cond::Prod | Cond::EnvSet => Guard::Dev,
+            _ => Guard::None,
+        }
+    }
+
+    fn not(self) -> Cond {
+        match self {
+            Cond::Dev => Cond::Prod,
+            Cond::Prod => Cond::Dev,
+            Cond::EnvSet => Cond::EnvMissing,
+            Cond::EnvMissing => Cond::EnvSet,
+            Cond::Other => Cond::Other,
+        }
+    }
+}
+
+/// Strips parentheses and TypeScript-only wrappers.
+pub fn unwrap(mut e: &Expr) -> &Expr {
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(a) => &a.expr,
+            Expr::TsNonNull(n) => &n.expr,
+            Expr::TsSatisfies(s) => &s.expr,
+            Expr::TsTypeAssertion(t) => &t.expr,
+            Expr::TsConstAssertion(c) => &c.expr,
+            Expr::TsInstantiation(i) => &i.expr,
+            _ => return e,
+        }
+    }
+}
+
+/// A `Wtf8Atom` string value as an owned string.
+pub fn atom_str(a: &swc_atoms::Wtf8Atom) -> String {
+    a.to_atom_lossy().to_string()
+}
+
+/// The static name of a property key.
+pub fn prop_name(p: &PropName) -> Option<String> {
+    match p {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => Some(atom_str(&s.value)),
+        PropName::Num(n) => Some(n.value.to_string()),
+        _ => None,
+    }
+}
+
+/// The static name of a member property (`a.b`, `a["b"]`).
+pub fn member_name(p: &MemberProp) -> Option<String> {
+    match p {
+        MemberProp::Ident(i) => Some(i.sym.to_string()),
+        MemberProp::Computed(c) => match unwrap(&c.expr) {
+            Expr::Lit(Lit::Str(s)) => Some(atom_str(&s.value)),
+            Expr::Tpl(t) if t.exprs.is_empty() => t
+                .quasis
+                .first()
+                .and_then(|q| q.cooked.as_ref())
+                .map(atom_str),
+            _ => None,
+        },
+        MemberProp::PrivateName(_) => None,
+    }
+}
+
+/// Whether `host` is local: loopback, private ranges, `*.local`, `*.internal`.
+pub fn is_local_host(host: &str) -> bool {
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    if h == "localhost"
+        || h.ends_with(".localhost")
+        || h.ends_with(".local")
+        || h.ends_with(".internal")
+    {
+        return true;
+    }
+    if h == "::1"
+        || h == "::"
+        || h.starts_with("fc") && h.contains(':')
+        || h.starts_with("fd") && h.contains(':')
+    {
+        return true;
+    }
+    let octets: Vec<u8> = h.split('.').filter_map(|p| p.parse().ok()).collect();
+    if octets.len() == 4 && h.split('.').count() == 4 {
+        return match (octets[0], octets[1]) {
+            (127, _) | (10, _) | (0, _) => true,
+            (172, b) => (16..=31).contains(&b),
+            (192, 168) | (169, 254) => true,
+            _ => false,
+        };
+    }
+    false
+}
+
+/// Splits `scheme://host[:port]/rest` into its scheme and host, when the text
+/// is known that far.
+pub fn scheme_and_host(text: &str) -> Option<(String, String)> {
+    let (scheme, rest) = text.split_once("://")?;
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+    {
+        return None;
+    }
+    let authority_end = rest.find(['/', '?', '#']);
+    // Without a terminator the host may continue in an unknown part.
+    let authority = &rest[..authority_end?];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port
+            .split_once(']')
+            .map_or(host_port, |(h, _)| h)
+            .trim_start_matches('[')
+            .to_string()
+    } else {
+        host_port.split(':').next().unwrap_or("").to_string()
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((scheme.to_ascii_lowercase(), host))
+}
+
+/// [`scheme_and_host`] for a candidate: its leading known text, or the whole
+/// text when the candidate is fully known.
+pub fn candidate_scheme_and_host(c: &Candidate) -> Option<(String, String)> {
+    if let Some(full) = c.as_literal() {
+        let with_slash = format!("{full}/");
+        return scheme_and_host(&with_slash);
+    }
+    scheme_and_host(c.leading_text())
+}
+
+fn merge_parts(parts: Vec<Part>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match (out.last_mut(), p) {
+            (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
+            (_, Part::Lit(b)) if b.is_empty() => {}
+            (_, p) => out.push(p),
+        }
+    }
+    out
+}
+
+fn lit_candidate(text: String, span: Span) -> Candidate {
+    Candidate {
+        parts: vec![Part::Lit(text)],
+        origin: span,
+        dev_only: false,
+    }
+}
+
+fn unknown(span: Span) -> Vec<Candidate> {
+    vec![Candidate {
+        parts: vec![Part::Unknown],
+        origin: span,
+        dev_only: false,
+    }]
+}
+
+fn concat(left: &[Candidate], right: &[Candidate]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for l in left {
+        for r in right {
+            if out.len() >= MAX_CANDIDATES {
+                return out;
+            }
+            let mut parts = l.parts.clone();
+            parts.extend(r.parts.iter().cloned());
+            let origin = if matches!(l.parts.first(), Some(Part::Lit(_))) {
+                l.origin
+            } else {
+                r.origin
+            };
+            out.push(Candidate {
+                parts: merge_parts(parts),
+                origin,
+                dev_only: l.dev_only || r.dev_only,
+            });
+        }
+    }
+    out
+}
+
+fn apply_guard(mut cands: Vec<Candidate>, guard: Guard) -> Vec<Candidate> {
+    if guard == Guard::Dev {
+        for c in &mut cands {
+            c.dev_only = true;
+        }
+    }
+    cands
+}
+
+fn union(mut a: Vec<Candidate>, b: Vec<Candidate>) -> Vec<Candidate> {
+    for c in b {
+        if a.len() >= MAX_CANDIDATES {
+            break;
+        }
+        if !a.contains(&c) {
+            a.push(c);
+        }
+    }
+    a
+}
+
+const DEV_WORDS: &[&str] = &["development", "dev", "local", "test", "preview"];
+const PROD_WORDS: &[&str] = &["production", "prod"];
+const STAGE_VARS: &[&str] = &[
+    "NODE_ENV",
+    "VERCEL_ENV",
+    "NEXT_PUBLIC_VERCEL_ENV",
+    "APP_ENV",
+    "ENV",
+    "ENVIRONMENT",
+    "CONTEXT",
+    "MODE",
+    "NEXT_PUBLIC_APP_ENV",
+    "NEXT_PUBLIC_ENV",
+    "STAGE",
+    "NUXT_ENV",
+    "VITE_ENV",
+];
+
+impl Scope {
+    /// A file-relative span from a parser span.
+    pub fn span(&self, s: swc_common::Span) -> Span {
+        Span::new(
+            s.lo.0.saturating_sub(self.base),
+            s.hi.0.saturating_sub(self.base),
+        )
+    }
+
+    /// The declaration that `name` refers to at `pos`: the innermost scope that
+    /// contains `pos`, and there the last declaration before it (or the first,
+    /// for hoisted uses).
+    pub fn lookup(&self, name: &str, pos: u32) -> Option<&Decl> {
+        let decls = self.decls.get(name)?;
+        let visible = decls
+            .iter()
+            .filter(|d| d.scope.start <= pos && pos <= d.scope.end);
+        let innermost = visible.clone().map(|d| d.scope.end - d.scope.start).min()?;
+        let in_scope = visible.filter(|d| d.scope.end - d.scope.start == innermost);
+        let first = in_scope.clone().next();
+        in_scope.filter(|d| d.pos <= pos).last().or(first)
+    }
+
+    /// The import that binds `local`, if it is not shadowed by a declaration.
+    pub fn import(&self, local: &str, pos: u32) -> Option<&Import> {
+        if self.lookup(local, pos).is_some() {
+            return None;
+        }
+        self.imports.iter().find(|i| i.local == local)
+    }
+
+    /// The QStash class that `callee` names (`Client`, `qs.Receiver`, …).
+    pub fn class_of(&self, callee: &Expr) -> Option<QstashClass> {
+        match unwrap(callee) {
+            Expr::Ident(id) => {
+                let imp = self.import(&id.sym, self.abs(id.span.lo.0))?;
+                match &imp.imported {
+                    Imported::Named(n) => class_from(&imp.module, n),
+                    _ => None,
+                }
+            }
+            Expr::Member(m) => {
+                let Expr::Ident(ns) = unwrap(&m.obj) else {
+                    return None;
+                };
+                let imp = self.import(&ns.sym, self.abs(ns.span.lo.0))?;
+                if imp.imported != Imported::Namespace && imp.imported != Imported::Default {
+                    return None;
+                }
+                class_from(&imp.module, &member_name(&m.prop)?)
+            }
+            _ => None,
+        }
+    }
+
+    fn abs(&self, lo: u32) -> u32 {
+        lo.saturating_sub(self.base)
+    }
+
+    /// The QStash class a type annotation names (`Client`, `qs.Receiver`).
+    pub fn class_by_type(&self, type_name: &str) -> Option<QstashClass> {
+        let (ns, name) = match type_name.split_once('.') {
+            Some((ns, name)) => (Some(ns), name),
+            None => (None, type_name),
+        };
+        let imp = self
+            .imports
+            .iter()
+            .find(|i| i.local == ns.unwrap_or(name))?;
+        match (&imp.imported, ns) {
+            (Imported::Named(n), None) => class_from(&imp.module, n),
+            (Imported::Namespace | Imported::Default, Some(_)) => class_from(&imp.module, name),
+            _ => None,
+        }
+    }
+
+    /// Resolves class members set to QStash instances, once every
+    /// declaration is known.
+    pub fn finish(&mut self) {
+        let mut members = HashMap::new();
+        for (name, e) in &self.this_exprs {
+            if let Some(k) = self.kind_of(e) {
+                members.insert(name.clone(), k);
+            }
+        }
+        for (name, t) in &self.this_types {
+            if let Some(c) = self.class_by_type(t) {
+                members.entry(name.clone()).or_insert(Kind::Instance(c));
+            }
+        }
+        self.this_members = members;
+    }
+
+    /// What `e` evaluates to, as far as QStash instances go.
+    pub fn kind_of(&self, e: &Expr) -> Option<Kind> {
+        self.kind_of_depth(e, 0)
+    }
+
+    fn kind_of_depth(&self, e: &Expr, depth: u32) -> Option<Kind> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
+        match unwrap(e) {
+            Expr::New(n) => self.class_of(&n.callee).map(Kind::Instance),
+            Expr::Await(a) => self.kind_of_depth(&a.arg, d),
+            Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {
+                self.kind_of_depth(&b.left, d)
+                    .or_else(|| self.kind_of_depth(&b.right, d))
+            }
+            Expr::Cond(c) => self
+                .kind_of_depth(&c.cons, d)
+                .or_else(|| self.kind_of_depth(&c.alt, d)),
+            Expr::Assign(a) => self.kind_of_depth(&a.right, d),
+            Expr::Ident(id) => self.kind_of_name(&id.sym, self.abs(id.span.lo.0), d),
+            Expr::Member(m) => {
+                let name = member_name(&m.prop)?;
+                if matches!(unwrap(&m.obj), Expr::This(_)) {
+                    return self.this_members.get(&name).copied();
+                }
+                match (self.kind_of_depth(&m.obj, d)?, name.as_str()) {
+                    (Kind::Instance(QstashClass::Client), "schedules") => Some(Kind::Schedules),
+                    (Kind::Instance(QstashClass::Client), "urlGroups" | "topics") => {
+                        Some(Kind::UrlGroups)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                match unwrap(callee) {
+                    Expr::Member(m) if member_name(&m.prop).as_deref() == Some("queue") => {
+                        match self.kind_of_depth(&m.obj, d)? {
+                            Kind::Instance(QstashClass::Client) => Some(Kind::Queue),
+                            _ => None,
+                        }
+                    }
+                    Expr::Ident(id) => {
+                        let info = self.function(&id.sym, self.abs(id.span.lo.0))?;
+                        returns_of(self, &info)
+                            .into_iter()
+                            .find_map(|(r, _)| self.kind_of_depth(r, d))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn kind_of_name(&self, name: &str, pos: u32, depth: u32) -> Option<Kind> {
+        if let Some(decl) = self.lookup(name, pos) {
+            let from_decl = match &decl.binding {
+                Binding::Var {
+                    init, type_name, ..
+                } => self.kind_of_depth(init, depth).or_else(|| {
+                    self.class_by_type(type_name.as_deref()?)
+                        .map(Kind::Instance)
+                }),
+                Binding::Opaque { type_name } => self
+                    .class_by_type(type_name.as_deref()?)
+                    .map(Kind::Instance),
+                Binding::Func(_) => None,
+            };
+            if from_decl.is_some() {
+                return from_decl;
+            }
+        }
+        self.assigns
+            .get(name)?
+            .iter()
+            .find_map(|e| self.kind_of_depth(e, depth))
+    }
+
+    /// The literal `e` is, directly or through consts.
+    pub fn literal(&self, e: &Expr) -> Option<Literal> {
+        self.literal_depth(e, 0)
+    }
+
+    fn literal_depth(&self, e: &Expr, depth: u32) -> Option<Literal> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match unwrap(e) {
+            Expr::Lit(Lit::Str(s)) => Some(Literal::Str(atom_str(&s.value))),
+            Expr::Lit(Lit::Num(n)) => Some(Literal::Num(n.value)),
+            Expr::Lit(Lit::Bool(b)) => Some(Literal::Bool(b.value)),
+            Expr::Lit(Lit::Null(_)) => Some(Literal::Null),
+            Expr::Tpl(t) if t.exprs.is_empty() => Some(Literal::Str(
+                t.quasis
+                    .iter()
+                    .filter_map(|q| q.cooked.as_ref())
+                    .map(atom_str)
+                    .collect(),
+            )),
+            Expr::Unary(u) if u.op == UnaryOp::Minus => {
+                match self.literal_depth(&u.arg, depth + 1)? {
+                    Literal::Num(n) => Some(Literal::Num(-n)),
+                    _ => None,
+                }
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Void => Some(Literal::Undefined),
+            Expr::Ident(id) if &*id.sym == "undefined" => Some(Literal::Undefined),
+            Expr::Ident(id) => match self.const_init(&id.sym, self.abs(id.span.lo.0)) {
+                Some(init) => self.literal_depth(init, depth + 1),
+                None => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The initialiser of a const (or a never-reassigned `let`) binding.
+    pub fn const_init(&self, name: &str, pos: u32) -> Option<&Expr> {
+        match &self.lookup(name, pos)?.binding {
+            Binding::Var { init, is_const, .. } if *is_const || !self.reassigned.contains(name) => {
+                Some(init)
+            }
+            _ => None,
+        }
+    }
+
+    /// The function `name` is bound to at `pos` (a declaration or a const
+    /// arrow / function expression).
+    pub fn function(&self, name: &str, pos: u32) -> Option<Rc<FnInfo>> {
+        match &self.lookup(name, pos)?.binding {
+            Binding::Func(f) => Some(f.clone()),
+            Binding::Var { func: Some(f), .. } => Some(f.clone()),
+            _ => None,
+        }
+    }
+
+    /// Everything the rules need to know about `e`.
+    pub fn value(&self, e: &Expr) -> Value {
+        self.value_depth(e, 0)
+    }
+
+    fn value_depth(&self, e: &Expr, depth: u32) -> Value {
+        let span = self.span(e_span(e));
+        let mut v = Value {
+            span,
+            literal: self.literal(e),
+            ..Value::default()
+        };
+        if depth > 8 {
+            return v;
+        }
+        let resolved = self.resolve_const(e);
+        match resolved {
+            Expr::Object(o) => v.object = Some(Box::new(self.object_depth(o, depth + 1))),
+            Expr::Array(a) => {
+                v.array = Some(
+                    a.elems
+                        .iter()
+                        .flatten()
+                        .map(|el| {
+                            if el.spread.is_some() {
+                                Value {
+                                    span: self.span(e_span(&el.expr)),
+                                    ..Value::default()
+                                }
+                            } else {
+                                self.value_depth(&el.expr, depth + 1)
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            _ => {}
+        }
+        if v.object.is_none() && v.array.is_none() {
+            v.candidates = self.fold(e);
+            v.millis = self.is_millis(e, 0);
+        }
+        v
+    }
+
+    /// Follows identifiers bound to consts to the expression they hold.
+    pub fn resolve_const<'s>(&'s self, e: &'s Expr) -> &'s Expr {
+        let mut e = unwrap(e);
+        for _ in 0..MAX_DEPTH {
+            let Expr::Ident(id) = e else { break };
+            match self.const_init(&id.sym, self.abs(id.span.lo.0)) {
+                Some(init) => e = unwrap(init),
+                None => break,
+            }
+        }
+        e
+    }
+
+    /// An object literal's facts.
+    pub fn object(&self, o: &swc_ecma_ast::ObjectLit) -> super::ObjectLit {
+        self.object_depth(o, 0)
+    }
+
+    fn object_depth(&self, o: &swc_ecma_ast::ObjectLit, depth: u32) -> super::ObjectLit {
+        let mut out = super::ObjectLit {
+            span: self.span(o.span),
+            ..Default::default()
+        };
+        for p in &o.props {
+            match p {
+                PropOrSpread::Spread(_) => out.open = true,
+                PropOrSpread::Prop(p) => match &**p {
+                    swc_ecma_ast::Prop::KeyValue(kv) => match prop_name(&kv.key) {
+                        Some(key) => out.props.push(Prop {
+                            key,
+                            key_span: self.span(prop_name_span(&kv.key)),
+                            value: self.value_depth(&kv.value, depth + 1),
+                        }),
+                        None => out.open = true,
+                    },
+                    swc_ecma_ast::Prop::Shorthand(id) => {
+                        let as_expr = Expr::Ident(id.clone());
+                        let mut value = self.value_depth(&as_expr, depth + 1);
+                        value.span = self.span(id.span);
+                        out.props.push(Prop {
+                            key: id.sym.to_string(),
+                            key_span: self.span(id.span),
+                            value,
+                        });
+                    }
+                    swc_ecma_ast::Prop::Method(m) => match prop_name(&m.key) {
+                        Some(key) => out.props.push(Prop {
+                            key,
+                            key_span: self.span(prop_name_span(&m.key)),
+                            value: Value {
+                                span: self.span(m.function.span),
+                                ..Value::default()
+                            },
+                        }),
+                        None => out.open = true,
+                    },
+                    swc_ecma_ast::Prop::Getter(g) => match prop_name(&g.key) {
+                        Some(key) => out.props.push(Prop {
+                            key,
+                            key_span: self.span(prop_name_span(&g.key)),
+                            value: Value {
+                                span: self.span(g.span),
+                                ..Value::default()
+                            },
+                        }),
+                        None => out.open = true,
+                    },
+                    _ => {}
+                },
+            }
+        }
+        out
+    }
+
+    /// Folds `e` into candidate strings.
+    pub fn fold(&self, e: &Expr) -> Vec<Candidate> {
+        self.fold_ctx(e, &Ctx::default())
+    }
+
+    fn fold_ctx(&self, e: &Expr, ctx: &Ctx) -> Vec<Candidate> {
+        let span = self.span(e_span(e));
+        if ctx.depth > MAX_DEPTH {
+            return unknown(span);
+        }
+        let mut inner = ctx.clone();
+        inner.depth += 1;
+        let ctx = &inner;
+        match unwrap(e) {
+            Expr::Lit(Lit::Str(s)) => vec![lit_candidate(atom_str(&s.value), span)],
+            Expr::Lit(Lit::Num(n)) => vec![lit_candidate(n.value.to_string(), span)],
+            Expr::Tpl(t) => {
+                let mut acc = vec![Candidate {
+                    parts: vec![],
+                    origin: span,
+                    dev_only: false,
+                }];
+                for (i, q) in t.quasis.iter().enumerate() {
+                    let text = q.cooked.as_ref().map(atom_str).unwrap_or_default();
+                    let qs = self.span(q.span);
+                    acc = concat(&acc, &[lit_candidate(text, qs)]);
+                    if let Some(ex) = t.exprs.get(i) {
+                        acc = concat(&acc, &self.fold_ctx(ex, ctx));
+                    }
+                }
+                acc
+            }
+            Expr::Bin(b) if b.op == BinaryOp::Add => {
+                concat(&self.fold_ctx(&b.left, ctx), &self.fold_ctx(&b.right, ctx))
+            }
+            Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {
+                let left = self.fold_ctx(&b.left, ctx);
+                let mut right = self.fold_ctx(&b.right, ctx);
+                let env_first = left
+                    .iter()
+                    .all(|c| matches!(c.parts.first(), Some(Part::Env(_))));
+                if env_first && !ctx.prod {
+                    for c in &mut right {
+                        c.dev_only = true;
+                    }
+                }
+                union(left, right)
+            }
+            Expr::Cond(c) => {
+                let cond = self.classify(&c.test);
+                let then = self.fold_guarded(&c.cons, cond.then_guard(), ctx);
+                let other = self.fold_guarded(&c.alt, cond.else_guard(), ctx);
+                union(then, other)
+            }
+            Expr::Ident(id) => {
+                let name = &*id.sym;
+                if let Some((_, cands)) = ctx.params.iter().rev().find(|(p, _)| p == name) {
+                    return cands.clone();
+                }
+                let pos = self.abs(id.span.lo.0);
+                if let Some(init) = self.const_init(name, pos) {
+                    return self.fold_ctx(init, ctx);
+                }
+                if self.lookup(name, pos).is_none() {
+                    if let Some(env) = self.env_import(name) {
+                        return vec![Candidate {
+                            parts: vec![Part::Env(env)],
+                            origin: span,
+                            dev_only: false,
+                        }];
+                    }
+                }
+                unknown(span)
+            }
+            Expr::Member(m) => {
+                if let Some(name) = self.env_read_name(e) {
+                    return vec![Candidate {
+                        parts: vec![Part::Env(name)],
+                        origin: span,
+                        dev_only: false,
+                    }];
+                }
+                // `new URL(x).href` / `.origin` keep the URL's value.
+                match member_name(&m.prop).as_deref() {
+                    Some("href") => self.fold_ctx(&m.obj, ctx),
+                    _ => unknown(span),
+                }
+            }
+            Expr::New(n) if is_global(&n.callee, "URL") => {
+                let args = n.args.as_deref().unwrap_or(&[]);
+                match args {
+                    [path] => self.fold_ctx(&path.expr, ctx),
+                    [path, base, ..] => {
+                        let p = self.fold_ctx(&path.expr, ctx);
+                        let b = self.fold_ctx(&base.expr, ctx);
+                        resolve_url(&p, &b)
+                    }
+                    [] => unknown(span),
+                }
+            }
+            Expr::Call(c) => self.fold_call(c, span, ctx),
+            Expr::Await(a) => self.fold_ctx(&a.arg, ctx),
+            _ => unknown(span),
+        }
+    }
+
+    fn fold_guarded(&self, e: &Expr, guard: Guard, ctx: &Ctx) -> Vec<Candidate> {
+        let mut c = ctx.clone();
+        if guard == Guard::Prod {
+            c.prod = true;
+        }
+        apply_guard(self.fold_ctx(e, &c), guard)
+    }
+
+    fn fold_call(&self, c: &CallExpr, span: Span, ctx: &Ctx) -> Vec<Candidate> {
+        let Callee::Expr(callee) = &c.callee else {
+            return unknown(span);
+        };
+        match unwrap(callee) {
+            Expr::Ident(id) if &*id.sym == "String" && c.args.len() == 1 => {
+                self.fold_ctx(&c.args[0].expr, ctx)
+            }
+            Expr::Member(m)
+                if matches!(member_name(&m.prop).as_deref(), Some("toString" | "trim")) =>
+            {
+                self.fold_ctx(&m.obj, ctx)
+            }
+            Expr::Ident(id) => {
+                let Some(info) = self.function(&id.sym, self.abs(id.span.lo.0)) else {
+                    return unknown(span);
+                };
+                let mut inner = ctx.clone();
+                for (i, p) in info.params.iter().enumerate() {
+                    if let Some(p) = p {
+                        let cands = match c.args.get(i) {
+                            Some(a) if a.spread.is_none() => self.fold_ctx(&a.expr, ctx),
+                            _ => unknown(span),
+                        };
+                        inner.params.push((p.clone(), cands));
+                    }
+                }
+                let mut out = Vec::new();
+                for (ret, guard) in returns_of(self, &info) {
+                    out = union(out, self.fold_guarded(ret, guard, &inner));
+                }
+                if out.is_empty() {
+                    unknown(span)
+                } else {
+                    out
+                }
+            }
+            _ => unknown(span),
+        }
+    }
+
+    /// The env variable read by `e` (`process.env.X`, `import.meta.env.X`,
+    /// `env.X`, `Deno.env.get("X")`), if it is one.
+    pub fn env_read_name(&self, e: &Expr) -> Option<String> {
+        match unwrap(e) {
+            Expr::Member(m) => self.env_read_member(m),
+            Expr::Call(c) => self.env_read_call(c),
+            Expr::Ident(id) => self.env_import(&id.sym),
+            _ => None,
+        }
+    }
+
+    /// `process.env.X`, `import.meta.env.X`, `env.X`: the name read.
+    pub fn env_read_member(&self, m: &MemberExpr) -> Option<String> {
+        if is_env_object(unwrap(&m.obj)) {
+            member_name(&m.prop)
+        } else {
+            None
+        }
+    }
+
+    /// `Deno.env.get("X")`: the name read.
+    pub fn env_read_call(&self, c: &CallExpr) -> Option<String> {
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return None;
+        };
+        if member_name(&m.prop).as_deref() != Some("get") || !is_env_object(unwrap(&m.obj)) {
+            return None;
+        }
+        match c.args.first().map(|a| unwrap(&a.expr)) {
+            Some(Expr::Lit(Lit::Str(s))) => Some(atom_str(&s.value)),
+            _ => None,
+        }
+    }
+
+    /// The env name behind a SvelteKit `$env/static/*` import binding.
+    pub fn env_import(&self, local: &str) -> Option<String> {
+        let imp = self.imports.iter().find(|i| i.local == local)?;
+        if !imp.module.starts_with("$env/static/") {
+            return None;
+        }
+        match &imp.imported {
+            Imported::Named(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    /// Which way a condition points.
+    pub fn classify(&self, e: &Expr) -> Cond {
+        self.classify_depth(e, 0)
+    }
+
+    fn classify_depth(&self, e: &Expr, depth: u32) -> Cond {
+        if depth > MAX_DEPTH {
+            return Cond::Other;
+        }
+        let d = depth + 1;
+        match unwrap(e) {
+            Expr::Unary(u) if u.op == UnaryOp::Bang => self.classify_depth(&u.arg, d).not(),
+            Expr::Bin(b) => match b.op {
+                BinaryOp::EqEqEq | BinaryOp::EqEq | BinaryOp::NotEqEq | BinaryOp::NotEq => {
+                    let negate = matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq);
+                    let c = self
+                        .stage_compare(&b.left, &b.right)
+                        .or_else(|| self.stage_compare(&b.right, &b.left));
+                    match c {
+                        Some(c) if negate => c.not(),
+                        Some(c) => c,
+                        None => Cond::Other,
+                    }
+                }
+                BinaryOp::LogicalAnd => {
+                    let (l, r) = (
+                        self.classify_depth(&b.left, d),
+                        self.classify_depth(&b.right, d),
+                    );
+                    [l, r]
+                        .into_iter()
+                        .find(|c| matches!(c, Cond::Dev | Cond::Prod))
+                        .unwrap_or(if l == Cond::EnvSet || r == Cond::EnvSet {
+                            Cond::EnvSet
+                        } else {
+                            Cond::Other
+                        })
+                }
+                BinaryOp::LogicalOr => {
+                    let (l, r) = (
+                        self.classify_depth(&b.left, d),
+                        self.classify_depth(&b.right, d),
+                    );
+                    if l == r {
+                        l
+                    } else {
+                        Cond::Other
+                    }
+                }
+                _ => Cond::Other,
+            },
+            Expr::Ident(id) => {
+                let name = &*id.sym;
+                if let Some(c) = stage_flag(name) {
+                    return c;
+                }
+                let pos = self.abs(id.span.lo.0);
+                if let Some(imp) = self.import(name, pos) {
+                    if imp.module == "$app/environment"
+                        && imp.imported == Imported::Named("dev".into())
+                    {
+                        return Cond::Dev;
+                    }
+                }
+                if let Some(init) = self.const_init(name, pos) {
+                    return self.classify_depth(init, d);
+                }
+                if self.env_import(name).is_some() {
+                    return Cond::EnvSet;
+                }
+                Cond::Other
+            }
+            Expr::Member(m) => {
+                if let Some(name) = self.env_read_name(e) {
+                    return match name.as_str() {
+                        "DEV" => Cond::Dev,
+                        "PROD" => Cond::Prod,
+                        _ => Cond::EnvSet,
+                    };
+                }
+                member_name(&m.prop)
+                    .and_then(|n| stage_flag(&n))
+                    .unwrap_or(Cond::Other)
+            }
+            _ => Cond::Other,
+        }
+    }
+
+    fn stage_compare(&self, env_side: &Expr, lit_side: &Expr) -> Option<Cond> {
+        let name = self
+            .env_read_name(env_side)
+            .or_else(|| match unwrap(env_side) {
+                Expr::Ident(id) => Some(id.sym.to_string()),
+                _ => None,
+            })?;
+        let upper = name.to_ascii_uppercase();
+        if !STAGE_VARS.contains(&upper.as_str()) && !upper.ends_with("_ENV") && upper != "NODEENV" {
+            return None;
+        }
+        let Some(Literal::Str(value)) = self.literal(lit_side) else {
+            return None;
+        };
+        let value = value.to_ascii_lowercase();
+        if PROD_WORDS.contains(&value.as_str()) {
+            Some(Cond::Prod)
+        } else if DEV_WORDS.contains(&value.as_str()) {
+            Some(Cond::Dev)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `e` computes a millisecond timestamp not divided by 1000.
+    pub fn is_millis(&self, e: &Expr, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let d = depth + 1;
+        match unwrap(e) {
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return false;
+                };
+                match unwrap(callee) {
+                    Expr::Member(m) => {
+                        let name = member_name(&m.prop);
+                        match name.as_deref() {
+                            Some("now") => {
+                                matches!(unwrap(&m.obj), Expr::Ident(i) if &*i.sym == "Date")
+                            }
+                            Some("getTime" | "valueOf") => true,
+                            Some("floor" | "round" | "ceil" | "trunc") if matches!(unwrap(&m.obj), Expr::Ident(i) if &*i.sym == "Math") => {
+                                c.args.first().is_some_and(|a| self.is_millis(&a.expr, d))
+                            }
+                            _ => false,
+                        }
+                    }
+                    Expr::Ident(i) if matches!(&*i.sym, "Number" | "parseInt") => {
+                        c.args.first().is_some_and(|a| self.is_millis(&a.expr, d))
+                    }
+                    _ => false,
+                }
+            }
+            Expr::Bin(b) => match b.op {
+                BinaryOp::Add | BinaryOp::Sub => {
+                    self.is_millis(&b.left, d) || self.is_millis(&b.right, d)
+                }
+                _ => false,
+            },
+            Expr::Ident(id) => match self.const_init(&id.sym, self.abs(id.span.lo.0)) {
+                Some(init) => self.is_millis(init, d),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+fn stage_flag(name: &str) -> Option<Cond> {
+    let n = name.to_ascii_lowercase().replace('_', "");
+    match n.as_str() {
+        "isdev" | "isdevelopment" | "indev" | "isdevmode" | "devmode" | "islocal" | "isdevenv"
+        | "islocaldev" | "istest" => Some(Cond::Dev),
+        "isprod" | "isproduction" | "inprod" | "isprodenv" => Some(Cond::Prod),
+        _ => None,
+    }
+}
+
+fn is_env_object(obj: &Expr) -> bool {
+    match obj {
+        Expr::Member(m) => {
+            let prop = member_name(&m.prop);
+            if prop.as_deref() != Some("env") {
+                return false;
+            }
+            match unwrap(&m.obj) {
+                Expr::Ident(i) => matches!(
+                    &*i.sym,
+                    "process" | "Deno" | "Bun" | "c" | "ctx" | "context" | "event"
+                ),
+                Expr::MetaProp(mp) => mp.kind == MetaPropKind::ImportMeta,
+                Expr::Member(inner) => {
+                    member_name(&inner.prop).is_some_and(|p| p == "cloudflare" || p == "context")
+                }
+                _ => false,
+            }
+        }
+        Expr::Ident(i) => &*i.sym == "env",
+        _ => false,
+    }
+}
+
+fn is_global(callee: &Expr, name: &str) -> bool {
+    matches!(unwrap(callee), Expr::Ident(i) if &*i.sym == name)
+}
+
+fn class_from(module: &str, name: &str) -> Option<QstashClass> {
+    if super::modules::is_qstash(module) {
+        match name {
+            "Client" => Some(QstashClass::Client),
+            "Receiver" => Some(QstashClass::Receiver),
+            _ => None,
+        }
+    } else if super::modules::is_workflow(module) && name == "Client" {
+        Some(QstashClass::WorkflowClient)
+    } else {
+        None
+    }
+}
+
+/// The function an expression is (arrow or function expression), copied.
+pub fn fn_info(e: &Expr) -> Option<FnInfo> {
+    match unwrap(e) {
+        Expr::Arrow(a) => Some(FnInfo {
+            params: a.params.iter().map(pat_name).collect(),
+            body: match &*a.body {
+                ArrowFunctionBody::Expr(e) => Body::Expr(e.clone()),
+                ArrowFunctionBody::FunctionBody(b) => Body::Block(b.stmts.clone()),
+            },
+        }),
+        Expr::Fn(f) => function_info(&f.function),
+        _ => None,
+    }
+}
+
+/// The [`FnInfo`] of a function, copied.
+pub fn function_info(f: &Function) -> Option<FnInfo> {
+    Some(FnInfo {
+        params: f.params.iter().map(|p| pat_name(&p.pat)).collect(),
+        body: Body::Block(f.body.as_ref()?.stmts.clone()),
+    })
+}
+
+fn pat_name(p: &Pat) -> Option<String> {
+    match p {
+        Pat::Ident(b) => Some(b.id.sym.to_string()),
+        Pat::Assign(a) => pat_name(&a.left),
+        _ => None,
+    }
+}
+
+/// Every returned expression of a function with the guard it runs under.
+pub fn returns_of<'b>(scope: &Scope, f: &'b FnInfo) -> Vec<(&'b Expr, Guard)> {
+    let mut out = Vec::new();
+    match &f.body {
+        Body::Expr(e) => out.push((&**e, Guard::None)),
+        Body::Block(stmts) => collect_returns(scope, stmts, Guard::None, &mut out, 0),
+    }
+    out
+}
+
+fn collect_returns<'b>(
+    scope: &Scope,
+    stmts: &'b [Stmt],
+    mut guard: Guard,
+    out: &mut Vec<(&'b Expr, Guard)>,
+    depth: u32,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for s in stmts {
+        match s {
+            Stmt::Return(r) => {
+                if let Some(arg) = &r.arg {
+                    out.push((arg, guard));
+                }
+                return;
+            }
+            Stmt::Block(b) => collect_returns(scope, &b.stmts, guard, out, depth + 1),
+            Stmt::If(i) => {
+                let c = scope.classify(&i.test);
+                let then_guard = narrow(guard, c.then_guard());
+                collect_returns(
+                    scope,
+                    std::slice::from_ref(&*i.cons),
+                    then_guard,
+                    out,
+                    depth + 1,
+                );
+                match &i.alt {
+                    Some(alt) => collect_returns(
+                        scope,
+                        std::slice::from_ref(&**alt),
+                        narrow(guard, c.else_guard()),
+                        out,
+                        depth + 1,
+                    ),
+                    None if always_returns(&i.cons) => guard = narrow(guard, c.else_guard()),
+                    None => {}
+                }
+            }
+            Stmt::Try(t) => collect_returns(scope, &t.block.stmts, guard, out, depth + 1),
+            Stmt::Switch(sw) => {
+                for case in &sw.cases {
+                    collect_returns(scope, &case.cons, guard, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn narrow(outer: Guard, inner: Guard) -> Guard {
+    if inner == Guard::None {
+        outer
+    } else {
+        inner
+    }
+}
+
+fn always_returns(s: &Stmt) -> bool {
+    match s {
+        Stmt::Return(_) | Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(always_returns),
+        _ => false,
+    }
+}
+
+/// Resolves a relative URL candidate against base candidates like `new URL`.
+fn resolve_url(path: &[Candidate], base: &[Candidate]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for p in path {
+        if p.leading_text().contains("://") {
+            out = union(out, vec![p.clone()]);
+            continue;
+        }
+        for b in base {
+            let joined = match (b.as_literal(), p.leading_text().starts_with('/')) {
+                (Some(base_text), true) => {
+                    let origin = origin_of(&base_text);
+                    let mut parts = vec![Part::Lit(origin)];
+                    parts.extend(p.parts.iter().cloned());
+                    Candidate {
+                        parts: merge_parts(parts),
+                        origin: b.origin,
+                        dev_only: b.dev_only || p.dev_only,
+                    }
+                }
+                _ => {
+                    let mut parts = b.parts.clone();
+                    let needs_slash = !matches!(b.parts.last(), Some(Part::Lit(t)) if t.ends_with('/'))
+                        && !p.leading_text().starts_with('/');
+                    if needs_slash {
+                        parts.push(Part::Lit("/".into()));
+                    }
+                    parts.extend(p.parts.iter().cloned());
+                    Candidate {
+                        parts: merge_parts(parts),
+                        origin: b.origin,
+                        dev_only: b.dev_only || p.dev_only,
+                    }
+                }
+            };
+            out = union(out, vec![joined]);
+        }
+    }
+    out
+}
+
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            format!("{scheme}://{}", &rest[..end])
+        }
+        None => url.trim_end_matches('/').to_string(),
+    }
+}
+
+/// The parser span of any expression.
+pub fn e_span(e: &Expr) -> swc_common::Span {
+    use swc_common::Spanned;
+    e.span()
+}
+
+fn prop_name_span(p: &PropName) -> swc_common::Span {
+    use swc_common::Spanned;
+    p.span()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_hosts() {
+        for h in [
+            "localhost",
+            "api.localhost",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.20.0.1",
+            "192.168.1.1",
+            "169.254.1.1",
+            "0.0.0.0",
+            "::1",
+            "[::1]",
+            "fd00::1",
+            "db.internal",
+            "printer.local",
+        ] {
+            assert!(is_local_host(h), "{h}");
+        }
+        for h in [
+            "example.com",
+            "172.32.0.1",
+            "8.8.8.8",
+            "localhost.example.com",
+            "qstash.upstash.io",
+        ] {
+            assert!(!is_local_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn scheme_host_needs_a_terminated_authority() {
+        assert_eq!(
+            scheme_and_host("http://localhost:3000/api"),
+            Some(("http".into(), "localhost".into()))
+        );
+        assert_eq!(
+            scheme_and_host("https://[::1]:8080/x"),
+            Some(("https".into(), "::1".into()))
+        );
+        assert_eq!(scheme_and_host("http://local"), None);
+        assert_eq!(scheme_and_host("/api/x"), None);
+    }
+}

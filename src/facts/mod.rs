@@ -1,0 +1,347 @@
+//! Per-file facts: plain data extracted from one parsed file in one pass.
+//!
+//! Everything here uses file-relative byte [`Span`]s and owned strings; no
+//! parser type leaves the per-file stage, so the project link and the rules can
+//! work on facts alone.
+
+pub mod extract;
+pub mod fold;
+pub mod modules;
+
+use crate::diagnostic::Span;
+
+/// What one local binding imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// `import { x } from` / `const { x } = require()`; holds the exported name.
+    Named(String),
+    /// `import x from`.
+    Default,
+    /// `import * as x from` / `const x = require()`.
+    Namespace,
+}
+
+/// One entry of the import table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// The local binding name.
+    pub local: String,
+    /// The specifier as written.
+    pub specifier: String,
+    /// The specifier normalised for QStash modules (see [`modules::normalize`]).
+    pub module: String,
+    /// What is imported.
+    pub imported: Imported,
+    /// The import specifier (or the destructured property) in the source.
+    pub span: Span,
+}
+
+/// The QStash classes whose instances the rules track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QstashClass {
+    /// `Client` of `@upstash/qstash`.
+    Client,
+    /// `Receiver` of `@upstash/qstash`.
+    Receiver,
+    /// `Client` of `@upstash/workflow`.
+    WorkflowClient,
+}
+
+/// One piece of a folded string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Known text.
+    Lit(String),
+    /// The value of an environment variable (known name, unknown value).
+    Env(String),
+    /// Anything else that cannot be known statically.
+    Unknown,
+}
+
+/// One possible value of an expression, as far as folding can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Candidate {
+    /// The pieces, in order. Adjacent literals are merged.
+    pub parts: Vec<Part>,
+    /// The span of the literal that gave the candidate its leading text: the
+    /// const initialiser or helper return that made a URL what it is.
+    pub origin: Span,
+    /// The value is used only in development: the fallback of an env read, or
+    /// a branch guarded by a development check.
+    pub dev_only: bool,
+}
+
+impl Candidate {
+    /// The full text if every part is known.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(t) => s.push_str(t),
+                _ => return None,
+            }
+        }
+        Some(s)
+    }
+
+    /// The known text before the first unknown part.
+    pub fn leading_text(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Lit(t)) => t,
+            _ => "",
+        }
+    }
+}
+
+/// A syntactic literal at an expression (after const resolution).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// A string or a template without expressions.
+    Str(String),
+    /// A number (negative numbers included).
+    Num(f64),
+    /// `true` / `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// `undefined`.
+    Undefined,
+}
+
+/// Everything the rules want to know about one expression.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Value {
+    /// The expression as written.
+    pub span: Span,
+    /// The literal it is (directly or through consts), if any.
+    pub literal: Option<Literal>,
+    /// Folded string candidates; empty when nothing is known.
+    pub candidates: Vec<Candidate>,
+    /// Computes a timestamp in milliseconds (`Date.now() + …`, `getTime()`)
+    /// without dividing by 1000.
+    pub millis: bool,
+    /// The object literal it is (directly or through a const).
+    pub object: Option<Box<ObjectLit>>,
+    /// The array literal it is (directly or through a const).
+    pub array: Option<Vec<Value>>,
+}
+
+/// A property of an object literal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prop {
+    /// The key (identifier or string key).
+    pub key: String,
+    /// The key's span (the whole property for shorthand properties).
+    pub key_span: Span,
+    /// The value.
+    pub value: Value,
+}
+
+/// An object literal, with what is known about its keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectLit {
+    /// The `{ … }` expression.
+    pub span: Span,
+    /// Properties with static keys, in source order.
+    pub props: Vec<Prop>,
+    /// Has a spread (`...opts`) or computed key: other keys may be present.
+    pub open: bool,
+}
+
+impl ObjectLit {
+    /// The property named `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&Prop> {
+        self.props.iter().find(|p| p.key == key)
+    }
+
+    /// Whether `key` is present, or may be (an open object).
+    pub fn may_have(&self, key: &str) -> bool {
+        self.open || self.get(key).is_some()
+    }
+}
+
+/// `new Client(...)`, `new Receiver(...)` or the workflow `Client`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Construction {
+    /// Which class.
+    pub class: QstashClass,
+    /// The whole `new` expression.
+    pub span: Span,
+    /// The config argument, when one is given (`None` for `new Receiver()`).
+    pub config: Option<Value>,
+}
+
+/// A call of a QStash method that sends or schedules messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendKind {
+    /// `client.publish`.
+    Publish,
+    /// `client.publishJSON`.
+    PublishJson,
+    /// `client.batch`.
+    Batch,
+    /// `client.batchJSON`.
+    BatchJson,
+    /// `client.queue(...).enqueue`.
+    Enqueue,
+    /// `client.queue(...).enqueueJSON`.
+    EnqueueJson,
+    /// `client.schedules.create`.
+    ScheduleCreate,
+    /// `client.urlGroups.addEndpoints` (or the deprecated `topics`).
+    AddEndpoints,
+    /// Workflow `client.trigger`.
+    Trigger,
+}
+
+impl SendKind {
+    /// The method name as written.
+    pub fn method(self) -> &'static str {
+        match self {
+            SendKind::Publish => "publish",
+            SendKind::PublishJson => "publishJSON",
+            SendKind::Batch => "batch",
+            SendKind::BatchJson => "batchJSON",
+            SendKind::Enqueue => "enqueue",
+            SendKind::EnqueueJson => "enqueueJSON",
+            SendKind::ScheduleCreate => "schedules.create",
+            SendKind::AddEndpoints => "urlGroups.addEndpoints",
+            SendKind::Trigger => "trigger",
+        }
+    }
+}
+
+/// Which option of a send names a destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DestinationKey {
+    /// `url`.
+    Url,
+    /// `destination` of `schedules.create`.
+    Destination,
+    /// `callback`.
+    Callback,
+    /// `failureCallback`.
+    FailureCallback,
+    /// An `addEndpoints` endpoint `url`.
+    Endpoint,
+}
+
+impl DestinationKey {
+    /// The option name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            DestinationKey::Url => "url",
+            DestinationKey::Destination => "destination",
+            DestinationKey::Callback => "callback",
+            DestinationKey::FailureCallback => "failureCallback",
+            DestinationKey::Endpoint => "endpoint url",
+        }
+    }
+}
+
+/// A destination named by a send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Destination {
+    /// Which option.
+    pub key: DestinationKey,
+    /// Its value.
+    pub value: Value,
+}
+
+/// One send call with its options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendCall {
+    /// What it does.
+    pub kind: SendKind,
+    /// The callee (`client.publishJSON`).
+    pub callee: Span,
+    /// The whole call.
+    pub span: Span,
+    /// The request objects: one for most calls, one per item for batches.
+    /// `None` where the argument is not an object literal we can see.
+    pub requests: Vec<Option<ObjectLit>>,
+    /// Destinations named by the requests.
+    pub destinations: Vec<Destination>,
+}
+
+/// How an environment variable is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvSource {
+    /// `process.env.X`, `process.env["X"]`, `const { X } = process.env`.
+    ProcessEnv,
+    /// `import.meta.env.X`.
+    ImportMetaEnv,
+    /// SvelteKit `$env/static/public` or `$env/dynamic/public`.
+    SvelteKitPublic,
+    /// SvelteKit `$env/static/private` or `$env/dynamic/private`.
+    SvelteKitPrivate,
+    /// `env.X` or `c.env.X` bindings (Workers, Hono, Deno).
+    Bindings,
+}
+
+/// One read of an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRead {
+    /// The variable name.
+    pub name: String,
+    /// How it is read.
+    pub source: EnvSource,
+    /// The read expression (or import specifier).
+    pub span: Span,
+}
+
+/// Something a rule reports that is not a send: a deprecated member or import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeprecatedUse {
+    /// What was used, e.g. `client.topics`.
+    pub what: &'static str,
+    /// What to use instead.
+    pub instead: &'static str,
+    /// The property, member or import specifier.
+    pub span: Span,
+}
+
+/// A verify wrapper call (`verifySignatureAppRouter(handler, config)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrapperCall {
+    /// The wrapper's exported name.
+    pub wrapper: String,
+    /// The whole call.
+    pub span: Span,
+    /// The config argument, if any.
+    pub config: Option<Value>,
+}
+
+/// Signals that the code targets the local QStash dev server (qstash-api.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevSignal {
+    /// A `devMode: true` option.
+    DevMode,
+    /// A `baseUrl` on localhost.
+    LocalBaseUrl,
+    /// `QSTASH_DEV` or `QSTASH_DEV_PORT` referenced.
+    DevEnv,
+    /// `startDevServer` / `registerQStashDev` imported.
+    DevServerImport,
+}
+
+/// All facts of one file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileFacts {
+    /// The import table.
+    pub imports: Vec<Import>,
+    /// The file starts with a `"use client"` directive.
+    pub use_client: bool,
+    /// QStash instances constructed here.
+    pub constructions: Vec<Construction>,
+    /// Send calls on QStash clients.
+    pub sends: Vec<SendCall>,
+    /// Verify wrapper calls.
+    pub wrappers: Vec<WrapperCall>,
+    /// Environment reads.
+    pub env_reads: Vec<EnvRead>,
+    /// Deprecated API uses.
+    pub deprecated: Vec<DeprecatedUse>,
+    /// Dev-server signals.
+    pub dev_signals: Vec<DevSignal>,
+}

@@ -1,0 +1,20 @@
+//! qstash-lint: a fast static-analysis linter for Upstash QStash in
+//! TypeScript and JavaScript projects.
+//!
+//! The pipeline (see `engine`): discover → read + prefilter → parse → extract
+//! facts → link the project → run rules → suppress → report.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod facts;
+pub mod parse;
+pub mod prefilter;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod secrets;
+pub mod source;
+pub mod suppress;

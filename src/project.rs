@@ -1,0 +1,123 @@
+//! The project link. For now: the dev-server signals of qstash-api.md §5
+//! gathered per package (the nearest `package.json`), so that one
+//! `QSTASH_DEV` reference or `.env` entry excuses local destinations in the
+//! whole package.
+
+use crate::facts::FileFacts;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Which packages target the QStash dev server.
+#[derive(Debug, Default)]
+pub struct ProjectSignals {
+    package_of_dir: HashMap<PathBuf, Option<PathBuf>>,
+    dev_packages: HashSet<Option<PathBuf>>,
+}
+
+impl ProjectSignals {
+    /// Gathers the signals of every file and of each package's
+    /// `package.json` and `.env*` files.
+    pub fn collect<'a>(files: impl Iterator<Item = (&'a Path, Option<&'a FileFacts>)>) -> Self {
+        let mut s = ProjectSignals::default();
+        let mut checked = HashSet::new();
+        for (path, facts) in files {
+            let pkg = s.package_of(path);
+            if facts.is_some_and(|f| !f.dev_signals.is_empty()) {
+                s.dev_packages.insert(pkg.clone());
+            }
+            if let Some(dir) = &pkg {
+                if checked.insert(dir.clone()) && package_targets_dev_server(dir) {
+                    s.dev_packages.insert(pkg.clone());
+                }
+            }
+        }
+        s
+    }
+
+    fn package_of(&mut self, file: &Path) -> Option<PathBuf> {
+        let dir = file.parent()?.to_path_buf();
+        if let Some(p) = self.package_of_dir.get(&dir) {
+            return p.clone();
+        }
+        let mut cur = Some(dir.as_path());
+        let mut found = None;
+        while let Some(d) = cur {
+            if d.join("package.json").is_file() {
+                found = Some(d.to_path_buf());
+                break;
+            }
+            if d.join(".git").exists() {
+                break;
+            }
+            cur = d.parent();
+        }
+        self.package_of_dir.insert(dir, found.clone());
+        found
+    }
+
+    /// Whether `file` (with its facts) targets the dev server.
+    pub fn dev_server(&self, file: &Path, facts: Option<&FileFacts>) -> bool {
+        if facts.is_some_and(|f| !f.dev_signals.is_empty()) {
+            return true;
+        }
+        let mut cur = file.parent();
+        while let Some(d) = cur {
+            if let Some(pkg) = self.package_of_dir.get(d) {
+                return self.dev_packages.contains(pkg);
+            }
+            cur = d.parent();
+        }
+        false
+    }
+}
+
+/// `@upstash/qstash-cli` in `package.json`, or a `.env*` file that points
+/// `QSTASH_URL` at a local server or sets `QSTASH_DEV`.
+fn package_targets_dev_server(dir: &Path) -> bool {
+    if std::fs::read_to_string(dir.join("package.json"))
+        .is_ok_and(|t| t.contains("@upstash/qstash-cli"))
+    {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(".env")
+            && std::fs::read_to_string(e.path()).is_ok_and(|t| env_file_targets_dev_server(&t))
+    })
+}
+
+fn env_file_targets_dev_server(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim().trim_start_matches("export ").trim();
+        let Some((key, value)) = line.split_once('=') else {
+            return false;
+        };
+        let value = value.trim().trim_matches(['"', '\'']);
+        match key.trim() {
+            "QSTASH_URL" => crate::facts::extract::is_dev_server_url(value),
+            "QSTASH_DEV" => matches!(value, "true" | "1"),
+            "QSTASH_TOKEN" => crate::secrets::is_dev_credential(value),
+            _ => false,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn env_files() {
+        assert!(super::env_file_targets_dev_server(
+            "QSTASH_URL=http://127.0.0.1:8080\n"
+        ));
+        assert!(super::env_file_targets_dev_server(
+            "export QSTASH_DEV=\"true\""
+        ));
+        assert!(!super::env_file_targets_dev_server(
+            "QSTASH_URL=https://qstash.upstash.io"
+        ));
+    }
+}

@@ -1,0 +1,86 @@
+//! `client-exposed-secret`: QStash credentials that reach the browser.
+
+use super::{Category, Finding, RuleContext, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::facts::{EnvRead, EnvSource, QstashClass};
+
+/// Rule description.
+pub static META: RuleMeta = RuleMeta {
+    id: "client-exposed-secret",
+    severity: Severity::Error,
+    enabled_by_default: true,
+    category: Category::Security,
+    security_severity: Some(9.1),
+    summary: "the QStash token or a signing key read from a public env var, or a QStash client in a \"use client\" file",
+    doc: include_str!("../../rules/client-exposed-secret.md"),
+};
+
+/// Prefixes that bundlers inline into browser code, whatever the source.
+const PUBLIC_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "NUXT_PUBLIC_",
+    "EXPO_PUBLIC_",
+    "REACT_APP_",
+    "GATSBY_",
+];
+
+/// The public prefix of an env read, if the bundler ships it to the browser.
+pub fn public_prefix(read: &EnvRead) -> Option<&'static str> {
+    if read.source == EnvSource::SvelteKitPublic {
+        return Some("PUBLIC_");
+    }
+    if let Some(p) = PUBLIC_PREFIXES.iter().find(|p| read.name.starts_with(**p)) {
+        return Some(p);
+    }
+    // Astro and SvelteKit expose `PUBLIC_*` through `import.meta.env`.
+    (read.source == EnvSource::ImportMetaEnv && read.name.starts_with("PUBLIC_"))
+        .then_some("PUBLIC_")
+}
+
+/// Whether an env name holds a QStash credential.
+pub fn names_credential(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("QSTASH")
+        && (n.contains("TOKEN") || n.contains("SIGNING_KEY") || n.contains("SIGNINGKEY"))
+}
+
+/// Flags public env reads of QStash credentials and QStash instances in
+/// `"use client"` files.
+pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
+    let Some(facts) = ctx.facts else { return };
+    let mut flagged = Vec::new();
+    for read in &facts.env_reads {
+        let Some(prefix) = public_prefix(read) else {
+            continue;
+        };
+        if !names_credential(&read.name) {
+            continue;
+        }
+        flagged.push(read.span);
+        out.push(Finding::new(
+            META.id,
+            read.span,
+            format!("`{}` is a QStash credential in a `{prefix}` env var, which the bundler ships to the browser", read.name),
+            format!("rename it without the `{prefix}` prefix and read it only in server code"),
+        ));
+    }
+    if facts.use_client {
+        for c in &facts.constructions {
+            if flagged.iter().any(|s| c.span.contains(*s)) {
+                continue;
+            }
+            let what = match c.class {
+                QstashClass::Receiver => "QStash `Receiver`",
+                QstashClass::Client => "QStash `Client`",
+                QstashClass::WorkflowClient => "workflow `Client`",
+            };
+            out.push(Finding::new(
+                META.id,
+                c.span,
+                format!("{what} created in a \"use client\" file: its credentials end up in the browser bundle"),
+                "move the QStash call into a server action, route handler or other server-only module",
+            ));
+        }
+    }
+}

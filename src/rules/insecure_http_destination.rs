@@ -1,0 +1,54 @@
+//! `insecure-http-destination`: a public destination over plain http.
+
+use super::destinations::{hosts, origin_note};
+use super::{Category, Finding, RuleContext, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::facts::fold::is_local_host;
+
+/// Rule description.
+pub static META: RuleMeta = RuleMeta {
+    id: "insecure-http-destination",
+    severity: Severity::Error,
+    enabled_by_default: true,
+    category: Category::Security,
+    security_severity: None,
+    summary: "a destination with a public host over plain http",
+    doc: include_str!("../../rules/insecure-http-destination.md"),
+};
+
+/// Whether a host is public: not local, and a domain name with a dot or a
+/// public IP address (a bare service name is internal).
+fn is_public(host: &str) -> bool {
+    !is_local_host(host) && (host.contains('.') || host.contains(':'))
+}
+
+/// Flags `http:` destinations with a public host.
+pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
+    let Some(facts) = ctx.facts else { return };
+    if ctx.is_test {
+        return;
+    }
+    let mut seen = Vec::new();
+    for h in hosts(facts) {
+        if h.scheme != "http" || !is_public(&h.host) || seen.contains(&h.destination.value.span) {
+            continue;
+        }
+        seen.push(h.destination.value.span);
+        let mut f = Finding::new(
+            META.id,
+            h.destination.value.span,
+            format!(
+                "`{}` sends messages to `{}` over plain http: bodies and signatures travel unencrypted",
+                h.destination.key.name(),
+                h.host
+            ),
+            "use `https://`",
+        );
+        f.related = origin_note(
+            h.destination.value.span,
+            h.candidate,
+            "the http URL comes from here",
+        );
+        out.push(f);
+    }
+}

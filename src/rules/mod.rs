@@ -1,0 +1,280 @@
+//! The rule registry. A rule is one file here that reads a file's facts and
+//! reports findings; adding a rule touches that file and [`RULES`].
+
+mod client_exposed_secret;
+mod deprecated_api;
+mod hardcoded_signing_key;
+mod hardcoded_token;
+mod insecure_http_destination;
+mod invalid_cron;
+mod invalid_delay;
+mod localhost_destination;
+mod missing_destination;
+mod single_signing_key;
+
+use crate::diagnostic::{Severity, Span};
+use crate::facts::FileFacts;
+use crate::secrets::SecretHit;
+
+/// What a rule is about; shown in `qstash-lint rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Anyone can forge or read something they should not.
+    Security,
+    /// The code does not do what it means to.
+    Correctness,
+    /// The code works but uses an API that is going away.
+    Deprecated,
+    /// About qstash-lint itself (parse errors, suppressions).
+    Meta,
+}
+
+impl Category {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Security => "security",
+            Category::Correctness => "correctness",
+            Category::Deprecated => "deprecated",
+            Category::Meta => "meta",
+        }
+    }
+}
+
+/// Everything that describes a rule.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The public id, used in configs and suppressions.
+    pub id: &'static str,
+    /// Severity when the config says nothing.
+    pub severity: Severity,
+    /// Whether it runs when the config says nothing.
+    pub enabled_by_default: bool,
+    /// What it is about.
+    pub category: Category,
+    /// SARIF `security-severity` for security rules.
+    pub security_severity: Option<f32>,
+    /// One line for `qstash-lint rules`.
+    pub summary: &'static str,
+    /// The user doc, `rules/<id>.md`.
+    pub doc: &'static str,
+}
+
+/// What a rule sees of one file.
+pub struct RuleContext<'a> {
+    /// The file's text.
+    pub text: &'a str,
+    /// Facts, when the file was parsed.
+    pub facts: Option<&'a FileFacts>,
+    /// Secret-shaped literals found by the byte scan.
+    pub secrets: &'a [SecretHit],
+    /// The file is a test file (config `testFiles`).
+    pub is_test: bool,
+    /// The file or its project targets the local QStash dev server.
+    pub dev_server: bool,
+}
+
+/// One finding before configuration decides its severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: &'static str,
+    /// Primary span.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Related locations in the same file: (span, message).
+    pub related: Vec<(Span, String)>,
+}
+
+impl Finding {
+    /// A finding without related locations.
+    pub fn new(
+        rule: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            span,
+            message: message.into(),
+            help: Some(help.into()),
+            related: Vec::new(),
+        }
+    }
+}
+
+/// A rule: its description and its check.
+pub struct Rule {
+    /// Description.
+    pub meta: &'static RuleMeta,
+    /// The check; `None` for rules the engine reports itself.
+    pub check: Option<fn(&RuleContext, &mut Vec<Finding>)>,
+}
+
+/// `parse-error`: reported by the engine when a file does not parse.
+pub static PARSE_ERROR: RuleMeta = RuleMeta {
+    id: "parse-error",
+    severity: Severity::Error,
+    enabled_by_default: true,
+    category: Category::Meta,
+    security_severity: None,
+    summary: "the file could not be parsed, so it was not linted",
+    doc: include_str!("../../rules/parse-error.md"),
+};
+
+/// `unused-suppression`: reported by the engine for suppressions that match nothing.
+pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
+    id: "unused-suppression",
+    severity: Severity::Warning,
+    enabled_by_default: true,
+    category: Category::Meta,
+    security_severity: None,
+    summary: "a qstash-lint-ignore comment that suppresses nothing or names an unknown rule",
+    doc: include_str!("../../rules/unused-suppression.md"),
+};
+
+/// Every rule, sorted by id.
+pub static RULES: &[Rule] = &[
+    Rule {
+        meta: &client_exposed_secret::META,
+        check: Some(client_exposed_secret::check),
+    },
+    Rule {
+        meta: &deprecated_api::META,
+        check: Some(deprecated_api::check),
+    },
+    Rule {
+        meta: &hardcoded_signing_key::META,
+        check: Some(hardcoded_signing_key::check),
+    },
+    Rule {
+        meta: &hardcoded_token::META,
+        check: Some(hardcoded_token::check),
+    },
+    Rule {
+        meta: &insecure_http_destination::META,
+        check: Some(insecure_http_destination::check),
+    },
+    Rule {
+        meta: &invalid_cron::META,
+        check: Some(invalid_cron::check),
+    },
+    Rule {
+        meta: &invalid_delay::META,
+        check: Some(invalid_delay::check),
+    },
+    Rule {
+        meta: &localhost_destination::META,
+        check: Some(localhost_destination::check),
+    },
+    Rule {
+        meta: &missing_destination::META,
+        check: Some(missing_destination::check),
+    },
+    Rule {
+        meta: &PARSE_ERROR,
+        check: None,
+    },
+    Rule {
+        meta: &single_signing_key::META,
+        check: Some(single_signing_key::check),
+    },
+    Rule {
+        meta: &UNUSED_SUPPRESSION,
+        check: None,
+    },
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.meta.id == id)
+}
+
+/// Runs every rule in `enabled` on one file.
+pub fn run(ctx: &RuleContext, enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            if enabled(rule.meta.id) {
+                check(ctx, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Shared helpers for rules that look at option values.
+pub mod helpers {
+    use crate::facts::{Candidate, Literal, Value};
+
+    /// The fully known string values of a value: its literal, or candidates
+    /// that fold to a whole string, with the span of the literal that gives it.
+    pub fn literal_strings(v: &Value) -> Vec<(String, crate::diagnostic::Span)> {
+        let from_candidates: Vec<_> = v
+            .candidates
+            .iter()
+            .filter_map(|c: &Candidate| c.as_literal().map(|s| (s, c.origin)))
+            .collect();
+        match (&v.literal, from_candidates.is_empty()) {
+            (Some(Literal::Str(s)), true) => vec![(s.clone(), v.span)],
+            _ => from_candidates,
+        }
+    }
+}
+
+/// Destination helpers shared by the destination rules.
+pub mod destinations {
+    use crate::diagnostic::Span;
+    use crate::facts::fold::candidate_scheme_and_host;
+    use crate::facts::{Candidate, Destination, FileFacts};
+
+    /// One judged destination candidate.
+    pub struct HostUse<'a> {
+        /// The option that names it.
+        pub destination: &'a Destination,
+        /// The candidate.
+        pub candidate: &'a Candidate,
+        /// Its scheme, lowercase.
+        pub scheme: String,
+        /// Its host, as written.
+        pub host: String,
+    }
+
+    /// Every destination candidate on the production path whose scheme and
+    /// host are known.
+    pub fn hosts(facts: &FileFacts) -> impl Iterator<Item = HostUse<'_>> {
+        facts
+            .sends
+            .iter()
+            .flat_map(|s| s.destinations.iter())
+            .flat_map(|d| {
+                d.value
+                    .candidates
+                    .iter()
+                    .filter(|c| !c.dev_only)
+                    .filter_map(move |c| {
+                        let (scheme, host) = candidate_scheme_and_host(c)?;
+                        Some(HostUse {
+                            destination: d,
+                            candidate: c,
+                            scheme,
+                            host,
+                        })
+                    })
+            })
+    }
+
+    /// The related location for a candidate whose text comes from elsewhere
+    /// in the file (a const, a helper's return).
+    pub fn origin_note(value: Span, candidate: &Candidate, what: &str) -> Vec<(Span, String)> {
+        if value.contains(candidate.origin) {
+            Vec::new()
+        } else {
+            vec![(candidate.origin, what.to_string())]
+        }
+    }
+}

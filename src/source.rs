@@ -1,0 +1,134 @@
+//! Reading files and deciding what can be linted: text, size, minified code.
+
+use crate::diagnostic::Notice;
+use std::path::Path;
+
+/// Files larger than this are not parsed (their secrets are still scanned).
+pub const MAX_PARSE_BYTES: usize = 8 * 1024 * 1024;
+/// Files larger than this are not read at all.
+pub const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
+/// Bracket nesting beyond this is not parsed.
+pub const MAX_NESTING: usize = 20_000;
+
+/// What reading a file gave.
+pub enum Loaded {
+    /// UTF-8 text.
+    Text(String),
+    /// Nothing to lint, with the reason.
+    Skipped(Notice),
+}
+
+/// Reads `path`, turning every way it can go wrong into a [`Notice`].
+pub fn load(path: &Path, display: &str) -> Loaded {
+    let notice = |kind: &'static str, message: String| {
+        Loaded::Skipped(Notice {
+            path: display.to_string(),
+            kind,
+            message,
+        })
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_READ_BYTES => {
+            return notice(
+                "too-large",
+                format!(
+                    "skipped: {} MiB is over the 64 MiB limit",
+                    m.len() / (1024 * 1024)
+                ),
+            )
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return notice(
+                "vanished",
+                "skipped: the file disappeared before it could be read".into(),
+            )
+        }
+        Err(e) => return notice("unreadable", format!("skipped: cannot read the file ({e})")),
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return notice(
+                "vanished",
+                "skipped: the file disappeared before it could be read".into(),
+            )
+        }
+        Err(e) => return notice("unreadable", format!("skipped: cannot read the file ({e})")),
+    };
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        return notice(
+            "binary",
+            "skipped: binary file (it contains NUL bytes)".into(),
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                // A BOM would shift every offset by three bytes; blank it out in place.
+                text.replace_range(0..3, "   ");
+            }
+            Loaded::Text(text)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            notice(
+                "non-utf8",
+                format!("skipped: not valid UTF-8 (first invalid byte at offset {at})"),
+            )
+        }
+    }
+}
+
+/// Why a readable file is not parsed, if it is not.
+pub fn parse_blocker(text: &str) -> Option<(&'static str, String)> {
+    if text.len() > MAX_PARSE_BYTES {
+        return Some((
+            "too-large",
+            format!(
+                "not parsed: {} MiB is over the 8 MiB parse limit; secrets were still scanned",
+                text.len() / (1024 * 1024)
+            ),
+        ));
+    }
+    if looks_minified(text) {
+        return Some((
+            "minified",
+            "not parsed: looks minified or generated; secrets were still scanned".into(),
+        ));
+    }
+    let depth = max_nesting(text);
+    if depth > MAX_NESTING {
+        return Some((
+            "too-deep",
+            format!("not parsed: brackets nest {depth} levels deep (limit {MAX_NESTING})"),
+        ));
+    }
+    None
+}
+
+/// Minified or bundled code: long and made of very long lines.
+pub fn looks_minified(text: &str) -> bool {
+    if text.len() < 64 * 1024 {
+        return false;
+    }
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    text.len() / lines > 500
+}
+
+/// The deepest bracket nesting, counted on raw bytes (strings included: an
+/// upper bound is all that is needed).
+pub fn max_nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for &b in text.as_bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
