@@ -193,6 +193,10 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
             return a;
         }
     };
+    analyze_text(a, text)
+}
+
+fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     if text.trim().is_empty() {
         a.notices.push(Notice {
             path: a.display.clone(),
@@ -310,7 +314,7 @@ fn lint_file(
             continue;
         };
         if matches!(f.rule, "hardcoded-token" | "hardcoded-signing-key") {
-            redact.push(f.span);
+            redact.push(strip_quotes(text, f.span));
         }
         diags.push(Diagnostic {
             rule: rules::find(f.rule).map_or(f.rule, |r| r.meta.id),
@@ -339,6 +343,48 @@ fn lint_file(
         text: redacted,
     };
     (diags, Some((a.display.clone(), Arc::new(source))))
+}
+
+/// Lints one in-memory source as if it were the file `path` (relative to
+/// `config`'s directory), without project context: the entry point for
+/// editors, rule docs and tests.
+pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
+    let display = display_path(path, &config.dir);
+    let a = Analyzed {
+        path: path.to_path_buf(),
+        display,
+        config: Arc::new(config.clone()),
+        text: None,
+        secrets: Vec::new(),
+        facts: None,
+        parse_error: None,
+        notices: Vec::new(),
+    };
+    let a = analyze_text(a, text.to_string());
+    let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());
+    let (mut diagnostics, source) = lint_file(&a, dev_server);
+    diagnostics.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+    Outcome {
+        diagnostics,
+        notices: a.notices,
+        files: 1,
+        sources: source.into_iter().collect(),
+    }
+}
+
+/// The span without the quotes of a string literal.
+fn strip_quotes(text: &str, span: Span) -> Span {
+    let inner = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
+    let quoted = inner.len() >= 2
+        && inner.starts_with(['"', '\'', '`'])
+        && inner.ends_with(['"', '\'', '`']);
+    if quoted {
+        Span::new(span.start + 1, span.end - 1)
+    } else {
+        span
+    }
 }
 
 /// Shows `path` relative to `cwd` when it is below it, with `/` separators.
