@@ -143,7 +143,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     let signals = ProjectSignals::collect(
         analyzed
             .iter()
-            .map(|a| (a.path.as_path(), a.facts.as_ref())),
+            .map(|a| (a.path.as_path(), a.facts.as_ref(), a.config.is_test(&a.path))),
     );
 
     let per_file: Vec<(Vec<Diagnostic>, Option<(String, Arc<SourceText>)>)> = analyzed

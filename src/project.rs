@@ -2,8 +2,14 @@
 //! gathered per package (the nearest `package.json`), so that one
 //! `QSTASH_DEV` reference or `.env` entry excuses local destinations in the
 //! whole package.
+//!
+//! Only signals that configure the whole process count package-wide (the
+//! `QSTASH_DEV` env vars, `startDevServer()`, `.env` files, the CLI
+//! dependency). A `devMode: true` or a localhost `baseUrl` configures one
+//! client, so it excuses only its own file; and test files excuse nothing
+//! outside themselves.
 
-use crate::facts::FileFacts;
+use crate::facts::{DevSignal, FileFacts};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -17,12 +23,14 @@ pub struct ProjectSignals {
 impl ProjectSignals {
     /// Gathers the signals of every file and of each package's
     /// `package.json` and `.env*` files.
-    pub fn collect<'a>(files: impl Iterator<Item = (&'a Path, Option<&'a FileFacts>)>) -> Self {
+    /// Each item is a file, its facts, and whether it is a test file.
+    pub fn collect<'a>(files: impl Iterator<Item = (&'a Path, Option<&'a FileFacts>, bool)>) -> Self {
         let mut s = ProjectSignals::default();
         let mut checked = HashSet::new();
-        for (path, facts) in files {
+        for (path, facts, is_test) in files {
             let pkg = s.package_of(path);
-            if facts.is_some_and(|f| !f.dev_signals.is_empty()) {
+            let process_wide = |sig: &DevSignal| matches!(sig, DevSignal::DevEnv | DevSignal::DevServerImport);
+            if !is_test && facts.is_some_and(|f| f.dev_signals.iter().any(process_wide)) {
                 s.dev_packages.insert(pkg.clone());
             }
             if let Some(dir) = &pkg {

@@ -1,0 +1,44 @@
+//! Each project under `fixtures/` must produce exactly the diagnostics in its
+//! snapshot (`tests/snapshots/fixtures__<name>.snap`).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn run_fixture(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary builds")
+        .args(["check", ".", "--format", "concise", "--color", "never"])
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
+    format!(
+        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn every_fixture_has_a_snapshot_test() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures/ exists")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["nextjs-app", "node-scripts"], "add a snapshot test for each new fixture");
+}
+
+#[test]
+fn nextjs_app() {
+    insta::assert_snapshot!("nextjs-app", run_fixture("nextjs-app"));
+}
+
+#[test]
+fn node_scripts() {
+    insta::assert_snapshot!("node-scripts", run_fixture("node-scripts"));
+}
