@@ -180,7 +180,6 @@ pub(super) fn render(outcome: &Outcome) -> String {
         .name("qstash-lint")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/qstash-lint/qstash-lint")
         .rules(rules.iter().map(|m| descriptor(m)).collect::<Vec<_>>())
         .build();
     let invocation = Invocation::builder()
