@@ -72,6 +72,9 @@ pub struct Outcome {
     pub sources: BTreeMap<String, Arc<SourceText>>,
 }
 
+/// One file's diagnostics and, when it has any, its redacted text.
+type FileLint = (Vec<Diagnostic>, Option<(String, Arc<SourceText>)>);
+
 /// One file after the per-file stage.
 struct Analyzed {
     path: PathBuf,
@@ -140,13 +143,15 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         })
         .collect();
 
-    let signals = ProjectSignals::collect(
-        analyzed
-            .iter()
-            .map(|a| (a.path.as_path(), a.facts.as_ref(), a.config.is_test(&a.path))),
-    );
+    let signals = ProjectSignals::collect(analyzed.iter().map(|a| {
+        (
+            a.path.as_path(),
+            a.facts.as_ref(),
+            a.config.is_test(&a.path),
+        )
+    }));
 
-    let per_file: Vec<(Vec<Diagnostic>, Option<(String, Arc<SourceText>)>)> = analyzed
+    let per_file: Vec<FileLint> = analyzed
         .par_iter()
         .map(|a| lint_file(a, signals.dev_server(&a.path, a.facts.as_ref())))
         .collect();
@@ -228,10 +233,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
 }
 
 /// Runs the rules on one file and applies its suppressions.
-fn lint_file(
-    a: &Analyzed,
-    dev_server: bool,
-) -> (Vec<Diagnostic>, Option<(String, Arc<SourceText>)>) {
+fn lint_file(a: &Analyzed, dev_server: bool) -> FileLint {
     let Some(text) = &a.text else {
         return (Vec::new(), None);
     };
