@@ -140,7 +140,12 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
             end += 1;
         }
         let candidate = &text[start..end];
-        if looks_like_signing_key(candidate) && !is_dev_credential(candidate) {
+        // An identifier such as `sig_VerificationKeys` has the alphabet of a
+        // key but no digit; real keys are random and almost always have one.
+        // Without a digit, only a quoted or assigned value counts.
+        let quoted = start > 0 && matches!(bytes[start - 1], b'"' | b'\'' | b'`' | b'=');
+        let plausible = quoted || candidate[KEY_PREFIX.len()..].bytes().any(|b| b.is_ascii_digit());
+        if plausible && looks_like_signing_key(candidate) && !is_dev_credential(candidate) {
             hits.push(SecretHit {
                 kind: SecretKind::SigningKey,
                 span: Span::new(start as u32, end as u32),
@@ -279,6 +284,12 @@ mod tests {
         for k in DEV_KEYS {
             assert!(scan(k).is_empty(), "{k}");
         }
+    }
+
+    #[test]
+    fn identifiers_are_not_keys() {
+        assert!(scan("const sig_VerificationKeyHashesForUsers = 1;").is_empty());
+        assert_eq!(scan("k = \"sig_VerificationKeyHashesForUsers\"").len(), 1);
     }
 
     #[test]
