@@ -24,12 +24,15 @@ impl ProjectSignals {
     /// Gathers the signals of every file and of each package's
     /// `package.json` and `.env*` files.
     /// Each item is a file, its facts, and whether it is a test file.
-    pub fn collect<'a>(files: impl Iterator<Item = (&'a Path, Option<&'a FileFacts>, bool)>) -> Self {
+    pub fn collect<'a>(
+        files: impl Iterator<Item = (&'a Path, Option<&'a FileFacts>, bool)>,
+    ) -> Self {
         let mut s = ProjectSignals::default();
         let mut checked = HashSet::new();
         for (path, facts, is_test) in files {
             let pkg = s.package_of(path);
-            let process_wide = |sig: &DevSignal| matches!(sig, DevSignal::DevEnv | DevSignal::DevServerImport);
+            let process_wide =
+                |sig: &DevSignal| matches!(sig, DevSignal::DevEnv | DevSignal::DevServerImport);
             if !is_test && facts.is_some_and(|f| f.dev_signals.iter().any(process_wide)) {
                 s.dev_packages.insert(pkg.clone());
             }

@@ -55,7 +55,12 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bin().arg("check").args(args).current_dir(dir).output().expect("runs");
+    let out = bin()
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -80,8 +85,16 @@ fn concise_lines() {
     let dir = project();
     let (code, out, _) = run(dir.path(), &["--format", "concise"]);
     assert_eq!(code, 1);
-    assert!(out.lines().any(|l| l.starts_with("src/send.ts:7:") && l.contains(": error [invalid-cron] ")), "{out}");
-    assert!(out.lines().any(|l| l.contains(": warning [deprecated-api] ")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("src/send.ts:7:") && l.contains(": error [invalid-cron] ")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains(": warning [deprecated-api] ")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -95,7 +108,17 @@ fn json_has_the_versioned_shape() {
     let diags = v["diagnostics"].as_array().expect("array");
     assert!(!diags.is_empty());
     for d in diags {
-        for key in ["rule", "severity", "path", "line", "column", "endLine", "endColumn", "message", "related"] {
+        for key in [
+            "rule",
+            "severity",
+            "path",
+            "line",
+            "column",
+            "endLine",
+            "endColumn",
+            "message",
+            "related",
+        ] {
             assert!(d.get(key).is_some(), "missing {key} in {d}");
         }
         assert_eq!(d["path"], "src/send.ts");
@@ -129,11 +152,24 @@ fn github_workflow_commands() {
     let dir = project();
     let (code, out, _) = run(dir.path(), &["--format", "github"]);
     assert_eq!(code, 1);
-    let line = out.lines().find(|l| l.contains("invalid-cron")).expect("a command for invalid-cron");
-    assert!(line.starts_with("::error file=src/send.ts,line=7,col="), "{line}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("invalid-cron"))
+        .expect("a command for invalid-cron");
+    assert!(
+        line.starts_with("::error file=src/send.ts,line=7,col="),
+        "{line}"
+    );
     assert!(line.contains(",endLine=7,endColumn="), "{line}");
-    assert!(line.contains("title=qstash-lint (invalid-cron)::"), "{line}");
-    assert!(out.lines().any(|l| l.starts_with("::warning ") && l.contains("deprecated-api")), "{out}");
+    assert!(
+        line.contains("title=qstash-lint (invalid-cron)::"),
+        "{line}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("::warning ") && l.contains("deprecated-api")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -141,15 +177,27 @@ fn secrets_are_redacted_in_every_format() {
     let dir = project();
     for format in ["pretty", "concise", "json", "sarif", "github"] {
         let (_, out, err) = run(dir.path(), &["--format", format, "--color", "never"]);
-        assert!(out.contains("hardcoded") || format == "concise" || format == "pretty", "{format}: {out}");
-        assert!(!out.contains(TOKEN) && !err.contains(TOKEN), "{format} leaks the token");
-        assert!(!out.contains(KEY) && !err.contains(KEY), "{format} leaks the key");
+        assert!(
+            out.contains("hardcoded") || format == "concise" || format == "pretty",
+            "{format}: {out}"
+        );
+        assert!(
+            !out.contains(TOKEN) && !err.contains(TOKEN),
+            "{format} leaks the token"
+        );
+        assert!(
+            !out.contains(KEY) && !err.contains(KEY),
+            "{format} leaks the key"
+        );
         // Not even a long piece of them.
         assert!(!out.contains(&TOKEN[..20]), "{format} leaks a token prefix");
         assert!(!out.contains(&KEY[..12]), "{format} leaks a key prefix");
     }
     let (_, out, _) = run(dir.path(), &["--format", "pretty", "--color", "never"]);
-    assert!(out.contains("eyJVc2"), "the first characters stay for recognition: {out}");
+    assert!(
+        out.contains("eyJVc2"),
+        "the first characters stay for recognition: {out}"
+    );
 }
 
 #[test]
@@ -172,7 +220,15 @@ fn exit_codes() {
 
     assert_eq!(run(dir.path(), &["does-not-exist"]).0, 2);
     assert_eq!(run(dir.path(), &["--format", "xml"]).0, 2);
-    assert_eq!(bin().arg("frobnicate").output().expect("runs").status.code(), Some(2));
+    assert_eq!(
+        bin()
+            .arg("frobnicate")
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -192,13 +248,20 @@ fn output_file_is_written_whole() {
         .collect();
     assert!(leftovers.is_empty());
     // An unwritable destination is an I/O error.
-    assert_eq!(run(dir.path(), &["--output", "no/such/dir/report.json"]).0, 2);
+    assert_eq!(
+        run(dir.path(), &["--output", "no/such/dir/report.json"]).0,
+        2
+    );
 }
 
 #[test]
 fn config_errors_name_file_key_and_line_and_exit_2() {
     let dir = project();
-    write(dir.path(), "qstash-lint.json", "{\n  \"rules\": {\n    \"no-such-rule\": \"error\"\n  }\n}\n");
+    write(
+        dir.path(),
+        "qstash-lint.json",
+        "{\n  \"rules\": {\n    \"no-such-rule\": \"error\"\n  }\n}\n",
+    );
     let (code, _, err) = run(dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(err.contains("qstash-lint.json:3:"), "{err}");
@@ -207,12 +270,22 @@ fn config_errors_name_file_key_and_line_and_exit_2() {
     write(dir.path(), "qstash-lint.json", "{\n  \"exclud\": []\n}\n");
     let (code, _, err) = run(dir.path(), &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("qstash-lint.json:2:") && err.contains("\"exclud\""), "{err}");
+    assert!(
+        err.contains("qstash-lint.json:2:") && err.contains("\"exclud\""),
+        "{err}"
+    );
 
-    write(dir.path(), "qstash-lint.json", "{ \"rules\": { \"invalid-cron\": \"loud\" } }");
+    write(
+        dir.path(),
+        "qstash-lint.json",
+        "{ \"rules\": { \"invalid-cron\": \"loud\" } }",
+    );
     let (code, _, err) = run(dir.path(), &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("invalid-cron") || err.contains("loud"), "{err}");
+    assert!(
+        err.contains("invalid-cron") || err.contains("loud"),
+        "{err}"
+    );
 
     write(dir.path(), "qstash-lint.json", "{ not json");
     assert_eq!(run(dir.path(), &[]).0, 2);
@@ -221,20 +294,35 @@ fn config_errors_name_file_key_and_line_and_exit_2() {
 #[test]
 fn config_levels_excludes_and_override() {
     let dir = project();
-    write(dir.path(), "qstash-lint.json", r#"{ "rules": { "invalid-cron": "off", "deprecated-api": "error" } }"#);
+    write(
+        dir.path(),
+        "qstash-lint.json",
+        r#"{ "rules": { "invalid-cron": "off", "deprecated-api": "error" } }"#,
+    );
     let (_, out, _) = run(dir.path(), &["--format", "concise"]);
     assert!(!out.contains("invalid-cron"), "{out}");
     assert!(out.contains("error [deprecated-api]"), "{out}");
 
-    write(dir.path(), "qstash-lint.json", r#"{ "exclude": ["src/send.ts"] }"#);
+    write(
+        dir.path(),
+        "qstash-lint.json",
+        r#"{ "exclude": ["src/send.ts"] }"#,
+    );
     let (code, out, _) = run(dir.path(), &["--format", "concise"]);
     assert_eq!(code, 0, "{out}");
     // Excludes apply to files named on the command line too.
     let (code, _, _) = run(dir.path(), &["src/send.ts"]);
     assert_eq!(code, 0);
 
-    write(dir.path(), "other.json", r#"{ "rules": { "hardcoded-token": "warn" } }"#);
-    let (_, out, _) = run(dir.path(), &["--config", "other.json", "--format", "concise"]);
+    write(
+        dir.path(),
+        "other.json",
+        r#"{ "rules": { "hardcoded-token": "warn" } }"#,
+    );
+    let (_, out, _) = run(
+        dir.path(),
+        &["--config", "other.json", "--format", "concise"],
+    );
     assert!(out.contains("warning [hardcoded-token]"), "{out}");
 }
 
@@ -252,7 +340,10 @@ fn gitignored_and_dependency_files_are_skipped() {
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = run(dir.path(), &["--format", "concise", "--no-ignore"]);
     assert_eq!(code, 1, "--no-ignore lints gitignored files: {out}");
-    assert!(out.contains("generated/a.ts") && !out.contains("node_modules"), "{out}");
+    assert!(
+        out.contains("generated/a.ts") && !out.contains("node_modules"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -279,8 +370,16 @@ fn json_and_sarif_are_identical_across_thread_counts() {
 fn bad_input_is_reported_and_the_rest_is_still_linted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(root, "syntax.ts", "import { Client } from \"@upstash/qstash\";\nconst x = ;\n");
-    fs::write(root.join("latin1.ts"), b"// qstash caf\xe9\nexport const a = 1;\n").expect("write");
+    write(
+        root,
+        "syntax.ts",
+        "import { Client } from \"@upstash/qstash\";\nconst x = ;\n",
+    );
+    fs::write(
+        root.join("latin1.ts"),
+        b"// qstash caf\xe9\nexport const a = 1;\n",
+    )
+    .expect("write");
     write(root, "empty.ts", "");
     // A 5 MB minified bundle that mentions QStash.
     let mut bundle = String::from("var qstash=1;");
@@ -295,7 +394,11 @@ fn bad_input_is_reported_and_the_rest_is_still_linted() {
         ")".repeat(5000)
     );
     write(root, "deep.ts", &deep);
-    let deep_calls = format!("// qstash\nexport const w = {}0{};\n", "f(".repeat(5000), ")".repeat(5000));
+    let deep_calls = format!(
+        "// qstash\nexport const w = {}0{};\n",
+        "f(".repeat(5000),
+        ")".repeat(5000)
+    );
     write(root, "deep-calls.ts", &deep_calls);
     write(
         root,
@@ -307,7 +410,8 @@ fn bad_input_is_reported_and_the_rest_is_still_linted() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let diags = v["diagnostics"].as_array().expect("diagnostics");
     let notices = v["notices"].as_array().expect("notices");
-    let has_diag = |path: &str, rule: &str| diags.iter().any(|d| d["path"] == path && d["rule"] == rule);
+    let has_diag =
+        |path: &str, rule: &str| diags.iter().any(|d| d["path"] == path && d["rule"] == rule);
     let has_notice = |path: &str| notices.iter().any(|n| n["path"] == path);
     assert!(has_diag("syntax.ts", "parse-error"), "{out}");
     assert!(has_diag("good.ts", "invalid-cron"), "{out}");
@@ -315,7 +419,10 @@ fn bad_input_is_reported_and_the_rest_is_still_linted() {
     assert!(has_notice("empty.ts"), "{out}");
     assert!(has_notice("bundle.js"), "{out}");
     // The deep files are linted (no diagnostic expected) without a crash.
-    assert!(!has_notice("deep.ts") && !has_diag("deep.ts", "parse-error"), "{out}");
+    assert!(
+        !has_notice("deep.ts") && !has_diag("deep.ts", "parse-error"),
+        "{out}"
+    );
     assert!(!has_diag("deep-calls.ts", "parse-error"), "{out}");
     assert_eq!(v["files"], 7);
 }
@@ -325,13 +432,29 @@ fn rules_and_explain() {
     let out = bin().arg("rules").output().expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for id in ["hardcoded-token", "invalid-cron", "parse-error", "unused-suppression"] {
+    for id in [
+        "hardcoded-token",
+        "invalid-cron",
+        "parse-error",
+        "unused-suppression",
+    ] {
         assert!(text.contains(id), "{text}");
     }
-    let out = bin().args(["explain", "invalid-cron"]).output().expect("runs");
+    let out = bin()
+        .args(["explain", "invalid-cron"])
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("# `invalid-cron`"));
-    assert_eq!(bin().args(["explain", "nope"]).output().expect("runs").status.code(), Some(2));
+    assert_eq!(
+        bin()
+            .args(["explain", "nope"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -345,5 +468,10 @@ fn suppressions_work_from_the_cli() {
     let (code, out, _) = run(dir.path(), &["--format", "concise"]);
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("invalid-cron"), "{out}");
-    assert!(out.contains("a.ts:5:4: warning [unused-suppression] suppression names unknown rule `no-such-rule`"), "{out}");
+    assert!(
+        out.contains(
+            "a.ts:5:4: warning [unused-suppression] suppression names unknown rule `no-such-rule`"
+        ),
+        "{out}"
+    );
 }

@@ -5,7 +5,9 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn run_fixture(name: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     let out = Command::cargo_bin("qstash-lint")
         .expect("binary builds")
         .args(["check", ".", "--format", "concise", "--color", "never"])
@@ -30,7 +32,11 @@ fn every_fixture_has_a_snapshot_test() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["nextjs-app", "node-scripts"], "add a snapshot test for each new fixture");
+    assert_eq!(
+        names,
+        ["nextjs-app", "node-scripts"],
+        "add a snapshot test for each new fixture"
+    );
 }
 
 #[test]
