@@ -144,7 +144,10 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
         // key but no digit; real keys are random and almost always have one.
         // Without a digit, only a quoted or assigned value counts.
         let quoted = start > 0 && matches!(bytes[start - 1], b'"' | b'\'' | b'`' | b'=');
-        let plausible = quoted || candidate[KEY_PREFIX.len()..].bytes().any(|b| b.is_ascii_digit());
+        let plausible = quoted
+            || candidate[KEY_PREFIX.len()..]
+                .bytes()
+                .any(|b| b.is_ascii_digit());
         if plausible && looks_like_signing_key(candidate) && !is_dev_credential(candidate) {
             hits.push(SecretHit {
                 kind: SecretKind::SigningKey,
@@ -157,7 +160,9 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
 }
 
 /// Whether a literal is an obvious stand-in rather than a credential:
-/// `""`, `"xxx"`, `"<QSTASH_TOKEN>"`, `"your-token"`, `"sig_..."`, `"${TOKEN}"`.
+/// `""`, `"xxx"`, `"<QSTASH_TOKEN>"`, `"your-token"`, `"sig_..."`, `"${TOKEN}"`,
+/// `"test-token"`. Words are matched whole, so `"latest-prod-key"` is no
+/// placeholder just because it contains "test".
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.len() < 8 {
@@ -171,22 +176,18 @@ pub fn is_placeholder(value: &str) -> bool {
     {
         return true;
     }
-    const MARKERS: &[&str] = &[
-        "<",
-        ">",
-        "{",
-        "}",
-        "...",
-        "xxx",
-        "***",
+    const SYMBOLS: &[&str] = &["<", ">", "{", "}", "...", "xxx", "***", "$("];
+    if SYMBOLS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    const WORDS: &[&str] = &[
         "your",
         "placeholder",
         "example",
         "dummy",
         "fake",
         "changeme",
-        "change_me",
-        "change-me",
+        "change",
         "replace",
         "todo",
         "redacted",
@@ -194,19 +195,51 @@ pub fn is_placeholder(value: &str) -> bool {
         "mock",
         "sample",
         "test",
-        "token_here",
-        "key_here",
-        "secret_here",
-        "not-a-real",
+        "testing",
+        "here",
         "notreal",
+        "not",
         "qstash_token",
-        "qstash-token",
-        "signing_key",
-        "signing-key",
-        "current_real",
-        "next_real",
+        "token",
+        "key",
+        "secret",
+        "current",
+        "next",
+        "signing",
+        "real",
+        "local",
+        "dev",
+        "my",
+        "qstash",
+        "upstash",
     ];
-    MARKERS.iter().any(|m| lower.contains(m))
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A value made only of descriptive words ("current-signing-key",
+    // "my_secret_token") names a secret rather than being one.
+    let all_words = words
+        .iter()
+        .all(|w| WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit()) || *w == "sig");
+    const STRONG: &[&str] = &[
+        "your",
+        "placeholder",
+        "example",
+        "dummy",
+        "fake",
+        "changeme",
+        "replace",
+        "todo",
+        "redacted",
+        "insert",
+        "mock",
+        "sample",
+        "test",
+        "testing",
+        "notreal",
+    ];
+    all_words || words.iter().any(|w| STRONG.contains(w))
 }
 
 /// Replaces the middle of every span in `text` with `*`, keeping at most the
@@ -305,7 +338,11 @@ mod tests {
         ] {
             assert!(is_placeholder(p), "{p}");
         }
-        for p in ["sig_4ZhJ9nqYQ2bP7vT6kL8mN3xW5cR1", "qs_live_8f7d6c5b4a39"] {
+        for p in [
+            "sig_4ZhJ9nqYQ2bP7vT6kL8mN3xW5cR1",
+            "qs_live_8f7d6c5b4a39",
+            "latest-prod-key-9f8e7d",
+        ] {
             assert!(!is_placeholder(p), "{p}");
         }
     }
