@@ -2,12 +2,13 @@
 //! visiting pass records the facts.
 
 use super::fold::{
-    atom_str, fn_info, function_info, member_name, prop_name, unwrap, Binding, Decl, Kind, Scope,
+    always_returns, atom_str, fn_info, function_info, member_name, prop_name,
+    qstash_api_destination, unwrap, Binding, Cond, Decl, Guard, Kind, Scope,
 };
 use super::modules::{self, is_verify_wrapper};
 use super::{
     Construction, DeprecatedUse, Destination, DestinationKey, DevSignal, EnvRead, EnvSource,
-    FileFacts, Import, Imported, Literal, ObjectLit, QstashClass, SendCall, SendKind, Value,
+    FileFacts, Import, Imported, Literal, ObjectLit, Prop, QstashClass, SendCall, SendKind, Value,
     WrapperCall,
 };
 use crate::diagnostic::Span;
@@ -37,6 +38,7 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
     let mut ex = Extractor {
         scope: &scope,
         facts: &mut facts,
+        guards: Vec::new(),
     };
     program.visit_with(&mut ex);
     facts.imports = scope.imports;
@@ -151,16 +153,21 @@ impl Collector<'_> {
         });
     }
 
-    /// `require("x")` (also behind `await`) as the specifier it loads.
+    /// `require("x")` or a dynamic `import("x")` (also behind `await`) as
+    /// the specifier it loads.
     fn require_specifier(e: &Expr) -> Option<String> {
-        let Expr::Call(c) = unwrap(e) else {
+        let e = match unwrap(e) {
+            Expr::Await(a) => unwrap(&a.arg),
+            other => other,
+        };
+        let Expr::Call(c) = e else {
             return None;
         };
-        let Callee::Expr(callee) = &c.callee else {
-            return None;
-        };
-        if !matches!(unwrap(callee), Expr::Ident(i) if &*i.sym == "require") {
-            return None;
+        match &c.callee {
+            Callee::Import(_) => {}
+            Callee::Expr(callee) if matches!(unwrap(callee), Expr::Ident(i) if &*i.sym == "require") =>
+                {}
+            _ => return None,
         }
         match c.args.first().map(|a| unwrap(&a.expr)) {
             Some(Expr::Lit(Lit::Str(s))) => Some(atom_str(&s.value)),
@@ -170,8 +177,20 @@ impl Collector<'_> {
 }
 
 fn type_ref_name(ann: &TsTypeAnn) -> Option<String> {
-    match &*ann.type_ann {
+    type_name_of(&ann.type_ann)
+}
+
+/// The named type of an annotation; for `Client | undefined` and
+/// `Client | null` the one named type of the union.
+fn type_name_of(t: &TsType) -> Option<String> {
+    match t {
         TsType::TsTypeRef(r) => Some(entity_name(&r.type_name)),
+        TsType::TsParenthesizedType(p) => type_name_of(&p.type_ann),
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            let mut named = u.types.iter().filter_map(|t| type_name_of(t));
+            let first = named.next()?;
+            named.next().is_none().then_some(first)
+        }
         _ => None,
     }
 }
@@ -185,16 +204,27 @@ fn entity_name(n: &TsEntityName) -> String {
 
 impl Visit for Collector<'_> {
     fn visit_import_decl(&mut self, n: &ImportDecl) {
-        if n.type_only {
-            return;
-        }
         let src = atom_str(&n.src.value);
         for s in &n.specifiers {
             match s {
+                // Type-only imports bind no value; they only tell what a type
+                // annotation (`q: Client`) names.
+                ImportSpecifier::Named(named) if n.type_only || named.is_type_only => {
+                    let imported = match &named.imported {
+                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => atom_str(&s.value),
+                        None => named.local.sym.to_string(),
+                    };
+                    self.scope.type_imports.push(Import {
+                        local: named.local.sym.to_string(),
+                        specifier: src.clone(),
+                        module: modules::normalize(&src),
+                        imported: Imported::Named(imported),
+                        span: self.scope.span(named.span),
+                    });
+                }
+                _ if n.type_only => {}
                 ImportSpecifier::Named(named) => {
-                    if named.is_type_only {
-                        continue;
-                    }
                     let imported = match &named.imported {
                         Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
                         Some(ModuleExportName::Str(s)) => atom_str(&s.value),
@@ -481,9 +511,39 @@ fn import_facts(scope: &Scope, facts: &mut FileFacts) {
 struct Extractor<'s> {
     scope: &'s Scope,
     facts: &'s mut FileFacts,
+    /// The stage guards of the branches being visited, innermost last.
+    guards: Vec<Guard>,
 }
 
 impl Extractor<'_> {
+    /// The guard the code being visited runs under: the innermost branch
+    /// with a known stage.
+    fn guard(&self) -> Guard {
+        self.guards
+            .iter()
+            .rev()
+            .copied()
+            .find(|g| *g != Guard::None)
+            .unwrap_or(Guard::None)
+    }
+
+    /// The stage a condition selects, for the code it guards: only
+    /// development and production checks count. A missing env var marks a
+    /// development fallback value, but a branch that runs without some
+    /// feature flag is not development-only code.
+    fn stage(&self, test: &Expr) -> Cond {
+        match self.scope.classify(test) {
+            c @ (Cond::Dev | Cond::Prod) => c,
+            _ => Cond::Other,
+        }
+    }
+
+    fn with_guard(&mut self, guard: Guard, f: impl FnOnce(&mut Self)) {
+        self.guards.push(guard);
+        f(self);
+        self.guards.pop();
+    }
+
     fn env_read(&mut self, name: String, source: EnvSource, span: Span) {
         if name == "QSTASH_DEV" || name == "QSTASH_DEV_PORT" {
             self.facts.dev_signals.push(DevSignal::DevEnv);
@@ -537,11 +597,12 @@ impl Extractor<'_> {
     }
 
     fn send(&mut self, kind: SendKind, call: &CallExpr, callee: &Expr) {
+        let guard = self.guard();
         let arg = call
             .args
             .first()
             .filter(|a| a.spread.is_none())
-            .map(|a| self.scope.value(&a.expr));
+            .map(|a| self.scope.value_under(&a.expr, guard));
         let mut requests: Vec<Option<ObjectLit>> = Vec::new();
         match (&kind, &arg) {
             (SendKind::Batch | SendKind::BatchJson | SendKind::Trigger, Some(v))
@@ -552,6 +613,11 @@ impl Extractor<'_> {
                 }
             }
             (_, Some(v)) => requests.push(v.object.as_deref().cloned()),
+            // No argument at all: a request with no options.
+            (_, None) if call.args.is_empty() => requests.push(Some(ObjectLit {
+                span: self.scope.span(call.span),
+                ..ObjectLit::default()
+            })),
             (_, None) => requests.push(None),
         }
         let mut destinations = Vec::new();
@@ -592,6 +658,115 @@ impl Extractor<'_> {
         });
     }
 
+    /// An HTTP call that may hit the QStash REST API: its URL argument and
+    /// its options (`fetch(url, init)`, `axios.post(url, data, config)`).
+    fn http_call<'e>(&self, call: &'e CallExpr) -> Option<(&'e Expr, Option<&'e Expr>)> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let arg = |i: usize| {
+            call.args
+                .get(i)
+                .filter(|a| a.spread.is_none())
+                .map(|a| &*a.expr)
+        };
+        match unwrap(callee) {
+            Expr::Ident(id) if matches!(&*id.sym, "fetch" | "$fetch" | "ofetch") => {
+                Some((arg(0)?, arg(1)))
+            }
+            Expr::Ident(id) if self.is_axios(id) => Some((arg(0)?, arg(1))),
+            Expr::Member(m) => {
+                let Expr::Ident(obj) = unwrap(&m.obj) else {
+                    return None;
+                };
+                let method = member_name(&m.prop)?;
+                match method.as_str() {
+                    "fetch" if matches!(&*obj.sym, "globalThis" | "window" | "self") => {
+                        Some((arg(0)?, arg(1)))
+                    }
+                    "post" | "put" | "patch" if self.is_axios(obj) => Some((arg(0)?, arg(2))),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn is_axios(&self, id: &Ident) -> bool {
+        let pos = self.scope.span(id.span).start;
+        match self.scope.import(&id.sym, pos) {
+            Some(imp) => imp.module == "axios",
+            None => &*id.sym == "axios" && self.scope.lookup(&id.sym, pos).is_none(),
+        }
+    }
+
+    /// A raw REST send: an HTTP call to `/v2/publish/<dest>`,
+    /// `/v2/schedules/<dest>` or `/v2/enqueue/<queue>/<dest>` on the QStash
+    /// API, recorded like the SDK call it stands for. An `Upstash-Cron` header
+    /// makes it a schedule.
+    fn raw_send(&mut self, call: &CallExpr, callee: &Expr) {
+        let Some((url, opts)) = self.http_call(call) else {
+            return;
+        };
+        let guard = self.guard();
+        let url = self.scope.value_under(url, guard);
+        let mut kind = None;
+        let mut candidates = Vec::new();
+        for c in &url.candidates {
+            if let Some((k, dest)) = qstash_api_destination(c) {
+                kind.get_or_insert(k);
+                candidates.push(dest);
+            }
+        }
+        let Some(mut kind) = kind else { return };
+        let cron = opts
+            .map(|o| self.scope.value_under(o, guard))
+            .and_then(|o| o.object)
+            .and_then(|o| o.get("headers").and_then(|h| h.value.object.clone()))
+            .and_then(|h| {
+                h.props
+                    .iter()
+                    .find(|p| p.key.eq_ignore_ascii_case("upstash-cron"))
+                    .cloned()
+            });
+        if cron.is_some() {
+            kind = SendKind::ScheduleCreate;
+        }
+        let key = if kind == SendKind::ScheduleCreate {
+            DestinationKey::Destination
+        } else {
+            DestinationKey::Url
+        };
+        let value = Value {
+            span: url.span,
+            candidates,
+            ..Value::default()
+        };
+        let mut props = vec![Prop {
+            key: key.name().to_string(),
+            key_span: url.span,
+            value: value.clone(),
+        }];
+        if let Some(cron) = cron {
+            props.push(Prop {
+                key: "cron".into(),
+                ..cron
+            });
+        }
+        self.facts.sends.push(SendCall {
+            kind,
+            callee: self.scope.span(super::fold::e_span(callee)),
+            span: self.scope.span(call.span),
+            // Headers and body may carry any other option: nothing is missing.
+            requests: vec![Some(ObjectLit {
+                span: self.scope.span(call.span),
+                props,
+                open: true,
+            })],
+            destinations: vec![Destination { key, value }],
+        });
+    }
+
     fn wrapper_name(&self, callee: &Expr) -> Option<String> {
         match unwrap(callee) {
             Expr::Ident(id) => {
@@ -607,7 +782,9 @@ impl Extractor<'_> {
                 };
                 let imp = self.scope.import(&ns.sym, self.scope.span(ns.span).start)?;
                 let name = member_name(&m.prop)?;
-                (imp.imported != Imported::Named(String::new())
+                // Only a namespace (or default) import is the module itself:
+                // `helpers.verifySignature` on a named import is something else.
+                (matches!(imp.imported, Imported::Namespace | Imported::Default)
                     && is_verify_wrapper(&imp.module, &name))
                 .then_some(name)
             }
@@ -633,6 +810,48 @@ pub fn is_dev_server_url(url: &str) -> bool {
 }
 
 impl Visit for Extractor<'_> {
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        n.test.visit_with(self);
+        let cond = self.stage(&n.test);
+        self.with_guard(cond.then_guard(), |s| n.cons.visit_with(s));
+        if let Some(alt) = &n.alt {
+            self.with_guard(cond.else_guard(), |s| alt.visit_with(s));
+        }
+    }
+
+    fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        // After `if (cond) return;` the rest of the block runs only when the
+        // condition is false.
+        let depth = self.guards.len();
+        for stmt in stmts {
+            stmt.visit_with(self);
+            if let Stmt::If(i) = stmt {
+                if i.alt.is_none() && always_returns(&i.cons) {
+                    self.guards.push(self.stage(&i.test).else_guard());
+                }
+            }
+        }
+        self.guards.truncate(depth);
+    }
+
+    fn visit_cond_expr(&mut self, n: &CondExpr) {
+        n.test.visit_with(self);
+        let cond = self.stage(&n.test);
+        self.with_guard(cond.then_guard(), |s| n.cons.visit_with(s));
+        self.with_guard(cond.else_guard(), |s| n.alt.visit_with(s));
+    }
+
+    fn visit_bin_expr(&mut self, n: &BinExpr) {
+        if n.op == BinaryOp::LogicalAnd {
+            // `isDev && client.publish(...)`.
+            n.left.visit_with(self);
+            let cond = self.stage(&n.left);
+            self.with_guard(cond.then_guard(), |s| n.right.visit_with(s));
+        } else {
+            n.visit_children_with(self);
+        }
+    }
+
     fn visit_new_expr(&mut self, n: &NewExpr) {
         if let Some(class) = self.scope.class_of(&n.callee) {
             let config = n
@@ -695,6 +914,7 @@ impl Visit for Extractor<'_> {
                     }
                 }
             }
+            self.raw_send(n, callee);
             if let Some(wrapper) = self.wrapper_name(callee) {
                 let config = n
                     .args

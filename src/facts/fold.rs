@@ -5,7 +5,7 @@
 //! QStash instances resolvable without a full scope analysis. Folding turns an
 //! expression into [`Candidate`] strings as rules.md describes.
 
-use super::{Candidate, Import, Imported, Literal, Part, Prop, QstashClass, Value};
+use super::{Candidate, Import, Imported, Literal, Part, Prop, QstashClass, SendKind, Value};
 use crate::diagnostic::Span;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -83,6 +83,8 @@ pub struct Scope {
     pub base: u32,
     /// The import table.
     pub imports: Vec<Import>,
+    /// Type-only imports (`import type { Client }`), for type annotations.
+    pub type_imports: Vec<Import>,
     /// Declarations by name.
     pub decls: HashMap<String, Vec<Decl>>,
     /// Plain assignments `x = <expr>` by target name.
@@ -256,9 +258,12 @@ pub fn scheme_and_host(text: &str) -> Option<(String, String)> {
     {
         return None;
     }
-    let authority_end = rest.find(['/', '?', '#']);
-    // Without a terminator the host may continue in an unknown part.
-    let authority = &rest[..authority_end?];
+    let authority = match rest.find(['/', '?', '#']) {
+        Some(end) => &rest[..end],
+        // Without a terminator the host may continue in an unknown part,
+        // unless a port has begun (`http://localhost:${port}`).
+        None => port_started(rest)?,
+    };
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if host_port.starts_with('[') {
         host_port
@@ -275,6 +280,23 @@ pub fn scheme_and_host(text: &str) -> Option<(String, String)> {
     Some((scheme.to_ascii_lowercase(), host))
 }
 
+/// The authority of an unterminated `host:` / `[v6]:` text whose host is
+/// complete because its port has begun.
+fn port_started(rest: &str) -> Option<&str> {
+    if rest.contains('@') {
+        return None;
+    }
+    let host_end = if rest.starts_with('[') {
+        rest.find("]:")? + 1
+    } else {
+        rest.find(':')?
+    };
+    rest[host_end + 1..]
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then_some(rest)
+}
+
 /// [`scheme_and_host`] for a candidate: its leading known text, or the whole
 /// text when the candidate is fully known.
 pub fn candidate_scheme_and_host(c: &Candidate) -> Option<(String, String)> {
@@ -283,6 +305,74 @@ pub fn candidate_scheme_and_host(c: &Candidate) -> Option<(String, String)> {
         return scheme_and_host(&with_slash);
     }
     scheme_and_host(c.leading_text())
+}
+
+/// The QStash REST paths that send, with what each does.
+const API_PATHS: &[(&str, SendKind)] = &[
+    ("/v2/publish/", SendKind::Publish),
+    ("/v2/schedules/", SendKind::ScheduleCreate),
+    ("/v2/enqueue/", SendKind::Enqueue),
+];
+
+/// Splits a folded request URL of the QStash REST API
+/// (`https://qstash.upstash.io/v2/publish/<dest>`, `${QSTASH_URL}/v2/enqueue/<queue>/<dest>`)
+/// into what the request does and its destination. The base must name
+/// QStash (a `qstash` host or a `QSTASH_URL`-like env var): other APIs have
+/// `/v2/publish/` paths too.
+pub fn qstash_api_destination(c: &Candidate) -> Option<(SendKind, Candidate)> {
+    let mut base = String::new();
+    for (i, part) in c.parts.iter().enumerate() {
+        let text = match part {
+            Part::Lit(t) => t,
+            Part::Env(name) => {
+                base.push_str(name);
+                continue;
+            }
+            // Keeps text on either side of an unknown part from joining up.
+            Part::Unknown => {
+                base.push(' ');
+                continue;
+            }
+        };
+        let found = API_PATHS
+            .iter()
+            .filter_map(|(path, kind)| text.find(path).map(|at| (at, *path, *kind)))
+            .min_by_key(|(at, ..)| *at);
+        let Some((at, path, kind)) = found else {
+            base.push_str(text);
+            continue;
+        };
+        base.push_str(&text[..at]);
+        if !base.to_ascii_lowercase().contains("qstash") {
+            return None;
+        }
+        let mut rest: Vec<Part> = vec![Part::Lit(text[at + path.len()..].to_string())];
+        rest.extend(c.parts[i + 1..].iter().cloned());
+        if kind == SendKind::Enqueue {
+            // Drop the queue name: everything up to the first `/`.
+            let slash = rest
+                .iter()
+                .position(|p| matches!(p, Part::Lit(t) if t.contains('/')))?;
+            let Part::Lit(t) = &rest[slash] else {
+                return None;
+            };
+            let after = t.split_once('/').map_or("", |(_, a)| a).to_string();
+            rest.splice(..=slash, [Part::Lit(after)]);
+        }
+        let parts = merge_parts(rest);
+        if parts.is_empty() {
+            return None;
+        }
+        return Some((
+            kind,
+            Candidate {
+                parts,
+                origin: c.origin,
+                dev_only: c.dev_only,
+            },
+        ));
+    }
+    None
 }
 
 fn merge_parts(parts: Vec<Part>) -> Vec<Part> {
@@ -394,9 +484,9 @@ impl Scope {
             .iter()
             .filter(|d| d.scope.start <= pos && pos <= d.scope.end);
         let innermost = visible.clone().map(|d| d.scope.end - d.scope.start).min()?;
-        let in_scope = visible.filter(|d| d.scope.end - d.scope.start == innermost);
+        let mut in_scope = visible.filter(|d| d.scope.end - d.scope.start == innermost);
         let first = in_scope.clone().next();
-        in_scope.filter(|d| d.pos <= pos).last().or(first)
+        in_scope.rfind(|d| d.pos <= pos).or(first)
     }
 
     /// The import that binds `local`, if it is not shadowed by a declaration.
@@ -444,6 +534,7 @@ impl Scope {
         let imp = self
             .imports
             .iter()
+            .chain(&self.type_imports)
             .find(|i| i.local == ns.unwrap_or(name))?;
         match (&imp.imported, ns) {
             (Imported::Named(n), None) => class_from(&imp.module, n),
@@ -537,8 +628,9 @@ impl Scope {
                     self.class_by_type(type_name.as_deref()?)
                         .map(Kind::Instance)
                 }),
-                Binding::Opaque { type_name } => self
-                    .class_by_type(type_name.as_deref()?)
+                Binding::Opaque { type_name } => type_name
+                    .as_deref()
+                    .and_then(|t| self.class_by_type(t))
                     .map(Kind::Instance),
                 Binding::Func(_) => None,
             };
@@ -611,10 +703,18 @@ impl Scope {
 
     /// Everything the rules need to know about `e`.
     pub fn value(&self, e: &Expr) -> Value {
-        self.value_depth(e, 0)
+        self.value_under(e, Guard::None)
     }
 
-    fn value_depth(&self, e: &Expr, depth: u32) -> Value {
+    /// [`Scope::value`] for an expression that runs under `guard`: in a
+    /// development-only branch every candidate is development-only, and in a
+    /// branch a production check selects env fallbacks are on the production
+    /// path.
+    pub fn value_under(&self, e: &Expr, guard: Guard) -> Value {
+        self.value_depth(e, 0, guard)
+    }
+
+    fn value_depth(&self, e: &Expr, depth: u32, guard: Guard) -> Value {
         let span = self.span(e_span(e));
         let mut v = Value {
             span,
@@ -626,7 +726,7 @@ impl Scope {
         }
         let resolved = self.resolve_const(e);
         match resolved {
-            Expr::Object(o) => v.object = Some(Box::new(self.object_depth(o, depth + 1))),
+            Expr::Object(o) => v.object = Some(Box::new(self.object_depth(o, depth + 1, guard))),
             Expr::Array(a) => {
                 v.array = Some(
                     a.elems
@@ -639,7 +739,7 @@ impl Scope {
                                     ..Value::default()
                                 }
                             } else {
-                                self.value_depth(&el.expr, depth + 1)
+                                self.value_depth(&el.expr, depth + 1, guard)
                             }
                         })
                         .collect(),
@@ -648,7 +748,7 @@ impl Scope {
             _ => {}
         }
         if v.object.is_none() && v.array.is_none() {
-            v.candidates = self.fold(e);
+            v.candidates = self.fold_guarded(e, guard, &Ctx::default());
             v.millis = self.is_millis(e, 0);
         }
         v
@@ -669,10 +769,15 @@ impl Scope {
 
     /// An object literal's facts.
     pub fn object(&self, o: &swc_ecma_ast::ObjectLit) -> super::ObjectLit {
-        self.object_depth(o, 0)
+        self.object_depth(o, 0, Guard::None)
     }
 
-    fn object_depth(&self, o: &swc_ecma_ast::ObjectLit, depth: u32) -> super::ObjectLit {
+    fn object_depth(
+        &self,
+        o: &swc_ecma_ast::ObjectLit,
+        depth: u32,
+        guard: Guard,
+    ) -> super::ObjectLit {
         let mut out = super::ObjectLit {
             span: self.span(o.span),
             ..Default::default()
@@ -685,13 +790,13 @@ impl Scope {
                         Some(key) => out.props.push(Prop {
                             key,
                             key_span: self.span(prop_name_span(&kv.key)),
-                            value: self.value_depth(&kv.value, depth + 1),
+                            value: self.value_depth(&kv.value, depth + 1, guard),
                         }),
                         None => out.open = true,
                     },
                     swc_ecma_ast::Prop::Shorthand(id) => {
                         let as_expr = Expr::Ident(id.clone());
-                        let mut value = self.value_depth(&as_expr, depth + 1);
+                        let mut value = self.value_depth(&as_expr, depth + 1, guard);
                         value.span = self.span(id.span);
                         out.props.push(Prop {
                             key: id.sym.to_string(),
@@ -843,6 +948,14 @@ impl Scope {
     }
 
     fn fold_call(&self, c: &CallExpr, span: Span, ctx: &Ctx) -> Vec<Candidate> {
+        // `Deno.env.get("X")` is an env read like `process.env.X`.
+        if let Some(name) = self.env_read_call(c) {
+            return vec![Candidate {
+                parts: vec![Part::Env(name)],
+                origin: span,
+                dev_only: false,
+            }];
+        }
         let Callee::Expr(callee) = &c.callee else {
             return unknown(span);
         };
@@ -1243,7 +1356,10 @@ fn narrow(outer: Guard, inner: Guard) -> Guard {
     }
 }
 
-fn always_returns(s: &Stmt) -> bool {
+/// Whether a statement always leaves the function (`return`/`throw`, or a
+/// block ending in one), so the code after an `if` without `else` runs only
+/// when the condition is false.
+pub fn always_returns(s: &Stmt) -> bool {
     match s {
         Stmt::Return(_) | Stmt::Throw(_) => true,
         Stmt::Block(b) => b.stmts.last().is_some_and(always_returns),
@@ -1358,6 +1474,15 @@ mod tests {
             Some(("https".into(), "::1".into()))
         );
         assert_eq!(scheme_and_host("http://local"), None);
+        assert_eq!(
+            scheme_and_host("http://localhost:"),
+            Some(("http".into(), "localhost".into()))
+        );
+        assert_eq!(
+            scheme_and_host("http://[::1]:"),
+            Some(("http".into(), "::1".into()))
+        );
+        assert_eq!(scheme_and_host("http://user:pw@"), None);
         assert_eq!(scheme_and_host("/api/x"), None);
     }
 }

@@ -2,7 +2,8 @@
 
 use super::{Category, Finding, RuleContext, RuleMeta};
 use crate::diagnostic::Severity;
-use crate::facts::{EnvRead, EnvSource, QstashClass};
+use crate::facts::{EnvRead, EnvSource, FileFacts, Part, QstashClass};
+use std::collections::HashSet;
 
 /// Rule description.
 pub static META: RuleMeta = RuleMeta {
@@ -45,16 +46,48 @@ pub fn names_credential(name: &str) -> bool {
         && (n.contains("TOKEN") || n.contains("SIGNING_KEY") || n.contains("SIGNINGKEY"))
 }
 
+/// The env names that the credential options of QStash constructors and
+/// verify wrappers fold to (a client's `token`, the signing keys): whatever
+/// they are called, those variables hold QStash credentials.
+fn credential_env_names(facts: &FileFacts) -> HashSet<&str> {
+    const KEYS: &[&str] = &["currentSigningKey", "nextSigningKey"];
+    let constructions = facts.constructions.iter().map(|c| {
+        let keys: &[&str] = match c.class {
+            QstashClass::Receiver => KEYS,
+            QstashClass::Client | QstashClass::WorkflowClient => &["token"],
+        };
+        (c.config.as_ref(), keys)
+    });
+    let wrappers = facts.wrappers.iter().map(|w| (w.config.as_ref(), KEYS));
+    let mut names = HashSet::new();
+    for (config, keys) in constructions.chain(wrappers) {
+        let Some(obj) = config.and_then(|v| v.object.as_deref()) else {
+            continue;
+        };
+        for p in keys.iter().filter_map(|k| obj.get(k)) {
+            for c in &p.value.candidates {
+                for part in &c.parts {
+                    if let Part::Env(name) = part {
+                        names.insert(name.as_str());
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
 /// Flags public env reads of QStash credentials and QStash instances in
 /// `"use client"` files.
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let Some(facts) = ctx.facts else { return };
+    let credentials = credential_env_names(facts);
     let mut flagged = Vec::new();
     for read in &facts.env_reads {
         let Some(prefix) = public_prefix(read) else {
             continue;
         };
-        if !names_credential(&read.name) {
+        if !names_credential(&read.name) && !credentials.contains(read.name.as_str()) {
             continue;
         }
         flagged.push(read.span);

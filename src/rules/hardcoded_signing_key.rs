@@ -4,7 +4,7 @@ use super::helpers::literal_strings;
 use super::{Category, Finding, RuleContext, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::facts::{ObjectLit, QstashClass};
-use crate::secrets::{is_dev_credential, is_placeholder, SecretKind};
+use crate::secrets::{is_dev_credential, is_placeholder, looks_like_signing_key, SecretKind};
 
 /// Rule description.
 pub static META: RuleMeta = RuleMeta {
@@ -50,11 +50,19 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     }
 }
 
+/// A `sig_…` value without the shape of a real key (`sig_abc123`,
+/// `sig_current_real`): every real signing key has that shape, and the shaped
+/// ones are already reported by the scan, so the rest are stand-ins.
+fn is_sig_stand_in(text: &str) -> bool {
+    text.starts_with("sig_") && !looks_like_signing_key(text)
+}
+
 fn check_config(obj: &ObjectLit, shaped: &[&crate::secrets::SecretHit], out: &mut Vec<Finding>) {
     for key in ["currentSigningKey", "nextSigningKey"] {
         let Some(prop) = obj.get(key) else { continue };
         for (text, span) in literal_strings(&prop.value) {
             if is_placeholder(&text)
+                || is_sig_stand_in(&text)
                 || is_dev_credential(&text)
                 || shaped
                     .iter()
