@@ -221,7 +221,10 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
             });
         } else {
             match parse::parse(&a.path, &text) {
-                Ok(program) => a.facts = Some(facts::extract::extract(&program, parse::BASE)),
+                Ok(parsed) => {
+                    a.facts = Some(facts::extract::extract(&parsed.program, parse::BASE));
+                    a.parse_error = parsed.recovered;
+                }
                 Err(e) => a.parse_error = Some(e),
             }
         }

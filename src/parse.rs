@@ -68,10 +68,19 @@ fn install_quiet_hook() {
     });
 }
 
-/// Parses `text`. Only fatal errors fail the parse: swc's recoverable
-/// errors include early-error checks that TypeScript itself accepts, and a
-/// false `parse-error` would hide every other finding in the file.
-pub fn parse(path: &Path, text: &str) -> Result<Program, ParseError> {
+/// A parsed file and the first error swc recovered from, if any.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The tree.
+    pub program: Program,
+    /// A syntax error the parser recovered from (an unterminated string,
+    /// TypeScript syntax in a `.js` file). The file is still linted on the
+    /// recovered tree, and the error is reported as a `parse-error`.
+    pub recovered: Option<ParseError>,
+}
+
+/// Parses `text`. A fatal error (or a parser panic) gives no tree.
+pub fn parse(path: &Path, text: &str) -> Result<Parsed, ParseError> {
     install_quiet_hook();
     let syntax = syntax_for(path);
     QUIET_PANICS.with(|q| q.set(true));
@@ -93,7 +102,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Program, ParseError> {
         }
     };
     match result {
-        Ok((Ok(program), _recoverable)) => Ok(program),
+        Ok((Ok(program), recoverable)) => Ok(Parsed {
+            program,
+            recovered: recoverable.into_iter().next().map(to_err),
+        }),
         Ok((Err(e), _)) => Err(to_err(e)),
         Err(payload) => {
             let msg = payload

@@ -41,7 +41,7 @@ pub fn parse(text: &str, index: &LineIndex) -> Vec<Suppression> {
         let line_start = index.line_start(line) as usize;
         let before = text[line_start..start].trim_end();
         let in_block = before.ends_with("/*") || before.ends_with("{/*");
-        if !(before.ends_with("//") || in_block) {
+        if !(before.ends_with("//") || in_block) || inside_string(before) {
             continue;
         }
         let mut end = start + DIRECTIVE.len();
@@ -85,6 +85,27 @@ pub fn parse(text: &str, index: &LineIndex) -> Vec<Suppression> {
     out
 }
 
+/// Whether the end of `line_prefix` is inside a string literal: an odd
+/// count of one kind of unescaped quote. Template literals spanning lines are
+/// not tracked; a directive there is rare enough.
+fn inside_string(line_prefix: &str) -> bool {
+    let mut open: Option<char> = None;
+    let mut escaped = false;
+    for c in line_prefix.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (open, c) {
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => open = None,
+            (None, '"' | '\'' | '`') => open = Some(c),
+            _ => {}
+        }
+    }
+    open.is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +139,8 @@ mod tests {
     #[test]
     fn not_in_strings_or_other_words() {
         assert!(parse_text("const s = \"qstash-lint-ignore x\";").is_empty());
+        assert!(parse_text("const s = \"write // qstash-lint-ignore x above\";").is_empty());
+        assert_eq!(parse_text("f(\"a\"); // qstash-lint-ignore x").len(), 1);
         assert!(parse_text("// qstash-lint-ignored").is_empty());
     }
 }
