@@ -2505,6 +2505,37 @@ fn insecure_http_destination() {
     const R: &str = "insecure-http-destination";
     check(vec![
         exact(
+            "a public http fallback of an env read is used in production",
+            "lib/jobs.ts",
+            r#"
+import { Client } from "@upstash/qstash";
+const client = new Client();
+await client.publishJSON({ url: process.env.WORKER_URL ?? "http://worker.example.com/hooks", body: {} });
+"#,
+            &[(R, 3)],
+        ),
+        exact(
+            "a development-only branch is left alone",
+            "lib/jobs.ts",
+            r#"
+import { Client } from "@upstash/qstash";
+const client = new Client();
+const isDev = process.env.NODE_ENV === "development";
+await client.publishJSON({ url: isDev ? "http://myapp.ngrok.io/hook" : "https://myapp.example.com/hook", body: {} });
+"#,
+            &[],
+        ),
+        exact(
+            "code that targets the QStash dev server delivers over http on purpose",
+            "scripts/dev.ts",
+            r#"
+import { Client } from "@upstash/qstash";
+const client = new Client({ baseUrl: "http://127.0.0.1:8080", token: process.env.QSTASH_TOKEN });
+await client.publishJSON({ url: "http://api.example.com/hooks", body: {} });
+"#,
+            &[],
+        ),
+        exact(
             "http url with a public host",
             "lib/jobs.ts",
             r#"
@@ -3026,6 +3057,24 @@ await new Client().publishJSON({ url: "https://example.com", delay: BACKOFF });
 fn deprecated_api() {
     const R: &str = "deprecated-api";
     check(vec![
+        exact(
+            "the workflow serve through a namespace import",
+            "app/api/workflow/route.ts",
+            r#"
+import * as nx from "@upstash/qstash/nextjs";
+export const POST = nx.serve(async (context) => {});
+"#,
+            &[("deprecated-api", 2)],
+        ),
+        exact(
+            "serve of @upstash/workflow through a namespace import is current",
+            "app/api/workflow/route.ts",
+            r#"
+import * as wf from "@upstash/workflow/nextjs";
+export const { POST } = wf.serve(async (context) => {});
+"#,
+            &[],
+        ),
         // Flagged: the property / member / import.
         exact(
             "topic option",

@@ -491,13 +491,7 @@ fn import_facts(scope: &Scope, facts: &mut FileFacts) {
         if matches!(name.as_str(), "startDevServer" | "registerQStashDev") {
             facts.dev_signals.push(DevSignal::DevServerImport);
         }
-        let sub = imp.module.strip_prefix("@upstash/qstash/").unwrap_or("");
-        if name == "serve"
-            && matches!(
-                sub,
-                "nextjs" | "h3" | "svelte" | "solidjs" | "hono" | "cloudflare" | "workflow"
-            )
-        {
+        if name == "serve" && is_legacy_workflow_module(&imp.module) {
             facts.deprecated.push(DeprecatedUse {
                 what: "`serve` from `@upstash/qstash`",
                 instead: "`serve` from `@upstash/workflow`",
@@ -505,6 +499,16 @@ fn import_facts(scope: &Scope, facts: &mut FileFacts) {
             });
         }
     }
+}
+
+/// The `@upstash/qstash` subpaths whose `serve` is the deprecated workflow
+/// `serve` that moved to `@upstash/workflow`.
+fn is_legacy_workflow_module(module: &str) -> bool {
+    let sub = module.strip_prefix("@upstash/qstash/").unwrap_or("");
+    matches!(
+        sub,
+        "nextjs" | "h3" | "svelte" | "solidjs" | "hono" | "cloudflare" | "workflow"
+    )
 }
 
 /// Records facts while walking the tree with the finished [`Scope`].
@@ -940,6 +944,22 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_member_expr(&mut self, n: &MemberExpr) {
+        if let (Expr::Ident(ns), MemberProp::Ident(p)) = (unwrap(&n.obj), &n.prop) {
+            // `import * as nx from "@upstash/qstash/nextjs"; nx.serve(...)`.
+            let imp = self.scope.import(&ns.sym, self.scope.span(ns.span).start);
+            if &*p.sym == "serve"
+                && imp.is_some_and(|i| {
+                    matches!(i.imported, Imported::Namespace | Imported::Default)
+                        && is_legacy_workflow_module(&i.module)
+                })
+            {
+                self.facts.deprecated.push(DeprecatedUse {
+                    what: "`serve` from `@upstash/qstash`",
+                    instead: "`serve` from `@upstash/workflow`",
+                    span: self.scope.span(p.span),
+                });
+            }
+        }
         if let Some(name) = self.scope.env_read_member(n) {
             let source = self.env_source(&n.obj);
             let span = self.scope.span(n.span);

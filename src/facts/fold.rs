@@ -369,6 +369,7 @@ pub fn qstash_api_destination(c: &Candidate) -> Option<(SendKind, Candidate)> {
                 parts,
                 origin: c.origin,
                 dev_only: c.dev_only,
+                env_fallback: c.env_fallback,
             },
         ));
     }
@@ -392,6 +393,7 @@ fn lit_candidate(text: String, span: Span) -> Candidate {
         parts: vec![Part::Lit(text)],
         origin: span,
         dev_only: false,
+        env_fallback: false,
     }
 }
 
@@ -400,6 +402,7 @@ fn unknown(span: Span) -> Vec<Candidate> {
         parts: vec![Part::Unknown],
         origin: span,
         dev_only: false,
+        env_fallback: false,
     }]
 }
 
@@ -421,6 +424,7 @@ fn concat(left: &[Candidate], right: &[Candidate]) -> Vec<Candidate> {
                 parts: merge_parts(parts),
                 origin,
                 dev_only: l.dev_only || r.dev_only,
+                env_fallback: l.env_fallback || r.env_fallback,
             });
         }
     }
@@ -854,6 +858,7 @@ impl Scope {
                     parts: vec![],
                     origin: span,
                     dev_only: false,
+                    env_fallback: false,
                 }];
                 for (i, q) in t.quasis.iter().enumerate() {
                     let text = q.cooked.as_ref().map(atom_str).unwrap_or_default();
@@ -877,6 +882,7 @@ impl Scope {
                 if env_first && !ctx.prod {
                     for c in &mut right {
                         c.dev_only = true;
+                        c.env_fallback = true;
                     }
                 }
                 union(left, right)
@@ -902,6 +908,7 @@ impl Scope {
                             parts: vec![Part::Env(env)],
                             origin: span,
                             dev_only: false,
+                            env_fallback: false,
                         }];
                     }
                 }
@@ -913,6 +920,7 @@ impl Scope {
                         parts: vec![Part::Env(name)],
                         origin: span,
                         dev_only: false,
+                        env_fallback: false,
                     }];
                 }
                 // `new URL(x).href` / `.origin` keep the URL's value.
@@ -954,6 +962,7 @@ impl Scope {
                 parts: vec![Part::Env(name)],
                 origin: span,
                 dev_only: false,
+                env_fallback: false,
             }];
         }
         let Callee::Expr(callee) = &c.callee else {
@@ -1385,6 +1394,7 @@ fn resolve_url(path: &[Candidate], base: &[Candidate]) -> Vec<Candidate> {
                         parts: merge_parts(parts),
                         origin: b.origin,
                         dev_only: b.dev_only || p.dev_only,
+                        env_fallback: b.env_fallback || p.env_fallback,
                     }
                 }
                 _ => {
@@ -1399,6 +1409,7 @@ fn resolve_url(path: &[Candidate], base: &[Candidate]) -> Vec<Candidate> {
                         parts: merge_parts(parts),
                         origin: b.origin,
                         dev_only: b.dev_only || p.dev_only,
+                        env_fallback: b.env_fallback || p.env_fallback,
                     }
                 }
             };

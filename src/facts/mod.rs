@@ -69,6 +69,10 @@ pub struct Candidate {
     /// The value is used only in development: the fallback of an env read, or
     /// a branch guarded by a development check.
     pub dev_only: bool,
+    /// It is the fallback of an env read (`process.env.URL ?? "…"`): a
+    /// development default for local hosts, but used in production whenever
+    /// the variable is missing.
+    pub env_fallback: bool,
 }
 
 impl Candidate {

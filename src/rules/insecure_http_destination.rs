@@ -22,14 +22,17 @@ fn is_public(host: &str) -> bool {
     !is_local_host(host) && (host.contains('.') || host.contains(':'))
 }
 
-/// Flags `http:` destinations with a public host.
+/// Flags `http:` destinations with a public host. Unlike a local host, a
+/// public http fallback (`process.env.URL ?? "http://…"`) is no development
+/// default, so only development-only branches are left alone.
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let Some(facts) = ctx.facts else { return };
-    if ctx.is_test {
+    // The QStash dev server delivers over http on purpose (qstash-api.md §5).
+    if ctx.is_test || ctx.dev_server {
         return;
     }
     let mut seen = Vec::new();
-    for h in hosts(facts) {
+    for h in hosts(facts, |c| !c.dev_only || c.env_fallback) {
         if h.scheme != "http" || !is_public(&h.host) || seen.contains(&h.destination.value.span) {
             continue;
         }

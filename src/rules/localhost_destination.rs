@@ -23,7 +23,7 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
         return;
     }
     let mut seen = Vec::new();
-    for h in hosts(facts) {
+    for h in hosts(facts, |c| !c.dev_only) {
         if !is_local_host(&h.host) || seen.contains(&h.destination.value.span) {
             continue;
         }

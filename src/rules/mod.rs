@@ -248,18 +248,21 @@ pub mod destinations {
         pub host: String,
     }
 
-    /// Every destination candidate on the production path whose scheme and
+    /// Every destination candidate that `keep` accepts and whose scheme and
     /// host are known.
-    pub fn hosts(facts: &FileFacts) -> impl Iterator<Item = HostUse<'_>> {
+    pub fn hosts(
+        facts: &FileFacts,
+        keep: impl Fn(&Candidate) -> bool + Copy,
+    ) -> impl Iterator<Item = HostUse<'_>> {
         facts
             .sends
             .iter()
             .flat_map(|s| s.destinations.iter())
-            .flat_map(|d| {
+            .flat_map(move |d| {
                 d.value
                     .candidates
                     .iter()
-                    .filter(|c| !c.dev_only)
+                    .filter(move |c| keep(c))
                     .filter_map(move |c| {
                         let (scheme, host) = candidate_scheme_and_host(c)?;
                         Some(HostUse {
