@@ -170,8 +170,7 @@ impl Config {
             include: None,
             exclude: GlobSet::empty(),
             receivers: GlobSet::empty(),
-            test_files: build_globs(DEFAULT_TEST_FILES.iter().map(|s| s.to_string()))
-                .unwrap_or_else(|_| GlobSet::empty()),
+            test_files: default_test_globs().clone(),
         }
     }
 
@@ -255,6 +254,15 @@ impl Config {
     pub fn level(&self, rule: &str) -> Option<Level> {
         self.rules.get(rule).copied()
     }
+}
+
+/// The default test-file globs, compiled once per process.
+fn default_test_globs() -> &'static GlobSet {
+    static GLOBS: std::sync::OnceLock<GlobSet> = std::sync::OnceLock::new();
+    GLOBS.get_or_init(|| {
+        build_globs(DEFAULT_TEST_FILES.iter().map(|s| s.to_string()))
+            .unwrap_or_else(|_| GlobSet::empty())
+    })
 }
 
 /// `dir` also means everything below it, as in `.gitignore`.

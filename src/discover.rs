@@ -8,13 +8,10 @@ use std::sync::Mutex;
 /// Source extensions qstash-lint reads.
 pub const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
 
-/// Directories never walked into: dependencies and build output.
+/// Directories never walked into: dependencies and tool caches.
 pub const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
     ".git",
-    "dist",
-    "build",
-    "out",
     ".next",
     ".nuxt",
     ".output",
@@ -24,14 +21,40 @@ pub const SKIPPED_DIRS: &[&str] = &[
     ".turbo",
     ".wrangler",
     ".cache",
-    "coverage",
     ".expo",
     ".docusaurus",
     ".astro",
+    ".vinxi",
+    ".react-router",
     "bower_components",
     "jspm_packages",
-    "vendor",
 ];
+
+/// Build output names, skipped only at a package root (beside a
+/// `package.json`): deeper down they are ordinary folders, such as the route
+/// segment in `app/api/build/route.ts`.
+pub const OUTPUT_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    "coverage",
+    "vendor",
+    "storybook-static",
+];
+
+fn skip_dir(entry: &ignore::DirEntry) -> bool {
+    let Some(name) = entry.file_name().to_str() else {
+        return false;
+    };
+    if SKIPPED_DIRS.contains(&name) {
+        return true;
+    }
+    OUTPUT_DIRS.contains(&name)
+        && entry
+            .path()
+            .parent()
+            .is_some_and(|p| p.join("package.json").is_file())
+}
 
 /// Whether `path` names a file qstash-lint lints.
 pub fn is_lintable(path: &Path) -> bool {
@@ -72,11 +95,7 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Vec<PathBuf> {
             .require_git(false)
             .filter_entry(|e| {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && e.depth() > 0
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                !(is_dir && e.depth() > 0 && skip_dir(e))
             })
             .build_parallel();
         walker.run(|| {
@@ -104,6 +123,33 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Vec<PathBuf> {
 mod tests {
     use super::is_lintable;
     use std::path::Path;
+
+    #[test]
+    fn output_dirs_are_skipped_only_at_a_package_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for f in [
+            "package.json",
+            "dist/a.js",
+            "app/api/build/route.ts",
+            "src/out/x.ts",
+            "node_modules/p/a.js",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, "").expect("write");
+        }
+        let found: Vec<String> = super::discover(&[root.to_path_buf()], false)
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(found, ["app/api/build/route.ts", "src/out/x.ts"]);
+    }
 
     #[test]
     fn lintable_names() {

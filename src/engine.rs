@@ -153,7 +153,10 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
 
     let per_file: Vec<FileLint> = analyzed
         .par_iter()
-        .map(|a| lint_file(a, signals.dev_server(&a.path, a.facts.as_ref())))
+        .map(|a| match a.text {
+            Some(_) => lint_file(a, signals.dev_server(&a.path, a.facts.as_ref())),
+            None => (Vec::new(), None),
+        })
         .collect();
 
     let mut outcome = Outcome {
@@ -425,24 +428,44 @@ impl ConfigCache {
         if let Some(f) = &self.forced {
             return Ok(f.clone());
         }
-        let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-        if let Some(c) = self.by_dir.get(&dir) {
+        self.for_dir(file.parent().unwrap_or(Path::new("/")))
+    }
+
+    /// The config that governs `dir`: a `qstash-lint.json` in it or above it,
+    /// stopping at the repository root, else the defaults. Memoised per
+    /// directory, and each directory asks its parent, so a tree of thousands
+    /// of directories costs one lookup each.
+    fn for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, RunError> {
+        if let Some(c) = self.by_dir.get(dir) {
             return Ok(c.clone());
         }
-        let cfg = match crate::config::find(&dir) {
-            Some(path) => match self.by_file.get(&path) {
+        let candidate = dir.join(crate::config::FILE_NAME);
+        let cfg = if candidate.is_file() {
+            match self.by_file.get(&candidate) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = Arc::new(Config::load(&path).map_err(RunError::Config)?);
-                    self.by_file.insert(path, c.clone());
+                    let c = Arc::new(Config::load(&candidate).map_err(RunError::Config)?);
+                    self.by_file.insert(candidate, c.clone());
                     c
                 }
-            },
-            None => Arc::new(Config::defaults(
-                &repo_root(&dir).unwrap_or_else(|| self.cwd.clone()),
-            )),
+            }
+        } else {
+            let is_root = dir.join(".git").exists();
+            match dir.parent() {
+                Some(parent) if !is_root => self.for_dir(parent)?,
+                // The repository root without a config (or no repository at
+                // all: then globs are relative to the working directory).
+                _ => {
+                    let base = if is_root {
+                        dir.to_path_buf()
+                    } else {
+                        self.cwd.clone()
+                    };
+                    Arc::new(Config::defaults(&base))
+                }
+            }
         };
-        self.by_dir.insert(dir, cfg.clone());
+        self.by_dir.insert(dir.to_path_buf(), cfg.clone());
         Ok(cfg)
     }
 }

@@ -46,23 +46,23 @@ impl ProjectSignals {
     }
 
     fn package_of(&mut self, file: &Path) -> Option<PathBuf> {
-        let dir = file.parent()?.to_path_buf();
-        if let Some(p) = self.package_of_dir.get(&dir) {
+        self.package_of_dir(file.parent()?)
+    }
+
+    /// The nearest directory at or above `dir` with a `package.json`, not
+    /// leaving the repository; memoised per directory.
+    fn package_of_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(p) = self.package_of_dir.get(dir) {
             return p.clone();
         }
-        let mut cur = Some(dir.as_path());
-        let mut found = None;
-        while let Some(d) = cur {
-            if d.join("package.json").is_file() {
-                found = Some(d.to_path_buf());
-                break;
-            }
-            if d.join(".git").exists() {
-                break;
-            }
-            cur = d.parent();
-        }
-        self.package_of_dir.insert(dir, found.clone());
+        let found = if dir.join("package.json").is_file() {
+            Some(dir.to_path_buf())
+        } else if dir.join(".git").exists() {
+            None
+        } else {
+            dir.parent().and_then(|p| self.package_of_dir(p))
+        };
+        self.package_of_dir.insert(dir.to_path_buf(), found.clone());
         found
     }
 
