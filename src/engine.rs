@@ -86,6 +86,8 @@ struct Analyzed {
     facts: Option<FileFacts>,
     parse_error: Option<parse::ParseError>,
     notices: Vec<Notice>,
+    /// A client imported from another file targets the local dev server.
+    dev_client: bool,
 }
 
 /// Runs the whole pipeline.
@@ -135,13 +137,14 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         }
     }
 
-    let analyzed: Vec<Analyzed> = selected
+    let mut analyzed: Vec<Analyzed> = selected
         .into_par_iter()
         .map(|(path, config)| {
             let display = display_path(&path, &opts.cwd);
             analyze(path, display, config)
         })
         .collect();
+    link_project(&mut analyzed, &crate::link::NoResolve);
 
     let signals = ProjectSignals::collect(analyzed.iter().map(|a| {
         (
@@ -154,7 +157,10 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     let per_file: Vec<FileLint> = analyzed
         .par_iter()
         .map(|a| match a.text {
-            Some(_) => lint_file(a, signals.dev_server(&a.path, a.facts.as_ref())),
+            Some(_) => lint_file(
+                a,
+                a.dev_client || signals.dev_server(&a.path, a.facts.as_ref()),
+            ),
             None => (Vec::new(), None),
         })
         .collect();
@@ -182,6 +188,28 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     Ok(outcome)
 }
 
+/// Links every parsed file against the others: imported consts fold to
+/// their values, sends on imported clients are confirmed or dropped.
+fn link_project(analyzed: &mut [Analyzed], resolver: &impl crate::link::Resolve) {
+    let linked: Vec<Option<(FileFacts, bool)>> = {
+        let by_path: HashMap<PathBuf, &FileFacts> = analyzed
+            .iter()
+            .filter_map(|a| Some((a.path.clone(), a.facts.as_ref()?)))
+            .collect();
+        let linker = crate::link::Linker::new(&by_path, resolver);
+        analyzed
+            .iter()
+            .map(|a| a.facts.as_ref().map(|f| linker.link(&a.path, f)))
+            .collect()
+    };
+    for (a, l) in analyzed.iter_mut().zip(linked) {
+        if let Some((facts, dev_client)) = l {
+            a.facts = Some(facts);
+            a.dev_client = dev_client;
+        }
+    }
+}
+
 /// The per-file stage: read, scan for secrets, prefilter, parse, extract.
 fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
     let mut a = Analyzed {
@@ -193,6 +221,7 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
         facts: None,
         parse_error: None,
         notices: Vec::new(),
+        dev_client: false,
     };
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
@@ -367,8 +396,11 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         facts: None,
         parse_error: None,
         notices: Vec::new(),
+        dev_client: false,
     };
     let a = analyze_text(a, text.to_string());
+    let mut a = a;
+    a.facts = a.facts.as_ref().map(crate::link::link_alone);
     let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());
     let (mut diagnostics, source) = lint_file(&a, dev_server);
     diagnostics.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));

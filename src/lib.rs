@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod facts;
+pub mod link;
 pub mod parse;
 pub mod prefilter;
 pub mod project;

@@ -41,6 +41,7 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
         guards: Vec::new(),
     };
     program.visit_with(&mut ex);
+    facts.exports = super::exports::exports(program, &scope);
     facts.imports = scope.imports;
     facts.dev_signals.sort_by_key(|s| *s as u8);
     facts.dev_signals.dedup();
@@ -659,6 +660,7 @@ impl Extractor<'_> {
             span: self.scope.span(call.span),
             requests,
             destinations,
+            via: None,
         });
     }
 
@@ -768,6 +770,7 @@ impl Extractor<'_> {
                 open: true,
             })],
             destinations: vec![Destination { key, value }],
+            via: None,
         });
     }
 
@@ -795,6 +798,23 @@ impl Extractor<'_> {
             _ => None,
         }
     }
+}
+
+/// The send a method makes on an imported receiver (`member` as in
+/// [`ImportedReceiver`]); `trigger` is the workflow client's.
+fn imported_send_kind(member: Option<&str>, method: &str) -> Option<SendKind> {
+    Some(match (member, method) {
+        (None, "publish") => SendKind::Publish,
+        (None, "publishJSON") => SendKind::PublishJson,
+        (None, "batch") => SendKind::Batch,
+        (None, "batchJSON") => SendKind::BatchJson,
+        (None, "trigger") => SendKind::Trigger,
+        (Some("queue"), "enqueue") => SendKind::Enqueue,
+        (Some("queue"), "enqueueJSON") => SendKind::EnqueueJson,
+        (Some("schedules"), "create") => SendKind::ScheduleCreate,
+        (Some("urlGroups" | "topics"), "addEndpoints") => SendKind::AddEndpoints,
+        _ => return None,
+    })
 }
 
 /// Whether a base URL points at a local QStash dev server.
@@ -905,6 +925,19 @@ impl Visit for Extractor<'_> {
                     };
                     if let Some(send) = send {
                         self.send(send, n, callee);
+                    } else if let Some(via) = kind
+                        .is_none()
+                        .then(|| self.scope.imported_receiver(&m.obj))
+                        .flatten()
+                    {
+                        // Kept or dropped by the project link, once it knows
+                        // whether the import is a QStash client.
+                        if let Some(send) = imported_send_kind(via.member.as_deref(), &method) {
+                            self.send(send, n, callee);
+                            if let Some(last) = self.facts.sends.last_mut() {
+                                last.via = Some(via);
+                            }
+                        }
                     } else if kind == Some(Kind::Instance(QstashClass::Client))
                         && method == "events"
                     {

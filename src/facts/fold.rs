@@ -5,7 +5,10 @@
 //! QStash instances resolvable without a full scope analysis. Folding turns an
 //! expression into [`Candidate`] strings as rules.md describes.
 
-use super::{Candidate, Import, Imported, Literal, Part, Prop, QstashClass, SendKind, Value};
+use super::{
+    Candidate, Import, ImportRef, Imported, ImportedReceiver, Literal, Part, Prop, QstashClass,
+    SendKind, Value,
+};
 use crate::diagnostic::Span;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -329,7 +332,7 @@ pub fn qstash_api_destination(c: &Candidate) -> Option<(SendKind, Candidate)> {
                 continue;
             }
             // Keeps text on either side of an unknown part from joining up.
-            Part::Unknown => {
+            Part::Unknown | Part::Imported(_) => {
                 base.push(' ');
                 continue;
             }
@@ -395,6 +398,15 @@ fn lit_candidate(text: String, span: Span) -> Candidate {
         dev_only: false,
         env_fallback: false,
     }
+}
+
+fn imported(r: ImportRef, span: Span) -> Vec<Candidate> {
+    vec![Candidate {
+        parts: vec![Part::Imported(r)],
+        origin: span,
+        dev_only: false,
+        env_fallback: false,
+    }]
 }
 
 fn unknown(span: Span) -> Vec<Candidate> {
@@ -499,6 +511,104 @@ impl Scope {
             return None;
         }
         self.imports.iter().find(|i| i.local == local)
+    }
+
+    /// The cross-module reference of an imported value binding `local` at
+    /// `pos` (not for namespace imports or QStash's own modules).
+    pub fn import_ref(&self, local: &str, pos: u32) -> Option<ImportRef> {
+        let imp = self.import(local, pos)?;
+        let name = match &imp.imported {
+            Imported::Named(n) => n.clone(),
+            Imported::Default => "default".to_string(),
+            Imported::Namespace => return None,
+        };
+        if super::modules::is_qstash(&imp.module) || super::modules::is_workflow(&imp.module) {
+            return None;
+        }
+        Some(ImportRef {
+            specifier: imp.specifier.clone(),
+            name,
+        })
+    }
+
+    /// The imported binding a send's receiver hangs off, when the receiver
+    /// is not known in this file: `qstash` (imported), `getQstash()`,
+    /// `qstash.schedules`, `qstash.queue({...})`, `ns.qstash`, or a local
+    /// const holding one of these.
+    pub fn imported_receiver(&self, e: &Expr) -> Option<ImportedReceiver> {
+        self.imported_receiver_depth(e, 0)
+    }
+
+    fn imported_receiver_depth(&self, e: &Expr, depth: u32) -> Option<ImportedReceiver> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
+        match unwrap(e) {
+            Expr::Ident(id) => {
+                let pos = self.abs(id.span.lo.0);
+                if let Some(import) = self.import_ref(&id.sym, pos) {
+                    return Some(ImportedReceiver {
+                        import,
+                        called: false,
+                        member: None,
+                    });
+                }
+                self.const_init(&id.sym, pos)
+                    .and_then(|init| self.imported_receiver_depth(init, d))
+            }
+            Expr::Await(a) => self.imported_receiver_depth(&a.arg, d),
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                match unwrap(callee) {
+                    Expr::Member(m) if member_name(&m.prop).as_deref() == Some("queue") => {
+                        let inner = self.imported_receiver_depth(&m.obj, d)?;
+                        inner.member.is_none().then_some(ImportedReceiver {
+                            member: Some("queue".into()),
+                            ..inner
+                        })
+                    }
+                    other => {
+                        let inner = self.imported_receiver_depth(other, d)?;
+                        (!inner.called && inner.member.is_none()).then_some(ImportedReceiver {
+                            called: true,
+                            ..inner
+                        })
+                    }
+                }
+            }
+            Expr::Member(m) => {
+                let prop = member_name(&m.prop)?;
+                if let Expr::Ident(ns) = unwrap(&m.obj) {
+                    if let Some(imp) = self.import(&ns.sym, self.abs(ns.span.lo.0)) {
+                        if imp.imported == Imported::Namespace
+                            && !super::modules::is_qstash(&imp.module)
+                        {
+                            let import = ImportRef {
+                                specifier: imp.specifier.clone(),
+                                name: prop,
+                            };
+                            return Some(ImportedReceiver {
+                                import,
+                                called: false,
+                                member: None,
+                            });
+                        }
+                    }
+                }
+                if !matches!(prop.as_str(), "schedules" | "urlGroups" | "topics") {
+                    return None;
+                }
+                let inner = self.imported_receiver_depth(&m.obj, d)?;
+                inner.member.is_none().then_some(ImportedReceiver {
+                    member: Some(prop),
+                    ..inner
+                })
+            }
+            _ => None,
+        }
     }
 
     /// The QStash class that `callee` names (`Client`, `qs.Receiver`, …).
@@ -911,6 +1021,9 @@ impl Scope {
                             env_fallback: false,
                         }];
                     }
+                    if let Some(r) = self.import_ref(name, pos) {
+                        return imported(r, span);
+                    }
                 }
                 unknown(span)
             }
@@ -922,6 +1035,18 @@ impl Scope {
                         dev_only: false,
                         env_fallback: false,
                     }];
+                }
+                // `consts.APP_URL` with `import * as consts from "./consts"`.
+                if let (Expr::Ident(ns), Some(prop)) = (unwrap(&m.obj), member_name(&m.prop)) {
+                    if let Some(imp) = self.import(&ns.sym, self.abs(ns.span.lo.0)) {
+                        if imp.imported == Imported::Namespace {
+                            let r = ImportRef {
+                                specifier: imp.specifier.clone(),
+                                name: prop,
+                            };
+                            return imported(r, span);
+                        }
+                    }
                 }
                 // `new URL(x).href` / `.origin` keep the URL's value.
                 match member_name(&m.prop).as_deref() {

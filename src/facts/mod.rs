@@ -4,6 +4,7 @@
 //! parser type leaves the per-file stage, so the project link and the rules can
 //! work on facts alone.
 
+pub mod exports;
 pub mod extract;
 pub mod fold;
 pub mod modules;
@@ -56,6 +57,65 @@ pub enum Part {
     Env(String),
     /// Anything else that cannot be known statically.
     Unknown,
+    /// The value of a binding imported from another module; the project
+    /// link replaces it with that binding's folded value.
+    Imported(ImportRef),
+}
+
+/// A binding exported by another module, as the importing file names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportRef {
+    /// The module specifier as written in the importing file.
+    pub specifier: String,
+    /// The exported name (`default` for a default export).
+    pub name: String,
+}
+
+/// A send whose client comes from another module: `qstash.publishJSON` with
+/// `qstash` imported, `getQstash().publish`, `qstash.schedules.create`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportedReceiver {
+    /// The imported binding at the root of the receiver.
+    pub import: ImportRef,
+    /// The binding is called (`getQstash()`): it must return a client.
+    pub called: bool,
+    /// The client member the method is called on: `schedules`, `urlGroups`,
+    /// `topics` or `queue`.
+    pub member: Option<String>,
+}
+
+/// What an export is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportTarget {
+    /// A binding of this module.
+    Local(ExportValue),
+    /// `export { a as b } from "./x"` (and an exported import).
+    ReExport(ImportRef),
+    /// `export * from "./x"`.
+    Star(String),
+}
+
+/// What is known of an exported binding of this module.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExportValue {
+    /// Its folded string value, when it is a const.
+    pub candidates: Vec<Candidate>,
+    /// The QStash class it is an instance of.
+    pub instance: Option<QstashClass>,
+    /// The QStash class a function returns (`getQstash()`).
+    pub returns: Option<QstashClass>,
+    /// A client configured for the local dev server (`devMode: true` or a
+    /// localhost `baseUrl`).
+    pub dev_server: bool,
+}
+
+/// One export of a module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// The exported name (`default` for the default export).
+    pub name: String,
+    /// What it is.
+    pub target: ExportTarget,
 }
 
 /// One possible value of an expression, as far as folding can tell.
@@ -266,6 +326,9 @@ pub struct SendCall {
     pub requests: Vec<Option<ObjectLit>>,
     /// Destinations named by the requests.
     pub destinations: Vec<Destination>,
+    /// The client comes from another module; the project link keeps the
+    /// send only if that binding is a QStash client.
+    pub via: Option<ImportedReceiver>,
 }
 
 /// How an environment variable is read.
@@ -348,4 +411,6 @@ pub struct FileFacts {
     pub deprecated: Vec<DeprecatedUse>,
     /// Dev-server signals.
     pub dev_signals: Vec<DevSignal>,
+    /// The module's exports.
+    pub exports: Vec<Export>,
 }

@@ -1,0 +1,297 @@
+//! The project link: follows imports across files so that facts extracted
+//! one file at a time see each other.
+//!
+//! - An imported const folds to its exported value (`APP_URL` from
+//!   `lib/constants.ts` in `lib/queue.ts`), through re-exports.
+//! - A send on an imported receiver (`qstash.publishJSON` with `qstash` from
+//!   `@/lib/qstash`, `getQstash().publish`) is kept only when the import is
+//!   a QStash client (or a function returning one); otherwise it is dropped.
+//!
+//! What cannot be resolved stays unknown, and unknown means no diagnostic.
+
+use crate::facts::{
+    Candidate, Export, ExportTarget, ExportValue, FileFacts, ImportRef, Literal, ObjectLit, Part,
+    QstashClass, SendKind, Value,
+};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How deep re-exports and imported consts are followed.
+const MAX_DEPTH: u32 = 16;
+/// How many candidates a linked value may have.
+const MAX_CANDIDATES: usize = 16;
+
+/// Resolves module specifiers to project files.
+pub trait Resolve {
+    /// The project file `specifier` names when imported from `from`.
+    fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf>;
+}
+
+/// A resolver that resolves nothing: single-file checks.
+pub struct NoResolve;
+
+impl Resolve for NoResolve {
+    fn resolve(&self, _: &Path, _: &str) -> Option<PathBuf> {
+        None
+    }
+}
+
+/// What the link learned about an imported send's client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkedClient {
+    /// Its class.
+    pub class: QstashClass,
+    /// It targets the local dev server.
+    pub dev_server: bool,
+}
+
+/// The linker over the facts of every parsed file.
+pub struct Linker<'a, R: Resolve> {
+    files: &'a HashMap<PathBuf, &'a FileFacts>,
+    resolver: &'a R,
+    memo: RefCell<HashMap<(PathBuf, String), Option<ExportValue>>>,
+}
+
+impl<'a, R: Resolve> Linker<'a, R> {
+    /// A linker over `files` (by absolute path).
+    pub fn new(files: &'a HashMap<PathBuf, &'a FileFacts>, resolver: &'a R) -> Self {
+        Linker {
+            files,
+            resolver,
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The linked facts of `file`: imported values substituted, imported
+    /// sends confirmed or dropped. Returns whether a confirmed client targets
+    /// the dev server.
+    pub fn link(&self, file: &Path, facts: &FileFacts) -> (FileFacts, bool) {
+        let mut out = facts.clone();
+        let mut dev_server = false;
+        out.sends.retain(|s| {
+            let Some(via) = &s.via else { return true };
+            match self.client_of(file, &via.import, via.called) {
+                Some(c) if class_fits(c.class, s.kind) => {
+                    dev_server |= c.dev_server;
+                    true
+                }
+                _ => false,
+            }
+        });
+        for_each_value_mut(&mut out, &mut |v| self.link_value(file, v));
+        (out, dev_server)
+    }
+
+    fn link_value(&self, file: &Path, v: &mut Value) {
+        if !v.candidates.iter().any(has_import) {
+            return;
+        }
+        v.candidates = self.link_candidates(file, &v.candidates, 0);
+        if v.literal.is_none() {
+            if let [only] = v.candidates.as_slice() {
+                if let Some(text) = only.as_literal() {
+                    v.literal = Some(Literal::Str(text));
+                }
+            }
+        }
+    }
+
+    /// The client an imported binding is (or returns, when `called`).
+    pub fn client_of(&self, file: &Path, import: &ImportRef, called: bool) -> Option<LinkedClient> {
+        let target = self.resolver.resolve(file, &import.specifier)?;
+        let value = self.export(&target, &import.name, 0)?;
+        let class = if called {
+            value.returns
+        } else {
+            value.instance
+        }?;
+        Some(LinkedClient {
+            class,
+            dev_server: value.dev_server,
+        })
+    }
+
+    /// The linked value of export `name` of `file`, through re-exports.
+    fn export(&self, file: &Path, name: &str, depth: u32) -> Option<ExportValue> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let key = (file.to_path_buf(), name.to_string());
+        if let Some(v) = self.memo.borrow().get(&key) {
+            return v.clone();
+        }
+        // A cycle resolves to unknown rather than recursing forever.
+        self.memo.borrow_mut().insert(key.clone(), None);
+        let value = self.export_uncached(file, name, depth);
+        self.memo.borrow_mut().insert(key, value.clone());
+        value
+    }
+
+    fn export_uncached(&self, file: &Path, name: &str, depth: u32) -> Option<ExportValue> {
+        let facts = self.files.get(file)?;
+        let exports: &[Export] = &facts.exports;
+        if let Some(e) = exports.iter().find(|e| e.name == name) {
+            return match &e.target {
+                ExportTarget::Local(v) => {
+                    let mut v = v.clone();
+                    v.candidates = self.link_candidates(file, &v.candidates, depth + 1);
+                    Some(v)
+                }
+                ExportTarget::ReExport(r) => {
+                    let target = self.resolver.resolve(file, &r.specifier)?;
+                    self.export(&target, &r.name, depth + 1)
+                }
+                ExportTarget::Star(_) => None,
+            };
+        }
+        if name == "default" {
+            return None;
+        }
+        exports.iter().find_map(|e| match &e.target {
+            ExportTarget::Star(spec) => {
+                let target = self.resolver.resolve(file, spec)?;
+                self.export(&target, name, depth + 1)
+            }
+            _ => None,
+        })
+    }
+
+    /// Replaces every imported part with the candidates of the export it
+    /// names (resolved from `file`); what cannot be resolved is unknown.
+    fn link_candidates(&self, file: &Path, cands: &[Candidate], depth: u32) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> = Vec::new();
+        for c in cands {
+            if !has_import(c) {
+                push_unique(&mut out, c.clone());
+                continue;
+            }
+            // Each part expands into alternatives; the candidate is their product.
+            let mut acc: Vec<Candidate> = vec![Candidate {
+                parts: Vec::new(),
+                ..c.clone()
+            }];
+            for part in &c.parts {
+                let alternatives: Vec<Vec<Part>> = match part {
+                    Part::Imported(r) => {
+                        let linked = if depth > MAX_DEPTH {
+                            None
+                        } else {
+                            self.resolver
+                                .resolve(file, &r.specifier)
+                                .and_then(|t| self.export(&t, &r.name, depth + 1))
+                        };
+                        match linked {
+                            Some(v) if !v.candidates.is_empty() => {
+                                v.candidates.into_iter().map(|c| c.parts).collect()
+                            }
+                            _ => vec![vec![Part::Unknown]],
+                        }
+                    }
+                    other => vec![vec![other.clone()]],
+                };
+                let mut next = Vec::new();
+                for a in &acc {
+                    for alt in &alternatives {
+                        if next.len() >= MAX_CANDIDATES {
+                            break;
+                        }
+                        let mut parts = a.parts.clone();
+                        parts.extend(alt.iter().cloned());
+                        next.push(Candidate {
+                            parts: merge(parts),
+                            ..a.clone()
+                        });
+                    }
+                }
+                acc = next;
+            }
+            for a in acc {
+                if out.len() >= MAX_CANDIDATES {
+                    break;
+                }
+                push_unique(&mut out, a);
+            }
+        }
+        out
+    }
+}
+
+fn push_unique(out: &mut Vec<Candidate>, c: Candidate) {
+    if !out.contains(&c) {
+        out.push(c);
+    }
+}
+
+fn merge(parts: Vec<Part>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match (out.last_mut(), p) {
+            (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
+            (_, Part::Lit(b)) if b.is_empty() => {}
+            (_, p) => out.push(p),
+        }
+    }
+    out
+}
+
+fn has_import(c: &Candidate) -> bool {
+    c.parts.iter().any(|p| matches!(p, Part::Imported(_)))
+}
+
+/// Whether a client of `class` has the method that made `kind`.
+fn class_fits(class: QstashClass, kind: SendKind) -> bool {
+    match kind {
+        SendKind::Trigger => class == QstashClass::WorkflowClient,
+        _ => class == QstashClass::Client,
+    }
+}
+
+/// Calls `f` on every value in the facts: configs, requests (nested objects
+/// and arrays included) and destinations.
+pub fn for_each_value_mut(facts: &mut FileFacts, f: &mut impl FnMut(&mut Value)) {
+    for c in &mut facts.constructions {
+        if let Some(v) = &mut c.config {
+            walk_value(v, f, 0);
+        }
+    }
+    for w in &mut facts.wrappers {
+        if let Some(v) = &mut w.config {
+            walk_value(v, f, 0);
+        }
+    }
+    for s in &mut facts.sends {
+        for r in s.requests.iter_mut().flatten() {
+            walk_object(r, f, 0);
+        }
+        for d in &mut s.destinations {
+            walk_value(&mut d.value, f, 0);
+        }
+    }
+}
+
+fn walk_value(v: &mut Value, f: &mut impl FnMut(&mut Value), depth: u32) {
+    if depth > 16 {
+        return;
+    }
+    f(v);
+    if let Some(o) = &mut v.object {
+        walk_object(o, f, depth + 1);
+    }
+    for item in v.array.iter_mut().flatten() {
+        walk_value(item, f, depth + 1);
+    }
+}
+
+fn walk_object(o: &mut ObjectLit, f: &mut impl FnMut(&mut Value), depth: u32) {
+    for p in &mut o.props {
+        walk_value(&mut p.value, f, depth + 1);
+    }
+}
+
+/// Links one file on its own: imported values become unknown and sends on
+/// imported receivers are dropped.
+pub fn link_alone(facts: &FileFacts) -> FileFacts {
+    let files = HashMap::new();
+    Linker::new(&files, &NoResolve).link(Path::new(""), facts).0
+}
