@@ -88,6 +88,9 @@ struct Analyzed {
     notices: Vec<Notice>,
     /// A client imported from another file targets the local dev server.
     dev_client: bool,
+    /// Diagnostics of this file are reported (it was asked for, not only
+    /// read for project context).
+    reported: bool,
 }
 
 /// Runs the whole pipeline.
@@ -124,29 +127,55 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         }
     }
     let mut configs = ConfigCache::new(opts.config.as_deref().map(abs), &opts.cwd)?;
-    let files = discover::discover(
-        &paths.iter().map(|p| abs(p)).collect::<Vec<_>>(),
-        opts.no_ignore,
-    );
+    let requested: Vec<PathBuf> = paths.iter().map(|p| abs(p)).collect();
+    // Files named on the command line (pre-commit, editors) are checked with
+    // the context of their whole project, but only they are reported.
+    let mut roots: Vec<PathBuf> = requested.iter().filter(|p| p.is_dir()).cloned().collect();
+    for f in requested.iter().filter(|p| p.is_file()) {
+        if discover::is_lintable(f) {
+            roots.push(crate::project::project_root(f));
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    let reported = |f: &Path| requested.iter().any(|r| f.starts_with(r));
+    let files = discover::discover(&roots, opts.no_ignore);
     let mut selected = Vec::new();
     for f in files {
         let cfg = configs.for_file(&f)?;
-        // Explicitly named files (pre-commit passes them) honour excludes too.
+        // Explicitly named files honour excludes too.
         if cfg.selects(&f) {
-            selected.push((f, cfg));
+            let report = reported(&f);
+            selected.push((f, cfg, report));
+        }
+    }
+    // A named file that the walk skips (gitignored, say) is still checked.
+    for f in requested
+        .iter()
+        .filter(|p| p.is_file() && discover::is_lintable(p))
+    {
+        if !selected.iter().any(|(p, ..)| p == f) {
+            let cfg = configs.for_file(f)?;
+            if cfg.selects(f) {
+                selected.push((f.clone(), cfg, true));
+            }
         }
     }
 
     let mut analyzed: Vec<Analyzed> = selected
         .into_par_iter()
-        .map(|(path, config)| {
+        .map(|(path, config, report)| {
             let display = display_path(&path, &opts.cwd);
-            analyze(path, display, config)
+            let mut a = analyze(path, display, config);
+            a.reported = report;
+            a
         })
         .collect();
-    link_project(&mut analyzed, &crate::link::NoResolve);
+    let resolver = crate::link::NoResolve;
+    parse_imported(&mut analyzed, &resolver);
+    link_project(&mut analyzed, &resolver);
 
-    let signals = ProjectSignals::collect(analyzed.iter().map(|a| {
+    let signals = ProjectSignals::collect(analyzed.iter().filter(|a| a.facts.is_some()).map(|a| {
         (
             a.path.as_path(),
             a.facts.as_ref(),
@@ -157,19 +186,19 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     let per_file: Vec<FileLint> = analyzed
         .par_iter()
         .map(|a| match a.text {
-            Some(_) => lint_file(
+            Some(_) if a.reported => lint_file(
                 a,
                 a.dev_client || signals.dev_server(&a.path, a.facts.as_ref()),
             ),
-            None => (Vec::new(), None),
+            _ => (Vec::new(), None),
         })
         .collect();
 
     let mut outcome = Outcome {
-        files: analyzed.len(),
+        files: analyzed.iter().filter(|a| a.reported).count(),
         ..Outcome::default()
     };
-    for a in &analyzed {
+    for a in analyzed.iter().filter(|a| a.reported) {
         outcome.notices.extend(a.notices.iter().cloned());
     }
     for (diags, source) in per_file {
@@ -186,6 +215,77 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
     outcome.notices.sort();
     Ok(outcome)
+}
+
+/// Parses the project files that parsed files import but the prefilter
+/// passed over (a `lib/constants.ts` that only exports `APP_URL`), round by
+/// round, so that imported values can fold. Such a file is parsed for its
+/// exports only: it is not linted beyond its secret scan, and a syntax error
+/// in it is not reported.
+fn parse_imported(analyzed: &mut [Analyzed], resolver: &(impl crate::link::Resolve + Sync)) {
+    const MAX_ROUNDS: usize = 8;
+    let index: HashMap<PathBuf, usize> = analyzed
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.clone(), i))
+        .collect();
+    let mut tried = vec![false; analyzed.len()];
+    let mut frontier: Vec<usize> = (0..analyzed.len())
+        .filter(|&i| analyzed[i].facts.is_some())
+        .collect();
+    for _ in 0..MAX_ROUNDS {
+        let wanted: std::collections::BTreeSet<usize> = frontier
+            .par_iter()
+            .flat_map_iter(|&i| {
+                let a = &analyzed[i];
+                let specs = a.facts.iter().flat_map(|f| {
+                    f.imports.iter().map(|imp| imp.specifier.as_str()).chain(
+                        f.exports.iter().filter_map(|e| match &e.target {
+                            crate::facts::ExportTarget::ReExport(r) => Some(r.specifier.as_str()),
+                            crate::facts::ExportTarget::Star(s) => Some(s.as_str()),
+                            crate::facts::ExportTarget::Local(_) => None,
+                        }),
+                    )
+                });
+                specs
+                    .filter_map(|spec| resolver.resolve(&a.path, spec))
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|p| index.get(&p).copied())
+            .collect();
+        let new: Vec<usize> = wanted
+            .into_iter()
+            .filter(|&i| analyzed[i].facts.is_none() && !tried[i])
+            .collect();
+        if new.is_empty() {
+            break;
+        }
+        for &i in &new {
+            tried[i] = true;
+        }
+        let parsed: Vec<(usize, Option<FileFacts>)> = new
+            .par_iter()
+            .map(|&i| {
+                let a = &analyzed[i];
+                let facts = match source::load(&a.path, &a.display) {
+                    Loaded::Text(text) if source::parse_blocker(&text).is_none() => {
+                        parse::parse(&a.path, &text)
+                            .ok()
+                            .map(|p| facts::extract::extract(&p.program, parse::BASE))
+                    }
+                    _ => None,
+                };
+                (i, facts)
+            })
+            .collect();
+        frontier.clear();
+        for (i, facts) in parsed {
+            if facts.is_some() {
+                analyzed[i].facts = facts;
+                frontier.push(i);
+            }
+        }
+    }
 }
 
 /// Links every parsed file against the others: imported consts fold to
@@ -222,6 +322,7 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
         parse_error: None,
         notices: Vec::new(),
         dev_client: false,
+        reported: true,
     };
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
@@ -397,6 +498,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         parse_error: None,
         notices: Vec::new(),
         dev_client: false,
+        reported: true,
     };
     let a = analyze_text(a, text.to_string());
     let mut a = a;

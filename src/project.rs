@@ -82,6 +82,42 @@ impl ProjectSignals {
     }
 }
 
+/// The root of the project `file` belongs to: the directory of the nearest
+/// `qstash-lint.json`, else of the outermost `package.json` that declares
+/// workspaces (a monorepo root), else of the nearest `package.json`, never
+/// above the repository root; without any, the repository root or the
+/// file's directory.
+pub fn project_root(file: &Path) -> PathBuf {
+    let start = file.parent().unwrap_or(Path::new("/"));
+    let mut nearest_package = None;
+    let mut workspace_root = None;
+    let mut cur = Some(start);
+    let mut repo = None;
+    while let Some(d) = cur {
+        if d.join(crate::config::FILE_NAME).is_file() {
+            return d.to_path_buf();
+        }
+        if d.join("package.json").is_file() {
+            nearest_package.get_or_insert_with(|| d.to_path_buf());
+            let declares = d.join("pnpm-workspace.yaml").is_file()
+                || std::fs::read_to_string(d.join("package.json"))
+                    .is_ok_and(|t| t.contains("\"workspaces\""));
+            if declares {
+                workspace_root = Some(d.to_path_buf());
+            }
+        }
+        if d.join(".git").exists() {
+            repo = Some(d.to_path_buf());
+            break;
+        }
+        cur = d.parent();
+    }
+    workspace_root
+        .or(nearest_package)
+        .or(repo)
+        .unwrap_or_else(|| start.to_path_buf())
+}
+
 /// `@upstash/qstash-cli` in `package.json`, or a `.env*` file that points
 /// `QSTASH_URL` at a local server or sets `QSTASH_DEV`.
 fn package_targets_dev_server(dir: &Path) -> bool {
