@@ -8,6 +8,7 @@ pub mod exports;
 pub mod extract;
 pub mod fold;
 pub mod modules;
+pub mod verify;
 
 use crate::diagnostic::Span;
 
@@ -413,4 +414,6 @@ pub struct FileFacts {
     pub dev_signals: Vec<DevSignal>,
     /// The module's exports.
     pub exports: Vec<Export>,
+    /// `Receiver#verify` calls.
+    pub verify_calls: Vec<verify::VerifyCall>,
 }
