@@ -43,6 +43,7 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
     program.visit_with(&mut ex);
     facts.exports = super::exports::exports(program, &scope);
     facts.verify_calls = super::verify::verify_calls(program, &scope);
+    facts.handlers = super::handlers::handlers(program, &scope);
     facts.imports = scope.imports;
     facts.dev_signals.sort_by_key(|s| *s as u8);
     facts.dev_signals.dedup();

@@ -6,6 +6,7 @@
 
 pub mod exports;
 pub mod extract;
+pub mod handlers;
 pub mod fold;
 pub mod modules;
 pub mod verify;
@@ -416,4 +417,6 @@ pub struct FileFacts {
     pub exports: Vec<Export>,
     /// `Receiver#verify` calls.
     pub verify_calls: Vec<verify::VerifyCall>,
+    /// Request handlers and named functions.
+    pub handlers: handlers::HandlerFacts,
 }

@@ -1,0 +1,532 @@
+//! Request handlers and the functions they call: what the receiver rules
+//! need to decide whether a handler receives QStash messages and whether it
+//! verifies them.
+//!
+//! Handlers come from exports (`export async function POST`, `export default
+//! handler`, `export const action`, `export default defineEventHandler(...)`)
+//! and from code registration (`app.post("/api/x", handler)`); whether an
+//! export is a route is decided later from the file's path (see `routes`).
+
+use super::fold::{atom_str, member_name, unwrap, Binding, Body, FnInfo, Kind, Scope};
+use super::modules::{self, is_verify_wrapper};
+use super::{ImportRef, Imported, QstashClass};
+use crate::diagnostic::Span;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// A function call made by a function body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallRef {
+    /// A function declared in this file.
+    Local(String),
+    /// A function imported from another module.
+    Imported(ImportRef),
+}
+
+/// What a function body does that matters for verification.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionFact {
+    /// The function's name (empty for inline handlers).
+    pub name: String,
+    /// The body's extent: verify calls inside it belong to it.
+    pub body: Span,
+    /// Functions it calls.
+    pub calls: Vec<CallRef>,
+    /// It calls a verify wrapper (`verifySignatureAppRouter(...)`).
+    pub wraps: bool,
+    /// It reads the `upstash-signature` header.
+    pub reads_signature: bool,
+    /// It refers to a QStash `Receiver`.
+    pub uses_receiver: bool,
+    /// It compares a request header with a secret from the environment
+    /// (`authorization !== \`Bearer ${process.env.CRON_SECRET}\``).
+    pub other_auth: bool,
+}
+
+/// How a handler is wrapped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wrapping {
+    /// A QStash verify wrapper (`verifySignatureAppRouter`, …).
+    Verify(String),
+    /// A workflow `serve` / `createWorkflow` / `serveMany`: verified by the
+    /// SDK when the signing keys are set.
+    Workflow,
+    /// A project function (`withQstash(handler)`), verifying if it is a
+    /// verifier.
+    Call(CallRef),
+}
+
+/// What registers a handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// An export of the module: `POST`, `default`, `action`, …
+    Export(String),
+    /// `app.post("/api/x", …)`: the method and the path as written.
+    Code {
+        /// Upper-case HTTP method (`ALL` for `app.all` / `app.use`).
+        method: String,
+        /// The route path literal.
+        path: String,
+    },
+}
+
+/// One request handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handler {
+    /// What registers it.
+    pub kind: HandlerKind,
+    /// The primary span: the exported name, the `export default` line, or
+    /// the registration's callee.
+    pub span: Span,
+    /// The handler function, when it can be seen.
+    pub function: Option<FunctionFact>,
+    /// Wrappers around it, outermost first.
+    pub wrappers: Vec<Wrapping>,
+    /// For code-registered routes: middleware registered before it.
+    pub middleware: Vec<CallRef>,
+}
+
+/// Handlers, top-level functions and middleware of one module.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HandlerFacts {
+    /// Request handlers.
+    pub handlers: Vec<Handler>,
+    /// Named functions (top level and const-bound), with what they do.
+    pub functions: Vec<FunctionFact>,
+}
+
+/// Extracts the handlers and functions of `program`.
+pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
+    let mut out = HandlerFacts::default();
+    let Program::Module(m) = program else {
+        let mut v = CodeRoutes { scope, out: &mut out, middleware: Vec::new() };
+        program.visit_with(&mut v);
+        collect_functions(program, scope, &mut out);
+        return out;
+    };
+    for item in &m.body {
+        let ModuleItem::ModuleDecl(decl) = item else { continue };
+        match decl {
+            ModuleDecl::ExportDecl(ed) => match &ed.decl {
+                Decl::Fn(f) => {
+                    let name = f.ident.sym.to_string();
+                    let function = f.function.body.as_ref().map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts));
+                    out.handlers.push(Handler {
+                        kind: HandlerKind::Export(name),
+                        span: scope.span(f.ident.span),
+                        function,
+                        wrappers: Vec::new(),
+                        middleware: Vec::new(),
+                    });
+                }
+                Decl::Var(v) => {
+                    for d in &v.decls {
+                        match (&d.name, &d.init) {
+                            (Pat::Ident(b), Some(init)) => {
+                                let name = b.id.sym.to_string();
+                                let (function, wrappers) = handler_of(scope, init, 0);
+                                out.handlers.push(Handler {
+                                    kind: HandlerKind::Export(name),
+                                    span: scope.span(b.id.span),
+                                    function,
+                                    wrappers,
+                                    middleware: Vec::new(),
+                                });
+                            }
+                            // `export const { POST } = serve(...)`.
+                            (Pat::Object(o), Some(init)) => {
+                                let (function, wrappers) = handler_of(scope, init, 0);
+                                for p in &o.props {
+                                    let (name, span) = match p {
+                                        ObjectPatProp::Assign(a) => (a.key.id.sym.to_string(), a.key.id.span),
+                                        ObjectPatProp::KeyValue(kv) => match &*kv.value {
+                                            Pat::Ident(b) => (b.id.sym.to_string(), b.id.span),
+                                            _ => continue,
+                                        },
+                                        ObjectPatProp::Rest(_) => continue,
+                                    };
+                                    out.handlers.push(Handler {
+                                        kind: HandlerKind::Export(name),
+                                        span: scope.span(span),
+                                        function: function.clone(),
+                                        wrappers: wrappers.clone(),
+                                        middleware: Vec::new(),
+                                    });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            },
+            ModuleDecl::ExportNamed(ne) if ne.src.is_none() => {
+                for spec in &ne.specifiers {
+                    let ExportSpecifier::Named(n) = spec else { continue };
+                    let ModuleExportName::Ident(orig) = &n.orig else { continue };
+                    let exported = match &n.exported {
+                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => atom_str(&s.value),
+                        None => orig.sym.to_string(),
+                    };
+                    let (function, wrappers) = handler_of(scope, &Expr::Ident(orig.clone()), 0);
+                    out.handlers.push(Handler {
+                        kind: HandlerKind::Export(exported),
+                        span: scope.span(n.span),
+                        function,
+                        wrappers,
+                        middleware: Vec::new(),
+                    });
+                }
+            }
+            ModuleDecl::ExportDefaultDecl(d) => {
+                if let DefaultDecl::Fn(f) = &d.decl {
+                    let name = f.ident.as_ref().map(|i| i.sym.to_string()).unwrap_or_default();
+                    let function = f.function.body.as_ref().map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts));
+                    out.handlers.push(Handler {
+                        kind: HandlerKind::Export("default".into()),
+                        span: default_span(scope, d.span),
+                        function,
+                        wrappers: Vec::new(),
+                        middleware: Vec::new(),
+                    });
+                }
+            }
+            ModuleDecl::ExportDefaultExpr(e) => {
+                let (function, wrappers) = handler_of(scope, &e.expr, 0);
+                out.handlers.push(Handler {
+                    kind: HandlerKind::Export("default".into()),
+                    span: default_span(scope, e.span),
+                    function,
+                    wrappers,
+                    middleware: Vec::new(),
+                });
+            }
+            _ => {}
+        }
+    }
+    let mut v = CodeRoutes { scope, out: &mut out, middleware: Vec::new() };
+    program.visit_with(&mut v);
+    collect_functions(program, scope, &mut out);
+    out
+}
+
+/// The `export default` keyword: the line a Pages Router diagnostic points at.
+fn default_span(scope: &Scope, decl: swc_common::Span) -> Span {
+    let s = scope.span(decl);
+    Span::new(s.start, s.start + "export default".len() as u32)
+}
+
+/// The function and wrappers behind a handler expression: an inline
+/// function, a local function, or wrapper calls around one.
+fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec<Wrapping>) {
+    if depth > 8 {
+        return (None, Vec::new());
+    }
+    match unwrap(e) {
+        Expr::Arrow(a) => {
+            let f = match &*a.body {
+                ArrowFunctionBody::FunctionBody(b) => body_fact(scope, "", scope.span(b.span), &b.stmts),
+                ArrowFunctionBody::Expr(x) => expr_fact(scope, "", x),
+            };
+            (Some(f), Vec::new())
+        }
+        Expr::Fn(f) => {
+            let name = f.ident.as_ref().map(|i| i.sym.to_string()).unwrap_or_default();
+            (f.function.body.as_ref().map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts)), Vec::new())
+        }
+        Expr::Ident(id) => {
+            let pos = scope.span(id.span).start;
+            match scope.lookup(&id.sym, pos).map(|d| &d.binding) {
+                Some(Binding::Func(info)) => (Some(info_fact(scope, &id.sym, info)), Vec::new()),
+                Some(Binding::Var { init, .. }) => {
+                    let init = init.clone();
+                    handler_of(scope, &init, depth + 1)
+                }
+                _ => (None, Vec::new()),
+            }
+        }
+        Expr::Call(c) => {
+            let Callee::Expr(callee) = &c.callee else { return (None, Vec::new()) };
+            let wrapping = wrapping_of(scope, callee);
+            // The handler is the first function-like argument.
+            let inner = c
+                .args
+                .iter()
+                .find(|a| matches!(unwrap(&a.expr), Expr::Arrow(_) | Expr::Fn(_) | Expr::Ident(_) | Expr::Call(_)))
+                .map(|a| handler_of(scope, &a.expr, depth + 1));
+            let (function, mut wrappers) = inner.unwrap_or((None, Vec::new()));
+            if let Some(w) = wrapping {
+                wrappers.insert(0, w);
+            }
+            (function, wrappers)
+        }
+        _ => (None, Vec::new()),
+    }
+}
+
+/// What a callee that wraps a handler is.
+fn wrapping_of(scope: &Scope, callee: &Expr) -> Option<Wrapping> {
+    match unwrap(callee) {
+        Expr::Ident(id) => {
+            let pos = scope.span(id.span).start;
+            if let Some(imp) = scope.import(&id.sym, pos) {
+                if let Imported::Named(n) = &imp.imported {
+                    if is_verify_wrapper(&imp.module, n) {
+                        return Some(Wrapping::Verify(n.clone()));
+                    }
+                    if is_workflow_serve(&imp.module, n) {
+                        return Some(Wrapping::Workflow);
+                    }
+                }
+                return scope.import_ref(&id.sym, pos).map(|r| Wrapping::Call(CallRef::Imported(r)));
+            }
+            scope.function(&id.sym, pos).map(|_| Wrapping::Call(CallRef::Local(id.sym.to_string())))
+        }
+        Expr::Member(m) => {
+            let Expr::Ident(ns) = unwrap(&m.obj) else { return None };
+            let imp = scope.import(&ns.sym, scope.span(ns.span).start)?;
+            let name = member_name(&m.prop)?;
+            if is_verify_wrapper(&imp.module, &name) {
+                Some(Wrapping::Verify(name))
+            } else if is_workflow_serve(&imp.module, &name) {
+                Some(Wrapping::Workflow)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `serve`, `createWorkflow`, `serveMany` (and the Pages Router variants) of
+/// `@upstash/workflow/*`, or the deprecated `serve` of `@upstash/qstash/*`.
+pub fn is_workflow_serve(module: &str, name: &str) -> bool {
+    (modules::is_workflow(module)
+        && matches!(
+            name,
+            "serve" | "createWorkflow" | "serveMany" | "servePagesRouter" | "createWorkflowPagesRouter" | "serveManyPagesRouter"
+        ))
+        || (modules::is_qstash(module) && matches!(name, "serve" | "servePagesRouter"))
+}
+
+fn info_fact(scope: &Scope, name: &str, info: &FnInfo) -> FunctionFact {
+    match &info.body {
+        Body::Block(stmts) => {
+            let span = match (stmts.first(), stmts.last()) {
+                (Some(a), Some(b)) => {
+                    use swc_common::Spanned;
+                    Span::new(scope.span(a.span()).start, scope.span(b.span()).end)
+                }
+                _ => Span::default(),
+            };
+            body_fact(scope, name, span, stmts)
+        }
+        Body::Expr(e) => expr_fact(scope, name, e),
+    }
+}
+
+fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionFact {
+    let mut v = BodyVisitor { scope, fact: FunctionFact { name: name.to_string(), body: span, ..Default::default() } };
+    for s in stmts {
+        s.visit_with(&mut v);
+    }
+    v.fact
+}
+
+fn expr_fact(scope: &Scope, name: &str, e: &Expr) -> FunctionFact {
+    use swc_common::Spanned;
+    let mut v = BodyVisitor { scope, fact: FunctionFact { name: name.to_string(), body: scope.span(e.span()), ..Default::default() } };
+    e.visit_with(&mut v);
+    v.fact
+}
+
+struct BodyVisitor<'s> {
+    scope: &'s Scope,
+    fact: FunctionFact,
+}
+
+impl Visit for BodyVisitor<'_> {
+    fn visit_call_expr(&mut self, n: &CallExpr) {
+        if let Callee::Expr(callee) = &n.callee {
+            match wrapping_of(self.scope, callee) {
+                Some(Wrapping::Verify(_)) => self.fact.wraps = true,
+                Some(Wrapping::Call(c)) if !self.fact.calls.contains(&c) => self.fact.calls.push(c),
+                _ => {}
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_str(&mut self, n: &Str) {
+        if atom_str(&n.value).eq_ignore_ascii_case("upstash-signature") {
+            self.fact.reads_signature = true;
+        }
+    }
+
+    fn visit_ident(&mut self, n: &Ident) {
+        if self.scope.kind_of(&Expr::Ident(n.clone())) == Some(Kind::Instance(QstashClass::Receiver)) {
+            self.fact.uses_receiver = true;
+        }
+    }
+
+    fn visit_bin_expr(&mut self, n: &BinExpr) {
+        if matches!(n.op, BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq) {
+            let (l, r) = (&*n.left, &*n.right);
+            if (mentions_env(self.scope, l) && mentions_header(r)) || (mentions_env(self.scope, r) && mentions_header(l)) {
+                self.fact.other_auth = true;
+            }
+        }
+        n.visit_children_with(self);
+    }
+}
+
+/// Whether an expression reads the environment (`process.env.CRON_SECRET`,
+/// `` `Bearer ${process.env.CRON_SECRET}` ``, a const holding one).
+fn mentions_env(scope: &Scope, e: &Expr) -> bool {
+    scope.fold(e).iter().any(|c| c.parts.iter().any(|p| matches!(p, super::Part::Env(_))))
+}
+
+/// Whether an expression reads a request header.
+fn mentions_header(e: &Expr) -> bool {
+    struct V(bool);
+    impl Visit for V {
+        fn visit_ident_name(&mut self, n: &IdentName) {
+            if matches!(&*n.sym, "headers" | "header" | "authorization" | "getHeader" | "getRequestHeader") {
+                self.0 = true;
+            }
+        }
+        fn visit_ident(&mut self, n: &Ident) {
+            let s = n.sym.to_ascii_lowercase();
+            if s.contains("auth") || s.contains("header") || s.contains("token") || s.contains("secret") {
+                self.0 = true;
+            }
+        }
+    }
+    let mut v = V(false);
+    e.visit_with(&mut v);
+    v.0
+}
+
+/// Code-registered routes and middleware: `app.post("/x", …)`,
+/// `router.use(verify)`.
+struct CodeRoutes<'s> {
+    scope: &'s Scope,
+    out: &'s mut HandlerFacts,
+    middleware: Vec<CallRef>,
+}
+
+const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
+
+impl Visit for CodeRoutes<'_> {
+    fn visit_call_expr(&mut self, n: &CallExpr) {
+        n.visit_children_with(self);
+        let Callee::Expr(callee) = &n.callee else { return };
+        let Expr::Member(m) = unwrap(callee) else { return };
+        let Some(method) = member_name(&m.prop) else { return };
+        if method == "use" {
+            // Middleware for every later route (a path argument narrows it; kept simple).
+            for a in &n.args {
+                if let Some(w) = wrapping_of(self.scope, &a.expr) {
+                    if let Wrapping::Call(c) = w {
+                        self.middleware.push(c);
+                    }
+                } else if let Expr::Ident(id) = unwrap(&a.expr) {
+                    let pos = self.scope.span(id.span).start;
+                    if let Some(r) = self.scope.import_ref(&id.sym, pos) {
+                        self.middleware.push(CallRef::Imported(r));
+                    } else if self.scope.function(&id.sym, pos).is_some() {
+                        self.middleware.push(CallRef::Local(id.sym.to_string()));
+                    }
+                }
+            }
+            return;
+        }
+        if !METHODS.contains(&method.as_str()) || n.args.len() < 2 {
+            return;
+        }
+        let path = match self.scope.literal(&n.args[0].expr) {
+            Some(super::Literal::Str(p)) if p.starts_with('/') || p == "*" => p,
+            _ => return,
+        };
+        let mut function = None;
+        let mut wrappers = Vec::new();
+        let mut middleware = self.middleware.clone();
+        let handlers = &n.args[1..];
+        for (i, a) in handlers.iter().enumerate() {
+            let last = i + 1 == handlers.len();
+            if last {
+                let (f, w) = handler_of(self.scope, &a.expr, 0);
+                function = f;
+                wrappers = w;
+            } else if let Expr::Ident(id) = unwrap(&a.expr) {
+                let pos = self.scope.span(id.span).start;
+                if let Some(r) = self.scope.import_ref(&id.sym, pos) {
+                    middleware.push(CallRef::Imported(r));
+                } else {
+                    middleware.push(CallRef::Local(id.sym.to_string()));
+                }
+            } else if let (Some(f), _) = handler_of(self.scope, &a.expr, 0) {
+                // An inline middleware that verifies counts like a named one.
+                if !f.calls.is_empty() || f.wraps || f.uses_receiver {
+                    middleware.extend(f.calls.iter().cloned());
+                    if f.uses_receiver {
+                        middleware.push(CallRef::Local(String::new()));
+                    }
+                }
+            }
+        }
+        let method_upper = if method == "on" { "ALL".to_string() } else { method.to_ascii_uppercase() };
+        self.out.handlers.push(Handler {
+            kind: HandlerKind::Code { method: method_upper, path },
+            span: self.scope.span(m.span),
+            function,
+            wrappers,
+            middleware,
+        });
+    }
+}
+
+/// Named functions of the module: declarations and const-bound arrows or
+/// function expressions, at any depth.
+fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
+    struct V<'s> {
+        scope: &'s Scope,
+        out: Vec<FunctionFact>,
+    }
+    impl Visit for V<'_> {
+        fn visit_fn_decl(&mut self, n: &FnDecl) {
+            if let Some(b) = &n.function.body {
+                let f = body_fact(self.scope, &n.ident.sym, self.scope.span(b.span), &b.stmts);
+                self.out.push(f);
+            }
+            n.visit_children_with(self);
+        }
+        fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+            if let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) {
+                match unwrap(init) {
+                    Expr::Arrow(a) => {
+                        let f = match &*a.body {
+                            ArrowFunctionBody::FunctionBody(body) => {
+                                body_fact(self.scope, &b.id.sym, self.scope.span(body.span), &body.stmts)
+                            }
+                            ArrowFunctionBody::Expr(x) => expr_fact(self.scope, &b.id.sym, x),
+                        };
+                        self.out.push(f);
+                    }
+                    Expr::Fn(func) => {
+                        if let Some(body) = &func.function.body {
+                            let f = body_fact(self.scope, &b.id.sym, self.scope.span(body.span), &body.stmts);
+                            self.out.push(f);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            n.visit_children_with(self);
+        }
+    }
+    let mut v = V { scope, out: Vec::new() };
+    program.visit_with(&mut v);
+    out.functions = v.out;
+}
