@@ -91,6 +91,8 @@ struct Analyzed {
     /// Diagnostics of this file are reported (it was asked for, not only
     /// read for project context).
     reported: bool,
+    /// Its handlers that receive QStash messages without verifying them.
+    receivers: Vec<crate::receivers::HandlerStatus>,
 }
 
 /// Runs the whole pipeline.
@@ -171,9 +173,33 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             a
         })
         .collect();
-    let resolver = crate::link::NoResolve;
+    let resolver = crate::resolve::ModuleResolver::new(&roots);
     parse_imported(&mut analyzed, &resolver);
     link_project(&mut analyzed, &resolver);
+    // Route files that a destination points at are linted even when they
+    // never mention QStash: the unverified handler usually does not.
+    if parse_route_targets(&mut analyzed, &opts.cwd) {
+        parse_imported(&mut analyzed, &resolver);
+        link_project(&mut analyzed, &resolver);
+    }
+    let statuses = {
+        let inputs: Vec<crate::receivers::FileInput> = analyzed
+            .iter()
+            .filter_map(|a| {
+                Some(crate::receivers::FileInput {
+                    path: &a.path,
+                    facts: a.facts.as_ref()?,
+                    receiver_glob: a.config.receivers.is_match(a.config.relative(&a.path)),
+                })
+            })
+            .collect();
+        crate::receivers::unverified(&inputs, &resolver, &opts.cwd)
+    };
+    for a in analyzed.iter_mut() {
+        if let Some(s) = statuses.get(&a.path) {
+            a.receivers = s.clone();
+        }
+    }
 
     let signals = ProjectSignals::collect(analyzed.iter().filter(|a| a.facts.is_some()).map(|a| {
         (
@@ -189,6 +215,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             Some(_) if a.reported => lint_file(
                 a,
                 a.dev_client || signals.dev_server(&a.path, a.facts.as_ref()),
+                &opts.cwd,
             ),
             _ => (Vec::new(), None),
         })
@@ -207,6 +234,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             outcome.sources.insert(path, src);
         }
     }
+    add_related_sources(&mut outcome, &analyzed);
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -215,6 +243,78 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
     outcome.notices.sort();
     Ok(outcome)
+}
+
+/// Related locations in files without diagnostics of their own still need
+/// their text (redacted) for lines and columns.
+fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
+    let wanted: std::collections::BTreeSet<String> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.related.iter().map(|r| r.path.clone()))
+        .filter(|p| !outcome.sources.contains_key(p))
+        .collect();
+    for display in wanted {
+        let Some(a) = analyzed.iter().find(|a| a.display == display) else {
+            continue;
+        };
+        let text = match &a.text {
+            Some(t) => t.clone(),
+            None => match source::load(&a.path, &a.display) {
+                Loaded::Text(t) => t,
+                Loaded::Skipped(_) => continue,
+            },
+        };
+        let spans: Vec<Span> = secrets::scan(&text).iter().map(|h| h.span).collect();
+        let redacted = secrets::redact(&text, &spans);
+        let source = SourceText {
+            index: LineIndex::new(&redacted),
+            text: redacted,
+        };
+        outcome.sources.insert(display, Arc::new(source));
+    }
+}
+
+/// Parses the route files that some send's destination matches and that
+/// the prefilter passed over; returns whether it parsed any.
+fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path) -> bool {
+    let dests =
+        crate::receivers::destination_paths(analyzed.iter().filter_map(|a| a.facts.as_ref()));
+    if dests.is_empty() {
+        return false;
+    }
+    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = analyzed
+        .par_iter()
+        .enumerate()
+        .filter(|(_, a)| a.facts.is_none() && a.parse_error.is_none() && a.notices.is_empty())
+        .filter_map(|(i, a)| {
+            let pattern = crate::receivers::file_pattern(&a.path, fallback_root)?;
+            if !dests.iter().any(|d| pattern.matches(d)) {
+                return None;
+            }
+            let Loaded::Text(text) = source::load(&a.path, &a.display) else {
+                return None;
+            };
+            if source::parse_blocker(&text).is_some() {
+                return None;
+            }
+            match parse::parse(&a.path, &text) {
+                Ok(p) => {
+                    let facts = facts::extract::extract(&p.program, parse::BASE);
+                    Some((i, text, facts, p.recovered))
+                }
+                Err(_) => None,
+            }
+        })
+        .collect();
+    let any = !parsed.is_empty();
+    for (i, text, facts, recovered) in parsed {
+        let a = &mut analyzed[i];
+        a.text = Some(text);
+        a.facts = Some(facts);
+        a.parse_error = recovered;
+    }
+    any
 }
 
 /// Parses the project files that parsed files import but the prefilter
@@ -323,6 +423,7 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
         notices: Vec::new(),
         dev_client: false,
         reported: true,
+        receivers: Vec::new(),
     };
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
@@ -369,7 +470,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
 }
 
 /// Runs the rules on one file and applies its suppressions.
-fn lint_file(a: &Analyzed, dev_server: bool) -> FileLint {
+fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
     let Some(text) = &a.text else {
         return (Vec::new(), None);
     };
@@ -389,6 +490,7 @@ fn lint_file(a: &Analyzed, dev_server: bool) -> FileLint {
         secrets: &a.secrets,
         is_test: a.config.is_test(&a.path),
         dev_server,
+        unverified: &a.receivers,
     };
     let mut findings = rules::run(&ctx, |id| level(id).is_some());
     if let Some(e) = &a.parse_error {
@@ -469,6 +571,15 @@ fn lint_file(a: &Analyzed, dev_server: bool) -> FileLint {
                     span,
                     message,
                 })
+                .chain(
+                    f.related_elsewhere
+                        .into_iter()
+                        .map(|(path, span, message)| Related {
+                            path: display_path(&path, cwd),
+                            span,
+                            message,
+                        }),
+                )
                 .collect(),
         });
     }
@@ -499,12 +610,22 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         notices: Vec::new(),
         dev_client: false,
         reported: true,
+        receivers: Vec::new(),
     };
     let a = analyze_text(a, text.to_string());
     let mut a = a;
     a.facts = a.facts.as_ref().map(crate::link::link_alone);
+    if let Some(facts) = &a.facts {
+        let input = crate::receivers::FileInput {
+            path: &a.path,
+            facts,
+            receiver_glob: config.receivers.is_match(config.relative(&a.path)),
+        };
+        let statuses = crate::receivers::unverified(&[input], &crate::link::NoResolve, &config.dir);
+        a.receivers = statuses.into_values().flatten().collect();
+    }
     let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());
-    let (mut diagnostics, source) = lint_file(&a, dev_server);
+    let (mut diagnostics, source) = lint_file(&a, dev_server, &config.dir);
     diagnostics.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     Outcome {
         diagnostics,

@@ -28,6 +28,12 @@ pub trait Resolve {
     fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf>;
 }
 
+impl Resolve for crate::resolve::ModuleResolver {
+    fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf> {
+        crate::resolve::ModuleResolver::resolve(self, from, specifier)
+    }
+}
+
 /// A resolver that resolves nothing: single-file checks.
 pub struct NoResolve;
 

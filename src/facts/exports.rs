@@ -47,6 +47,7 @@ fn module_decl(decl: &ModuleDecl, scope: &Scope, out: &mut Vec<Export>) {
             Decl::Class(c) => out.push(Export {
                 name: c.ident.sym.to_string(),
                 target: ExportTarget::Local(ExportValue::default()),
+                local: Some(c.ident.sym.to_string()),
             }),
             _ => {}
         },
@@ -67,17 +68,24 @@ fn module_decl(decl: &ModuleDecl, scope: &Scope, out: &mut Vec<Export>) {
                             specifier: super::fold::atom_str(&src.value),
                             name: orig,
                         }),
+                        local: None,
                     }),
                     None => {
                         let pos = scope.span(ne.span).start;
                         let mut e = local(scope, &orig, pos);
                         e.name = name;
+                        e.local = Some(orig.clone());
                         out.push(e);
                     }
                 }
             }
         }
         ModuleDecl::ExportDefaultDecl(d) => {
+            let default_name = match &d.decl {
+                DefaultDecl::Fn(f) => f.ident.as_ref().map(|i| i.sym.to_string()),
+                DefaultDecl::Class(c) => c.ident.as_ref().map(|i| i.sym.to_string()),
+                _ => None,
+            };
             let value = match &d.decl {
                 DefaultDecl::Fn(f) => super::fold::function_info(&f.function)
                     .map(|info| ExportValue {
@@ -90,17 +98,20 @@ fn module_decl(decl: &ModuleDecl, scope: &Scope, out: &mut Vec<Export>) {
             out.push(Export {
                 name: "default".into(),
                 target: ExportTarget::Local(value),
+                local: default_name,
             });
         }
         ModuleDecl::ExportDefaultExpr(e) => {
             out.push(Export {
                 name: "default".into(),
                 target: expr_target(scope, &e.expr),
+                local: expr_local(&e.expr),
             });
         }
         ModuleDecl::ExportAll(ea) => out.push(Export {
             name: "*".into(),
             target: ExportTarget::Star(super::fold::atom_str(&ea.src.value)),
+            local: None,
         }),
         _ => {}
     }
@@ -142,6 +153,7 @@ fn commonjs(stmt: &Stmt, scope: &Scope, out: &mut Vec<Export>) {
                             out.push(Export {
                                 name,
                                 target: expr_target(scope, &kv.value),
+                                local: expr_local(&kv.value),
                             });
                         }
                     }
@@ -152,6 +164,7 @@ fn commonjs(stmt: &Stmt, scope: &Scope, out: &mut Vec<Export>) {
             out.push(Export {
                 name: "default".into(),
                 target: expr_target(scope, &a.right),
+                local: expr_local(&a.right),
             });
         }
     } else if is_exports(obj) {
@@ -159,8 +172,19 @@ fn commonjs(stmt: &Stmt, scope: &Scope, out: &mut Vec<Export>) {
             out.push(Export {
                 name,
                 target: expr_target(scope, &a.right),
+                local: expr_local(&a.right),
             });
         }
+    }
+}
+
+/// The local name an exported expression refers to (`module.exports = { run }`,
+/// `export default handler`).
+fn expr_local(e: &Expr) -> Option<String> {
+    match unwrap(e) {
+        Expr::Ident(i) => Some(i.sym.to_string()),
+        Expr::Fn(f) => f.ident.as_ref().map(|i| i.sym.to_string()),
+        _ => None,
     }
 }
 
@@ -194,6 +218,7 @@ fn local(scope: &Scope, name: &str, pos: u32) -> Export {
     Export {
         name: name.to_string(),
         target,
+        local: Some(name.to_string()),
     }
 }
 

@@ -99,18 +99,28 @@ pub struct HandlerFacts {
 pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
     let mut out = HandlerFacts::default();
     let Program::Module(m) = program else {
-        let mut v = CodeRoutes { scope, out: &mut out, middleware: Vec::new() };
+        let mut v = CodeRoutes {
+            scope,
+            out: &mut out,
+            middleware: Vec::new(),
+        };
         program.visit_with(&mut v);
         collect_functions(program, scope, &mut out);
         return out;
     };
     for item in &m.body {
-        let ModuleItem::ModuleDecl(decl) = item else { continue };
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
         match decl {
             ModuleDecl::ExportDecl(ed) => match &ed.decl {
                 Decl::Fn(f) => {
                     let name = f.ident.sym.to_string();
-                    let function = f.function.body.as_ref().map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts));
+                    let function = f
+                        .function
+                        .body
+                        .as_ref()
+                        .map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts));
                     out.handlers.push(Handler {
                         kind: HandlerKind::Export(name),
                         span: scope.span(f.ident.span),
@@ -138,7 +148,9 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                                 let (function, wrappers) = handler_of(scope, init, 0);
                                 for p in &o.props {
                                     let (name, span) = match p {
-                                        ObjectPatProp::Assign(a) => (a.key.id.sym.to_string(), a.key.id.span),
+                                        ObjectPatProp::Assign(a) => {
+                                            (a.key.id.sym.to_string(), a.key.id.span)
+                                        }
                                         ObjectPatProp::KeyValue(kv) => match &*kv.value {
                                             Pat::Ident(b) => (b.id.sym.to_string(), b.id.span),
                                             _ => continue,
@@ -162,8 +174,12 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
             },
             ModuleDecl::ExportNamed(ne) if ne.src.is_none() => {
                 for spec in &ne.specifiers {
-                    let ExportSpecifier::Named(n) = spec else { continue };
-                    let ModuleExportName::Ident(orig) = &n.orig else { continue };
+                    let ExportSpecifier::Named(n) = spec else {
+                        continue;
+                    };
+                    let ModuleExportName::Ident(orig) = &n.orig else {
+                        continue;
+                    };
                     let exported = match &n.exported {
                         Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
                         Some(ModuleExportName::Str(s)) => atom_str(&s.value),
@@ -181,8 +197,16 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
             }
             ModuleDecl::ExportDefaultDecl(d) => {
                 if let DefaultDecl::Fn(f) = &d.decl {
-                    let name = f.ident.as_ref().map(|i| i.sym.to_string()).unwrap_or_default();
-                    let function = f.function.body.as_ref().map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts));
+                    let name = f
+                        .ident
+                        .as_ref()
+                        .map(|i| i.sym.to_string())
+                        .unwrap_or_default();
+                    let function = f
+                        .function
+                        .body
+                        .as_ref()
+                        .map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts));
                     out.handlers.push(Handler {
                         kind: HandlerKind::Export("default".into()),
                         span: default_span(scope, d.span),
@@ -205,7 +229,11 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
             _ => {}
         }
     }
-    let mut v = CodeRoutes { scope, out: &mut out, middleware: Vec::new() };
+    let mut v = CodeRoutes {
+        scope,
+        out: &mut out,
+        middleware: Vec::new(),
+    };
     program.visit_with(&mut v);
     collect_functions(program, scope, &mut out);
     out
@@ -226,14 +254,26 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
     match unwrap(e) {
         Expr::Arrow(a) => {
             let f = match &*a.body {
-                ArrowFunctionBody::FunctionBody(b) => body_fact(scope, "", scope.span(b.span), &b.stmts),
+                ArrowFunctionBody::FunctionBody(b) => {
+                    body_fact(scope, "", scope.span(b.span), &b.stmts)
+                }
                 ArrowFunctionBody::Expr(x) => expr_fact(scope, "", x),
             };
             (Some(f), Vec::new())
         }
         Expr::Fn(f) => {
-            let name = f.ident.as_ref().map(|i| i.sym.to_string()).unwrap_or_default();
-            (f.function.body.as_ref().map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts)), Vec::new())
+            let name = f
+                .ident
+                .as_ref()
+                .map(|i| i.sym.to_string())
+                .unwrap_or_default();
+            (
+                f.function
+                    .body
+                    .as_ref()
+                    .map(|b| body_fact(scope, &name, scope.span(b.span), &b.stmts)),
+                Vec::new(),
+            )
         }
         Expr::Ident(id) => {
             let pos = scope.span(id.span).start;
@@ -247,13 +287,20 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
             }
         }
         Expr::Call(c) => {
-            let Callee::Expr(callee) = &c.callee else { return (None, Vec::new()) };
+            let Callee::Expr(callee) = &c.callee else {
+                return (None, Vec::new());
+            };
             let wrapping = wrapping_of(scope, callee);
             // The handler is the first function-like argument.
             let inner = c
                 .args
                 .iter()
-                .find(|a| matches!(unwrap(&a.expr), Expr::Arrow(_) | Expr::Fn(_) | Expr::Ident(_) | Expr::Call(_)))
+                .find(|a| {
+                    matches!(
+                        unwrap(&a.expr),
+                        Expr::Arrow(_) | Expr::Fn(_) | Expr::Ident(_) | Expr::Call(_)
+                    )
+                })
                 .map(|a| handler_of(scope, &a.expr, depth + 1));
             let (function, mut wrappers) = inner.unwrap_or((None, Vec::new()));
             if let Some(w) = wrapping {
@@ -279,12 +326,18 @@ fn wrapping_of(scope: &Scope, callee: &Expr) -> Option<Wrapping> {
                         return Some(Wrapping::Workflow);
                     }
                 }
-                return scope.import_ref(&id.sym, pos).map(|r| Wrapping::Call(CallRef::Imported(r)));
+                return scope
+                    .import_ref(&id.sym, pos)
+                    .map(|r| Wrapping::Call(CallRef::Imported(r)));
             }
-            scope.function(&id.sym, pos).map(|_| Wrapping::Call(CallRef::Local(id.sym.to_string())))
+            scope
+                .function(&id.sym, pos)
+                .map(|_| Wrapping::Call(CallRef::Local(id.sym.to_string())))
         }
         Expr::Member(m) => {
-            let Expr::Ident(ns) = unwrap(&m.obj) else { return None };
+            let Expr::Ident(ns) = unwrap(&m.obj) else {
+                return None;
+            };
             let imp = scope.import(&ns.sym, scope.span(ns.span).start)?;
             let name = member_name(&m.prop)?;
             if is_verify_wrapper(&imp.module, &name) {
@@ -305,7 +358,12 @@ pub fn is_workflow_serve(module: &str, name: &str) -> bool {
     (modules::is_workflow(module)
         && matches!(
             name,
-            "serve" | "createWorkflow" | "serveMany" | "servePagesRouter" | "createWorkflowPagesRouter" | "serveManyPagesRouter"
+            "serve"
+                | "createWorkflow"
+                | "serveMany"
+                | "servePagesRouter"
+                | "createWorkflowPagesRouter"
+                | "serveManyPagesRouter"
         ))
         || (modules::is_qstash(module) && matches!(name, "serve" | "servePagesRouter"))
 }
@@ -327,7 +385,14 @@ fn info_fact(scope: &Scope, name: &str, info: &FnInfo) -> FunctionFact {
 }
 
 fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionFact {
-    let mut v = BodyVisitor { scope, fact: FunctionFact { name: name.to_string(), body: span, ..Default::default() } };
+    let mut v = BodyVisitor {
+        scope,
+        fact: FunctionFact {
+            name: name.to_string(),
+            body: span,
+            ..Default::default()
+        },
+    };
     for s in stmts {
         s.visit_with(&mut v);
     }
@@ -336,7 +401,14 @@ fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionF
 
 fn expr_fact(scope: &Scope, name: &str, e: &Expr) -> FunctionFact {
     use swc_common::Spanned;
-    let mut v = BodyVisitor { scope, fact: FunctionFact { name: name.to_string(), body: scope.span(e.span()), ..Default::default() } };
+    let mut v = BodyVisitor {
+        scope,
+        fact: FunctionFact {
+            name: name.to_string(),
+            body: scope.span(e.span()),
+            ..Default::default()
+        },
+    };
     e.visit_with(&mut v);
     v.fact
 }
@@ -365,15 +437,22 @@ impl Visit for BodyVisitor<'_> {
     }
 
     fn visit_ident(&mut self, n: &Ident) {
-        if self.scope.kind_of(&Expr::Ident(n.clone())) == Some(Kind::Instance(QstashClass::Receiver)) {
+        if self.scope.kind_of(&Expr::Ident(n.clone()))
+            == Some(Kind::Instance(QstashClass::Receiver))
+        {
             self.fact.uses_receiver = true;
         }
     }
 
     fn visit_bin_expr(&mut self, n: &BinExpr) {
-        if matches!(n.op, BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq) {
+        if matches!(
+            n.op,
+            BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq
+        ) {
             let (l, r) = (&*n.left, &*n.right);
-            if (mentions_env(self.scope, l) && mentions_header(r)) || (mentions_env(self.scope, r) && mentions_header(l)) {
+            if (mentions_env(self.scope, l) && mentions_header(r))
+                || (mentions_env(self.scope, r) && mentions_header(l))
+            {
                 self.fact.other_auth = true;
             }
         }
@@ -384,7 +463,10 @@ impl Visit for BodyVisitor<'_> {
 /// Whether an expression reads the environment (`process.env.CRON_SECRET`,
 /// `` `Bearer ${process.env.CRON_SECRET}` ``, a const holding one).
 fn mentions_env(scope: &Scope, e: &Expr) -> bool {
-    scope.fold(e).iter().any(|c| c.parts.iter().any(|p| matches!(p, super::Part::Env(_))))
+    scope
+        .fold(e)
+        .iter()
+        .any(|c| c.parts.iter().any(|p| matches!(p, super::Part::Env(_))))
 }
 
 /// Whether an expression reads a request header.
@@ -392,13 +474,20 @@ fn mentions_header(e: &Expr) -> bool {
     struct V(bool);
     impl Visit for V {
         fn visit_ident_name(&mut self, n: &IdentName) {
-            if matches!(&*n.sym, "headers" | "header" | "authorization" | "getHeader" | "getRequestHeader") {
+            if matches!(
+                &*n.sym,
+                "headers" | "header" | "authorization" | "getHeader" | "getRequestHeader"
+            ) {
                 self.0 = true;
             }
         }
         fn visit_ident(&mut self, n: &Ident) {
             let s = n.sym.to_ascii_lowercase();
-            if s.contains("auth") || s.contains("header") || s.contains("token") || s.contains("secret") {
+            if s.contains("auth")
+                || s.contains("header")
+                || s.contains("token")
+                || s.contains("secret")
+            {
                 self.0 = true;
             }
         }
@@ -421,9 +510,15 @@ const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"]
 impl Visit for CodeRoutes<'_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
         n.visit_children_with(self);
-        let Callee::Expr(callee) = &n.callee else { return };
-        let Expr::Member(m) = unwrap(callee) else { return };
-        let Some(method) = member_name(&m.prop) else { return };
+        let Callee::Expr(callee) = &n.callee else {
+            return;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return;
+        };
+        let Some(method) = member_name(&m.prop) else {
+            return;
+        };
         if method == "use" {
             // Middleware for every later route (a path argument narrows it; kept simple).
             for a in &n.args {
@@ -476,9 +571,16 @@ impl Visit for CodeRoutes<'_> {
                 }
             }
         }
-        let method_upper = if method == "on" { "ALL".to_string() } else { method.to_ascii_uppercase() };
+        let method_upper = if method == "on" {
+            "ALL".to_string()
+        } else {
+            method.to_ascii_uppercase()
+        };
         self.out.handlers.push(Handler {
-            kind: HandlerKind::Code { method: method_upper, path },
+            kind: HandlerKind::Code {
+                method: method_upper,
+                path,
+            },
             span: self.scope.span(m.span),
             function,
             wrappers,
@@ -507,16 +609,24 @@ fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
                 match unwrap(init) {
                     Expr::Arrow(a) => {
                         let f = match &*a.body {
-                            ArrowFunctionBody::FunctionBody(body) => {
-                                body_fact(self.scope, &b.id.sym, self.scope.span(body.span), &body.stmts)
-                            }
+                            ArrowFunctionBody::FunctionBody(body) => body_fact(
+                                self.scope,
+                                &b.id.sym,
+                                self.scope.span(body.span),
+                                &body.stmts,
+                            ),
                             ArrowFunctionBody::Expr(x) => expr_fact(self.scope, &b.id.sym, x),
                         };
                         self.out.push(f);
                     }
                     Expr::Fn(func) => {
                         if let Some(body) = &func.function.body {
-                            let f = body_fact(self.scope, &b.id.sym, self.scope.span(body.span), &body.stmts);
+                            let f = body_fact(
+                                self.scope,
+                                &b.id.sym,
+                                self.scope.span(body.span),
+                                &body.stmts,
+                            );
                             self.out.push(f);
                         }
                     }
@@ -526,7 +636,10 @@ fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
             n.visit_children_with(self);
         }
     }
-    let mut v = V { scope, out: Vec::new() };
+    let mut v = V {
+        scope,
+        out: Vec::new(),
+    };
     program.visit_with(&mut v);
     out.functions = v.out;
 }

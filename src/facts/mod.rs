@@ -6,8 +6,8 @@
 
 pub mod exports;
 pub mod extract;
-pub mod handlers;
 pub mod fold;
+pub mod handlers;
 pub mod modules;
 pub mod verify;
 
@@ -118,6 +118,9 @@ pub struct Export {
     pub name: String,
     /// What it is.
     pub target: ExportTarget,
+    /// The local binding exported, when it has a name (`a` in
+    /// `export { a as b }`, the function in `export default function f`).
+    pub local: Option<String>,
 }
 
 /// One possible value of an expression, as far as folding can tell.

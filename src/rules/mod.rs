@@ -10,7 +10,9 @@ mod invalid_cron;
 mod invalid_delay;
 mod localhost_destination;
 mod missing_destination;
+mod missing_signature_verification;
 mod single_signing_key;
+mod unverified_callback;
 
 use crate::diagnostic::{Severity, Span};
 use crate::facts::FileFacts;
@@ -72,6 +74,9 @@ pub struct RuleContext<'a> {
     pub is_test: bool,
     /// The file or its project targets the local QStash dev server.
     pub dev_server: bool,
+    /// Handlers of this file that receive QStash messages and do not verify
+    /// them (from the project-wide receiver analysis).
+    pub unverified: &'a [crate::receivers::HandlerStatus],
 }
 
 /// One finding before configuration decides its severity.
@@ -87,6 +92,8 @@ pub struct Finding {
     pub help: Option<String>,
     /// Related locations in the same file: (span, message).
     pub related: Vec<(Span, String)>,
+    /// Related locations in other files: (absolute path, span, message).
+    pub related_elsewhere: Vec<(std::path::PathBuf, Span, String)>,
 }
 
 impl Finding {
@@ -103,6 +110,7 @@ impl Finding {
             message: message.into(),
             help: Some(help.into()),
             related: Vec::new(),
+            related_elsewhere: Vec::new(),
         }
     }
 }
@@ -176,6 +184,10 @@ pub static RULES: &[Rule] = &[
         check: Some(missing_destination::check),
     },
     Rule {
+        meta: &missing_signature_verification::META,
+        check: Some(missing_signature_verification::check),
+    },
+    Rule {
         meta: &PARSE_ERROR,
         check: None,
     },
@@ -186,6 +198,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &UNUSED_SUPPRESSION,
         check: None,
+    },
+    Rule {
+        meta: &unverified_callback::META,
+        check: Some(unverified_callback::check),
     },
 ];
 
@@ -209,6 +225,27 @@ pub fn run(ctx: &RuleContext, enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.rule, f.span)));
     out
+}
+
+/// Shared by the two receiver rules.
+pub mod receiver_helpers {
+    use super::Finding;
+    use crate::receivers::{HandlerStatus, Reason};
+
+    /// The finding for an unverified receiver, with the send that targets it
+    /// as a related location.
+    pub fn finding(rule: &'static str, h: &HandlerStatus, message: String, help: &str) -> Finding {
+        let mut f = Finding::new(rule, h.span, message, help);
+        if let Some(t) = &h.target {
+            let what = match h.reason {
+                Reason::Callback => "QStash calls this route back from here",
+                _ => "QStash delivers to this route from here",
+            };
+            f.related_elsewhere
+                .push((t.path.clone(), t.span, what.to_string()));
+        }
+        f
+    }
 }
 
 /// Shared helpers for rules that look at option values.

@@ -1,0 +1,533 @@
+//! The receiver analysis: which request handlers receive QStash messages
+//! (rules.md, "A handler receives QStash messages") and whether they verify
+//! them ("A handler is verified"). Runs once over the linked project.
+
+use crate::diagnostic::Span;
+use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
+use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
+use crate::link::Resolve;
+use crate::routes::{self, Framework, PathPiece, RoutePattern};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Why a handler is taken to receive QStash messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// A publish or schedule names its route as the destination.
+    Destination,
+    /// A publish names its route only as `callback` / `failureCallback`.
+    Callback,
+    /// It reads the `upstash-signature` header.
+    ReadsSignature,
+    /// It refers to a QStash `Receiver` or a verifier.
+    MeantToVerify,
+    /// A `receivers` glob of the config matches its file.
+    ConfigGlob,
+}
+
+/// A send location that targets a handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The file of the send.
+    pub path: PathBuf,
+    /// The destination value.
+    pub span: Span,
+    /// Which option names it.
+    pub key: DestinationKey,
+}
+
+/// The verdict on one handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerStatus {
+    /// The handler's primary span.
+    pub span: Span,
+    /// `POST`, `default`, `app.post("/api/x")`.
+    pub name: String,
+    /// Its route, for messages.
+    pub route: String,
+    /// Why it receives QStash messages.
+    pub reason: Reason,
+    /// The first send that targets it, for the related location.
+    pub target: Option<Target>,
+}
+
+/// A destination of the project, as path pieces.
+struct Dest {
+    pieces: Vec<PathPiece>,
+    target: Target,
+}
+
+/// One parsed file as the analysis sees it.
+pub struct FileInput<'a> {
+    /// Absolute path.
+    pub path: &'a Path,
+    /// Linked facts.
+    pub facts: &'a FileFacts,
+    /// A config `receivers` glob matches it.
+    pub receiver_glob: bool,
+}
+
+/// Finds the unverified receivers of every file: the handlers that receive
+/// QStash messages and verify them in no way the rules accept.
+///
+/// Routes are relative to each file's package (the nearest `package.json`),
+/// or to `fallback_root` for files outside any package.
+pub fn unverified(
+    files: &[FileInput],
+    resolver: &impl Resolve,
+    fallback_root: &Path,
+) -> HashMap<PathBuf, Vec<HandlerStatus>> {
+    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let verifiers = verifiers(&by_path, resolver);
+    let dests = destinations(files);
+    let mut packages = Packages {
+        fallback: Some(fallback_root.to_path_buf()),
+        ..Packages::default()
+    };
+    let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::new();
+    for f in files {
+        for h in &f.facts.handlers.handlers {
+            let Some((pattern, route)) = pattern_of(f.path, h, &mut packages) else {
+                continue;
+            };
+            let Some((reason, target)) =
+                receives(f, h, &pattern, &dests, &verifiers, resolver, &by_path)
+            else {
+                continue;
+            };
+            if verified(f, h, &verifiers, resolver, &mut packages, &by_path) {
+                continue;
+            }
+            let name = match &h.kind {
+                HandlerKind::Export(n) => n.clone(),
+                HandlerKind::Code { method, path } => format!("{} {path}", method),
+            };
+            out.entry(f.path.to_path_buf())
+                .or_default()
+                .push(HandlerStatus {
+                    span: h.span,
+                    name,
+                    route,
+                    reason,
+                    target,
+                });
+        }
+    }
+    out
+}
+
+/// The project functions that verify: they await `verify`, wrap with a
+/// verify wrapper, or call another verifier (any file, any depth).
+fn verifiers(
+    by_path: &HashMap<&Path, &FileFacts>,
+    resolver: &impl Resolve,
+) -> HashSet<(PathBuf, String)> {
+    let mut set: HashSet<(PathBuf, String)> = HashSet::new();
+    for (path, facts) in by_path {
+        for func in &facts.handlers.functions {
+            let verifies = func.wraps
+                || facts
+                    .verify_calls
+                    .iter()
+                    .any(|v| func.body.contains(v.span));
+            if verifies && !func.name.is_empty() {
+                set.insert((path.to_path_buf(), func.name.clone()));
+            }
+        }
+    }
+    // Callers of verifiers are verifiers, to a fixpoint.
+    for _ in 0..8 {
+        let mut added = false;
+        for (path, facts) in by_path {
+            for func in &facts.handlers.functions {
+                let key = (path.to_path_buf(), func.name.clone());
+                if func.name.is_empty() || set.contains(&key) {
+                    continue;
+                }
+                if func
+                    .calls
+                    .iter()
+                    .any(|c| is_verifier(path, c, &set, by_path, resolver))
+                {
+                    set.insert(key);
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    set
+}
+
+fn is_verifier(
+    from: &Path,
+    call: &CallRef,
+    set: &HashSet<(PathBuf, String)>,
+    by_path: &HashMap<&Path, &FileFacts>,
+    resolver: &impl Resolve,
+) -> bool {
+    match call {
+        CallRef::Local(name) => set.contains(&(from.to_path_buf(), name.clone())),
+        CallRef::Imported(r) => {
+            let Some(target) = resolver.resolve(from, &r.specifier) else {
+                return false;
+            };
+            match export_local(&target, &r.name, by_path, resolver, 0) {
+                Some((file, local)) => set.contains(&(file, local)),
+                None => false,
+            }
+        }
+    }
+}
+
+/// The file and local name behind export `name` of `file`, through re-exports.
+fn export_local(
+    file: &Path,
+    name: &str,
+    by_path: &HashMap<&Path, &FileFacts>,
+    resolver: &impl Resolve,
+    depth: u32,
+) -> Option<(PathBuf, String)> {
+    if depth > 16 {
+        return None;
+    }
+    let facts = by_path.get(file)?;
+    if let Some(e) = facts.exports.iter().find(|e| e.name == name) {
+        return match &e.target {
+            ExportTarget::Local(_) => e.local.clone().map(|l| (file.to_path_buf(), l)),
+            ExportTarget::ReExport(r) => {
+                let t = resolver.resolve(file, &r.specifier)?;
+                export_local(&t, &r.name, by_path, resolver, depth + 1)
+            }
+            ExportTarget::Star(_) => None,
+        };
+    }
+    facts.exports.iter().find_map(|e| match &e.target {
+        ExportTarget::Star(spec) if name != "default" => {
+            let t = resolver.resolve(file, spec)?;
+            export_local(&t, name, by_path, resolver, depth + 1)
+        }
+        _ => None,
+    })
+}
+
+/// Every destination path of the project's sends (for finding the route
+/// files to parse).
+pub fn destination_paths<'a>(facts: impl Iterator<Item = &'a FileFacts>) -> Vec<Vec<PathPiece>> {
+    facts
+        .flat_map(|f| f.sends.iter())
+        .flat_map(|s| s.destinations.iter())
+        .flat_map(|d| d.value.candidates.iter())
+        .filter_map(path_pieces)
+        .collect()
+}
+
+/// The route pattern of a route file, by its framework's convention.
+pub fn file_pattern(path: &Path, fallback_root: &Path) -> Option<RoutePattern> {
+    let mut packages = Packages {
+        fallback: Some(fallback_root.to_path_buf()),
+        ..Packages::default()
+    };
+    let root = packages.root(path.parent()?)?;
+    let rel = path
+        .strip_prefix(&root)
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let route = routes::file_route(&rel)?;
+    Some(match route.framework {
+        Framework::NextApp | Framework::NextPages => match packages.next_base_path(&root) {
+            Some(base) => route.pattern.with_base_path(&base),
+            None => route.pattern,
+        },
+        _ => route.pattern,
+    })
+}
+
+/// Every destination of every send, as path pieces.
+fn destinations(files: &[FileInput]) -> Vec<Dest> {
+    let mut out = Vec::new();
+    for f in files {
+        for send in &f.facts.sends {
+            for d in &send.destinations {
+                for c in &d.value.candidates {
+                    if let Some(pieces) = path_pieces(c) {
+                        out.push(Dest {
+                            pieces,
+                            target: Target {
+                                path: f.path.to_path_buf(),
+                                span: d.value.span,
+                                key: d.key,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The path of a destination URL: after `scheme://host` when the text is
+/// known that far, or after an unknown base (`${APP_URL}/api/x`).
+pub fn path_pieces(c: &Candidate) -> Option<Vec<PathPiece>> {
+    let mut pieces: Vec<PathPiece> = Vec::new();
+    let mut started = false;
+    for (i, part) in c.parts.iter().enumerate() {
+        match part {
+            Part::Lit(text) if !started => {
+                if let Some((_, rest)) = text.split_once("://") {
+                    // The path starts at the first `/` after the host.
+                    let slash = rest.find('/')?;
+                    pieces.push(PathPiece::Lit(rest[slash..].to_string()));
+                    started = true;
+                } else if i > 0 && text.starts_with('/') {
+                    pieces.push(PathPiece::Lit(text.clone()));
+                    started = true;
+                } else {
+                    return None;
+                }
+            }
+            Part::Lit(text) => pieces.push(PathPiece::Lit(text.clone())),
+            _ if started => pieces.push(PathPiece::Any),
+            // An unknown base (env var, import, parameter) before the path.
+            _ => {}
+        }
+    }
+    if !started {
+        return None;
+    }
+    // A path that is only "/" says nothing about which route it hits.
+    let informative = pieces
+        .iter()
+        .any(|p| matches!(p, PathPiece::Lit(t) if !t.trim_matches('/').is_empty()));
+    informative.then_some(pieces)
+}
+
+/// Package roots and their Next.js `basePath`, memoised.
+#[derive(Default)]
+struct Packages {
+    /// The root for files outside any package.
+    fallback: Option<PathBuf>,
+    root_of: HashMap<PathBuf, Option<PathBuf>>,
+    base_path: HashMap<PathBuf, Option<String>>,
+    middleware: HashMap<PathBuf, bool>,
+}
+
+impl Packages {
+    fn root(&mut self, dir: &Path) -> Option<PathBuf> {
+        match self.package(dir) {
+            Some(r) => Some(r),
+            None => self.fallback.clone().filter(|f| dir.starts_with(f)),
+        }
+    }
+
+    fn package(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(r) = self.root_of.get(dir) {
+            return r.clone();
+        }
+        let found = if dir.join("package.json").is_file() {
+            Some(dir.to_path_buf())
+        } else if dir.join(".git").exists() {
+            None
+        } else {
+            dir.parent().and_then(|p| self.package(p))
+        };
+        self.root_of.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    fn next_base_path(&mut self, root: &Path) -> Option<String> {
+        if let Some(b) = self.base_path.get(root) {
+            return b.clone();
+        }
+        let found = [
+            "next.config.js",
+            "next.config.mjs",
+            "next.config.ts",
+            "next.config.cjs",
+            "next.config.mts",
+        ]
+        .iter()
+        .find_map(|n| std::fs::read_to_string(root.join(n)).ok())
+        .and_then(|t| routes::next_base_path(&t));
+        self.base_path.insert(root.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// The route pattern a handler serves, and its display.
+fn pattern_of(path: &Path, h: &Handler, packages: &mut Packages) -> Option<(RoutePattern, String)> {
+    match &h.kind {
+        HandlerKind::Code { path: p, .. } => {
+            let pattern = RoutePattern::from_code_path(p)?;
+            let shown = pattern.display();
+            Some((pattern, shown))
+        }
+        HandlerKind::Export(name) => {
+            let root = packages.root(path.parent()?)?;
+            let rel = path
+                .strip_prefix(&root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let route = routes::file_route(&rel)?;
+            let fits = match route.framework {
+                Framework::NextApp | Framework::SvelteKit | Framework::Astro => {
+                    is_method_export(name)
+                }
+                // `src/pages/api` is Astro's folder too: accept both shapes.
+                Framework::NextPages => name == "default" || is_method_export(name),
+                Framework::Nuxt => name == "default",
+                Framework::Remix => name == "action",
+            };
+            if !fits {
+                return None;
+            }
+            let pattern = match route.framework {
+                Framework::NextApp | Framework::NextPages => match packages.next_base_path(&root) {
+                    Some(base) => route.pattern.with_base_path(&base),
+                    None => route.pattern,
+                },
+                _ => route.pattern,
+            };
+            let shown = pattern.display();
+            Some((pattern, shown))
+        }
+    }
+}
+
+fn is_method_export(name: &str) -> bool {
+    matches!(
+        name,
+        "POST" | "PUT" | "PATCH" | "DELETE" | "GET" | "HEAD" | "OPTIONS" | "ALL"
+    )
+}
+
+/// Whether (and why) a handler receives QStash messages.
+fn receives(
+    f: &FileInput,
+    h: &Handler,
+    pattern: &RoutePattern,
+    dests: &[Dest],
+    verifiers: &HashSet<(PathBuf, String)>,
+    resolver: &impl Resolve,
+    by_path: &HashMap<&Path, &FileFacts>,
+) -> Option<(Reason, Option<Target>)> {
+    // QStash delivers with POST unless told otherwise: a GET handler on the
+    // same path is a different endpoint.
+    let reads_only = match &h.kind {
+        HandlerKind::Export(n) => matches!(n.as_str(), "GET" | "HEAD" | "OPTIONS"),
+        HandlerKind::Code { method, .. } => matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS"),
+    };
+    if !reads_only {
+        let hits: Vec<&Dest> = dests
+            .iter()
+            .filter(|d| pattern.matches(&d.pieces))
+            .collect();
+        let direct = hits.iter().find(|d| {
+            !matches!(
+                d.target.key,
+                DestinationKey::Callback | DestinationKey::FailureCallback
+            )
+        });
+        if let Some(d) = direct {
+            return Some((Reason::Destination, Some(d.target.clone())));
+        }
+        if let Some(d) = hits.first() {
+            return Some((Reason::Callback, Some(d.target.clone())));
+        }
+    }
+    let func = h.function.as_ref();
+    if func.is_some_and(|f| f.reads_signature) {
+        return Some((Reason::ReadsSignature, None));
+    }
+    let calls_verifier = func.is_some_and(|fun| {
+        fun.calls
+            .iter()
+            .any(|c| is_verifier(f.path, c, verifiers, by_path, resolver))
+    });
+    if func.is_some_and(|f| f.uses_receiver) || calls_verifier {
+        return Some((Reason::MeantToVerify, None));
+    }
+    f.receiver_glob.then_some((Reason::ConfigGlob, None))
+}
+
+/// Whether a handler verifies: a verify wrapper or workflow `serve`, an
+/// awaited (or any) verify in its body, a verifier it calls or is wrapped
+/// with, verifying middleware, or another authentication.
+fn verified(
+    f: &FileInput,
+    h: &Handler,
+    verifiers: &HashSet<(PathBuf, String)>,
+    resolver: &impl Resolve,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+) -> bool {
+    let check = |c: &CallRef| is_verifier(f.path, c, verifiers, by_path, resolver);
+    if h.wrappers.iter().any(|w| match w {
+        Wrapping::Verify(_) | Wrapping::Workflow => true,
+        Wrapping::Call(c) => check(c),
+    }) {
+        return true;
+    }
+    if let Some(func) = &h.function {
+        if func.wraps
+            || func.other_auth
+            || f.facts
+                .verify_calls
+                .iter()
+                .any(|v| func.body.contains(v.span))
+        {
+            return true;
+        }
+        if func.calls.iter().any(check) {
+            return true;
+        }
+    }
+    if h.middleware
+        .iter()
+        .any(|m| matches!(m, CallRef::Local(n) if n.is_empty()) || check(m))
+    {
+        return true;
+    }
+    next_middleware_verifies(f.path, packages, by_path, verifiers, resolver)
+}
+
+/// A Next.js `middleware.ts` (package root or `src/`) that verifies covers
+/// the package's routes.
+fn next_middleware_verifies(
+    file: &Path,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+    verifiers: &HashSet<(PathBuf, String)>,
+    resolver: &impl Resolve,
+) -> bool {
+    let Some(root) = file.parent().and_then(|d| packages.root(d)) else {
+        return false;
+    };
+    if let Some(v) = packages.middleware.get(&root) {
+        return *v;
+    }
+    let mut verifies = false;
+    for dir in [root.clone(), root.join("src")] {
+        for ext in ["ts", "js", "mjs", "tsx"] {
+            let candidate = dir.join(format!("middleware.{ext}"));
+            let Some(facts) = by_path.get(candidate.as_path()) else {
+                continue;
+            };
+            verifies |= !facts.verify_calls.is_empty()
+                || facts.handlers.functions.iter().any(|func| {
+                    func.wraps
+                        || func
+                            .calls
+                            .iter()
+                            .any(|c| is_verifier(&candidate, c, verifiers, by_path, resolver))
+                });
+        }
+    }
+    packages.middleware.insert(root, verifies);
+    verifies
+}
