@@ -93,6 +93,8 @@ struct Analyzed {
     reported: bool,
     /// Its handlers that receive QStash messages without verifying them.
     receivers: Vec<crate::receivers::HandlerStatus>,
+    /// For files the prefilter passed over: the specifiers they import.
+    specifiers: Vec<String>,
 }
 
 /// Runs the whole pipeline.
@@ -108,6 +110,13 @@ pub fn run(opts: &Options) -> Result<Outcome, RunError> {
 }
 
 fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
+    let t = std::time::Instant::now();
+    let timing = std::env::var_os("QSTASH_LINT_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("{what}: {:?}", t.elapsed())
+        }
+    };
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -142,6 +151,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     roots.dedup();
     let reported = |f: &Path| requested.iter().any(|r| f.starts_with(r));
     let files = discover::discover(&roots, opts.no_ignore);
+    lap("discovered");
     let mut selected = Vec::new();
     for f in files {
         let cfg = configs.for_file(&f)?;
@@ -173,15 +183,26 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             a
         })
         .collect();
+    lap("analyzed");
     let resolver = crate::resolve::ModuleResolver::new(&roots);
+    lap("resolver");
     parse_imported(&mut analyzed, &resolver);
+    lap("imported");
+    if parse_importers(&mut analyzed, &resolver) {
+        parse_imported(&mut analyzed, &resolver);
+    }
+    lap("importers");
     link_project(&mut analyzed, &resolver);
+    lap("linked");
     // Route files that a destination points at are linted even when they
     // never mention QStash: the unverified handler usually does not.
-    if parse_route_targets(&mut analyzed, &opts.cwd) {
+    let found_routes = parse_route_targets(&mut analyzed, &opts.cwd);
+    lap("route targets");
+    if found_routes {
         parse_imported(&mut analyzed, &resolver);
         link_project(&mut analyzed, &resolver);
     }
+    lap("routes");
     let statuses = {
         let inputs: Vec<crate::receivers::FileInput> = analyzed
             .iter()
@@ -221,6 +242,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         })
         .collect();
 
+    lap("linted");
     let mut outcome = Outcome {
         files: analyzed.iter().filter(|a| a.reported).count(),
         ..Outcome::default()
@@ -275,23 +297,132 @@ fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
     }
 }
 
+/// Parses the files that import a QStash client (or a function returning
+/// one) from another project file without mentioning QStash themselves:
+/// `import { queue } from "@/lib/jobs"; queue.publishJSON(...)`. Their import
+/// specifiers were collected by a byte scan; only those whose last segment
+/// names such a module are resolved. Returns whether it parsed any.
+fn parse_importers(
+    analyzed: &mut [Analyzed],
+    resolver: &(impl crate::link::Resolve + Sync),
+) -> bool {
+    use crate::facts::ExportTarget;
+    let mut interesting: std::collections::HashSet<PathBuf> = analyzed
+        .iter()
+        .filter(|a| {
+            a.facts.as_ref().is_some_and(|f| {
+                f.exports.iter().any(|e| matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some()))
+            })
+        })
+        .map(|a| a.path.clone())
+        .collect();
+    if interesting.is_empty() {
+        return false;
+    }
+    // Barrels that re-export a client module are interesting too.
+    for _ in 0..4 {
+        let more: Vec<PathBuf> = analyzed
+            .iter()
+            .filter(|a| !interesting.contains(&a.path))
+            .filter(|a| {
+                a.facts.as_ref().is_some_and(|f| {
+                    f.exports.iter().any(|e| {
+                        let spec = match &e.target {
+                            ExportTarget::ReExport(r) => &r.specifier,
+                            ExportTarget::Star(s) => s,
+                            ExportTarget::Local(_) => return false,
+                        };
+                        resolver
+                            .resolve(&a.path, spec)
+                            .is_some_and(|t| interesting.contains(&t))
+                    })
+                })
+            })
+            .map(|a| a.path.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        interesting.extend(more);
+    }
+    let stems: std::collections::HashSet<String> =
+        interesting.iter().filter_map(|p| module_stem(p)).collect();
+    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = analyzed
+        .par_iter()
+        .enumerate()
+        .filter(|(_, a)| a.facts.is_none() && a.notices.is_empty() && !a.specifiers.is_empty())
+        .filter(|(_, a)| {
+            a.specifiers.iter().any(|spec| {
+                let last = spec.rsplit('/').next().unwrap_or(spec);
+                let last = last.split('.').next().unwrap_or(last);
+                stems.contains(last)
+                    && resolver
+                        .resolve(&a.path, spec)
+                        .is_some_and(|t| interesting.contains(&t))
+            })
+        })
+        .filter_map(|(i, a)| {
+            let Loaded::Text(text) = source::load(&a.path, &a.display) else {
+                return None;
+            };
+            if source::parse_blocker(&text).is_some() {
+                return None;
+            }
+            match parse::parse(&a.path, &text) {
+                Ok(p) => Some((
+                    i,
+                    text,
+                    facts::extract::extract(&p.program, parse::BASE),
+                    p.recovered,
+                )),
+                Err(e) => {
+                    let facts = FileFacts::default();
+                    Some((i, text, facts, Some(e)))
+                }
+            }
+        })
+        .collect();
+    let any = !parsed.is_empty();
+    for (i, text, facts, error) in parsed {
+        let a = &mut analyzed[i];
+        a.text = Some(text);
+        a.facts = Some(facts);
+        a.parse_error = error;
+    }
+    any
+}
+
+/// The name an import specifier ends with when it names `path`: the file
+/// stem, or the directory for an index file.
+fn module_stem(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    let stem = stem.split('.').next().unwrap_or(stem);
+    if stem == "index" {
+        return path.parent()?.file_name()?.to_str().map(str::to_string);
+    }
+    Some(stem.to_string())
+}
+
 /// Parses the route files that some send's destination matches and that
 /// the prefilter passed over; returns whether it parsed any.
 fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path) -> bool {
     let dests =
-        crate::receivers::destination_paths(analyzed.iter().filter_map(|a| a.facts.as_ref()));
+        crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_ref()));
     if dests.is_empty() {
         return false;
     }
-    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = analyzed
-        .par_iter()
+    let mut routes = crate::receivers::RouteFiles::new(fallback_root);
+    let targets: Vec<usize> = analyzed
+        .iter()
         .enumerate()
         .filter(|(_, a)| a.facts.is_none() && a.parse_error.is_none() && a.notices.is_empty())
-        .filter_map(|(i, a)| {
-            let pattern = crate::receivers::file_pattern(&a.path, fallback_root)?;
-            if !dests.iter().any(|d| pattern.matches(d)) {
-                return None;
-            }
+        .filter(|(_, a)| routes.pattern(&a.path).is_some_and(|p| dests.any_match(&p)))
+        .map(|(i, _)| i)
+        .collect();
+    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = targets
+        .par_iter()
+        .filter_map(|&i| {
+            let a = &analyzed[i];
             let Loaded::Text(text) = source::load(&a.path, &a.display) else {
                 return None;
             };
@@ -424,6 +555,7 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
         dev_client: false,
         reported: true,
         receivers: Vec::new(),
+        specifiers: Vec::new(),
     };
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
@@ -465,6 +597,8 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     }
     if relevant || !a.secrets.is_empty() {
         a.text = Some(text);
+    } else {
+        a.specifiers = source::import_specifiers(&text);
     }
     a
 }
@@ -611,6 +745,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         dev_client: false,
         reported: true,
         receivers: Vec::new(),
+        specifiers: Vec::new(),
     };
     let a = analyze_text(a, text.to_string());
     let mut a = a;

@@ -213,37 +213,166 @@ fn export_local(
     })
 }
 
-/// Every destination path of the project's sends (for finding the route
-/// files to parse).
-pub fn destination_paths<'a>(facts: impl Iterator<Item = &'a FileFacts>) -> Vec<Vec<PathPiece>> {
-    facts
-        .flat_map(|f| f.sends.iter())
-        .flat_map(|s| s.destinations.iter())
-        .flat_map(|d| d.value.candidates.iter())
-        .filter_map(path_pieces)
-        .collect()
+/// Every destination path of the project's sends, indexed by first path
+/// segment so that thousands of route files can be tested cheaply.
+pub struct DestinationIndex {
+    paths: Vec<Vec<PathPiece>>,
+    /// Per path: its leading fully known segments, and whether that is the
+    /// whole path.
+    known: Vec<(Vec<String>, bool)>,
+    by_first: HashMap<String, Vec<usize>>,
+    unknown_first: Vec<usize>,
 }
 
-/// The route pattern of a route file, by its framework's convention.
-pub fn file_pattern(path: &Path, fallback_root: &Path) -> Option<RoutePattern> {
-    let mut packages = Packages {
-        fallback: Some(fallback_root.to_path_buf()),
-        ..Packages::default()
+impl DestinationIndex {
+    /// Indexes the destinations of `facts`.
+    pub fn new<'a>(facts: impl Iterator<Item = &'a FileFacts>) -> Self {
+        let paths: Vec<Vec<PathPiece>> = facts
+            .flat_map(|f| f.sends.iter())
+            .flat_map(|s| s.destinations.iter())
+            .flat_map(|d| d.value.candidates.iter())
+            .filter_map(path_pieces)
+            .collect();
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unknown_first = Vec::new();
+        for (i, p) in paths.iter().enumerate() {
+            match first_segment(p) {
+                Some(seg) => by_first.entry(seg).or_default().push(i),
+                None => unknown_first.push(i),
+            }
+        }
+        let known = paths.iter().map(|p| known_segments(p)).collect();
+        DestinationIndex {
+            paths,
+            known,
+            by_first,
+            unknown_first,
+        }
+    }
+
+    /// Whether there is no destination at all.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// Whether some destination reaches `pattern`.
+    pub fn any_match(&self, pattern: &RoutePattern) -> bool {
+        let check =
+            |i: &usize| !quick_reject(pattern, &self.known[*i]) && pattern.matches(&self.paths[*i]);
+        match pattern.segments.first() {
+            Some(routes::Segment::Static(s)) => {
+                self.by_first.get(s).is_some_and(|v| v.iter().any(check))
+                    || self.unknown_first.iter().any(check)
+            }
+            _ => (0..self.paths.len()).any(|i| check(&i)),
+        }
+    }
+}
+
+/// The leading segments of a destination path that are fully known (query
+/// and fragment dropped), and whether they are the whole path.
+fn known_segments(pieces: &[PathPiece]) -> (Vec<String>, bool) {
+    let Some(PathPiece::Lit(text)) = pieces.first() else {
+        return (Vec::new(), false);
     };
-    let root = packages.root(path.parent()?)?;
-    let rel = path
-        .strip_prefix(&root)
-        .ok()?
-        .to_string_lossy()
-        .replace('\\', "/");
-    let route = routes::file_route(&rel)?;
-    Some(match route.framework {
-        Framework::NextApp | Framework::NextPages => match packages.next_base_path(&root) {
-            Some(base) => route.pattern.with_base_path(&base),
-            None => route.pattern,
-        },
-        _ => route.pattern,
-    })
+    let text = text.split(['?', '#']).next().unwrap_or("");
+    let whole = pieces.len() == 1
+        || text.len()
+            < pieces.first().map_or(0, |p| match p {
+                PathPiece::Lit(t) => t.len(),
+                PathPiece::Any => 0,
+            });
+    let mut segs: Vec<String> = text
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    // Without a closing `/`, the last segment may continue in an unknown piece.
+    if !whole && !text.ends_with('/') {
+        segs.pop();
+    }
+    (segs, whole)
+}
+
+/// A cheap test that a pattern cannot match: a static segment that differs
+/// from a known one, or a different length for a fully known path. Only
+/// segments before the first optional or catch-all segment are compared.
+fn quick_reject(pattern: &RoutePattern, known: &(Vec<String>, bool)) -> bool {
+    let (segs, whole) = known;
+    let mut simple = true;
+    for (i, seg) in pattern.segments.iter().enumerate() {
+        match seg {
+            routes::Segment::Static(s) => {
+                if let Some(k) = segs.get(i) {
+                    if k != s {
+                        return true;
+                    }
+                }
+            }
+            routes::Segment::Dynamic => {}
+            _ => {
+                simple = false;
+                break;
+            }
+        }
+    }
+    *whole && simple && pattern.segments.len() != segs.len()
+}
+
+/// The first path segment of a destination when it is fully known.
+fn first_segment(pieces: &[PathPiece]) -> Option<String> {
+    let PathPiece::Lit(text) = pieces.first()? else {
+        return None;
+    };
+    let rest = text.strip_prefix('/')?;
+    let end = rest.find(['/', '?', '#'])?;
+    (end > 0).then(|| rest[..end].to_string())
+}
+
+/// Route patterns of files by their framework's convention, with package
+/// roots memoised across files.
+pub struct RouteFiles {
+    packages: Packages,
+}
+
+impl RouteFiles {
+    /// Patterns relative to each file's package, or to `fallback_root`.
+    pub fn new(fallback_root: &Path) -> Self {
+        RouteFiles {
+            packages: Packages {
+                fallback: Some(fallback_root.to_path_buf()),
+                ..Packages::default()
+            },
+        }
+    }
+
+    /// The route pattern of the file at `path`, if it is a route file.
+    pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
+        // Cheap test first: most files are not under a routing folder.
+        let s = path.to_string_lossy();
+        if !["app", "pages", "routes", "server", "api"]
+            .iter()
+            .any(|d| s.contains(&format!("/{d}/")))
+        {
+            return None;
+        }
+        let root = self.packages.root(path.parent()?)?;
+        let rel = path
+            .strip_prefix(&root)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let route = routes::file_route(&rel)?;
+        Some(match route.framework {
+            Framework::NextApp | Framework::NextPages => {
+                match self.packages.next_base_path(&root) {
+                    Some(base) => route.pattern.with_base_path(&base),
+                    None => route.pattern,
+                }
+            }
+            _ => route.pattern,
+        })
+    }
 }
 
 /// Every destination of every send, as path pieces.

@@ -132,3 +132,52 @@ pub fn max_nesting(text: &str) -> usize {
     }
     max
 }
+
+/// The module specifiers a file imports, found by a byte scan (`from "x"`,
+/// `require("x")`, `import("x")`) without parsing: enough to tell whether a
+/// file the prefilter passed over imports a QStash client from the project.
+pub fn import_specifiers(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for needle in [&b"from"[..], b"require(", b"import("] {
+        for at in memchr::memmem::find_iter(bytes, needle) {
+            let mut i = at + needle.len();
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let Some(&quote) = bytes.get(i) else { continue };
+            if !matches!(quote, b'"' | b'\'' | b'`') {
+                continue;
+            }
+            let start = i + 1;
+            let Some(len) = bytes[start..]
+                .iter()
+                .take(300)
+                .position(|&b| b == quote || b == b'\n')
+            else {
+                continue;
+            };
+            if bytes[start + len] != quote || len == 0 {
+                continue;
+            }
+            if let Some(spec) = text.get(start..start + len) {
+                out.push(spec.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn import_specifiers_without_parsing() {
+        let text = "import { a } from \"./a\";\nimport b from '@/lib/b'\nconst c = require(\"../c\");\nconst d = await import(`./d`);\nconst from = 1;\n";
+        assert_eq!(
+            super::import_specifiers(text),
+            ["../c", "./a", "./d", "@/lib/b"]
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! The project link: values and clients follow imports across files
+//! (relative paths, tsconfig `paths`, re-exports, CommonJS, workspace
+//! packages), and what does not resolve stays unknown.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(p, text).expect("write");
+}
+
+/// `path:line [rule]` for every diagnostic, sorted.
+fn lint(root: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} [{}]",
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn next_app() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{ "name": "app", "dependencies": { "@upstash/qstash": "2" } }"#,
+    );
+    write(
+        r,
+        "tsconfig.json",
+        r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] } } }"#,
+    );
+    write(
+        r,
+        "src/lib/qstash.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport const qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport function getQstash() {\n  return new Client();\n}\n",
+    );
+    // No mention of QStash here: parsed only because a QStash file imports it.
+    write(
+        r,
+        "src/lib/constants.ts",
+        "export const APP_URL = \"http://localhost:3000\";\nexport const PUBLIC_URL = \"https://app.example.com\";\nexport const DELAY = \"5 minutes\";\n",
+    );
+    write(
+        r,
+        "src/lib/index.ts",
+        "export * from \"./constants\";\nexport { qstash as client } from \"./qstash\";\n",
+    );
+    dir
+}
+
+#[test]
+fn imported_clients_and_consts_fold_across_files() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/app/api/a/route.ts",
+        "import { qstash } from \"@/lib/qstash\";\nimport { APP_URL, DELAY } from \"../../../lib/constants\";\nexport async function POST() {\n  await qstash.publishJSON({ url: `${APP_URL}/api/b`, body: {}, delay: DELAY });\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/c/route.ts",
+        "import { getQstash } from \"@/lib/qstash\";\nimport * as consts from \"@/lib/constants\";\nexport async function POST() {\n  await getQstash().schedules.create({ cron: \"* * * * *\" });\n  await getQstash().publishJSON({ url: `${consts.PUBLIC_URL}/api/d`, body: {} });\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/e/route.ts",
+        "import { client, APP_URL } from \"@/lib\";\nexport async function POST() {\n  await client.publishJSON({ url: APP_URL + \"/x\" });\n  return new Response(\"ok\");\n}\n",
+    );
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "src/app/api/a/route.ts:4 [invalid-delay]",
+            "src/app/api/a/route.ts:4 [localhost-destination]",
+            "src/app/api/c/route.ts:4 [missing-destination]",
+            "src/app/api/e/route.ts:3 [localhost-destination]",
+        ]
+    );
+}
+
+#[test]
+fn a_single_file_check_keeps_project_context() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/app/api/a/route.ts",
+        "import { qstash } from \"@/lib/qstash\";\nimport { APP_URL } from \"@/lib/constants\";\nexport const POST = () => qstash.publishJSON({ url: `${APP_URL}/api/b` });\n",
+    );
+    assert_eq!(
+        lint(r, &["src/app/api/a/route.ts"]),
+        ["src/app/api/a/route.ts:3 [localhost-destination]"]
+    );
+}
+
+#[test]
+fn imports_that_are_not_qstash_clients_are_left_alone() {
+    let dir = next_app();
+    let r = dir.path();
+    // A project class with a `publish` method is not QStash.
+    write(
+        r,
+        "src/lib/bus.ts",
+        "class Client { publish(_: unknown) {} }\nexport const bus = new Client();\n",
+    );
+    write(
+        r,
+        "src/app/api/a/route.ts",
+        "import { bus } from \"@/lib/bus\";\nimport { somethingElse } from \"@/lib/missing\";\n// qstash\nexport async function POST() {\n  bus.publish({ body: 1 });\n  somethingElse.publishJSON({ body: 1 });\n  return new Response(\"ok\");\n}\n",
+    );
+    assert!(lint(r, &[]).is_empty());
+}
+
+#[test]
+fn commonjs_and_default_exports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(r, "package.json", "{}");
+    write(
+        r,
+        "lib/qstash.js",
+        "const { Client } = require(\"@upstash/qstash\");\nconst qstash = new Client();\nmodule.exports = { qstash, BASE: \"http://10.0.0.5:8080\" };\n",
+    );
+    write(
+        r,
+        "lib/default-client.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport default new Client();\n",
+    );
+    write(
+        r,
+        "jobs/send.js",
+        "const { qstash, BASE } = require(\"../lib/qstash\");\nasync function run() {\n  await qstash.publishJSON({ url: BASE + \"/job\" });\n}\nmodule.exports = { run };\n",
+    );
+    write(
+        r,
+        "jobs/other.ts",
+        "import client from \"../lib/default-client\";\nexport const go = () => client.schedules.create({ destination: \"https://x.example.com\", cron: \"61 * * * *\" });\n",
+    );
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "jobs/other.ts:2 [invalid-cron]",
+            "jobs/send.js:3 [localhost-destination]"
+        ]
+    );
+}
+
+#[test]
+fn a_client_imported_from_a_dev_server_module_excuses_local_destinations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(r, "package.json", "{}");
+    write(
+        r,
+        "lib/qstash.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport const qstash = new Client({ baseUrl: \"http://127.0.0.1:8080\", token: process.env.QSTASH_TOKEN });\n",
+    );
+    write(
+        r,
+        "scripts/dev.ts",
+        "import { qstash } from \"../lib/qstash\";\nawait qstash.publishJSON({ url: \"http://localhost:4000/api/hook\" });\n",
+    );
+    assert!(lint(r, &[]).is_empty());
+}
+
+/// A Next.js app whose `send` route publishes to three routes in other files.
+fn receivers_app() -> tempfile::TempDir {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/urls.ts",
+        "export const BASE = process.env.APP_URL!;\n",
+    );
+    write(
+        r,
+        "src/lib/verify.ts",
+        "import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver();\nexport async function verifyRequest(req: Request) {\n  const body = await req.text();\n  await receiver.verify({ signature: req.headers.get(\"upstash-signature\") ?? \"\", body });\n  return body;\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/send/route.ts",
+        "import { qstash } from \"@/lib/qstash\";\nimport { BASE } from \"@/lib/urls\";\nexport async function POST() {\n  try {\n    await qstash.publishJSON({ url: `${BASE}/api/worker/42`, body: {}, callback: `${BASE}/api/done` });\n    await qstash.publishJSON({ url: `${BASE}/api/verified`, body: {} });\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  return new Response(\"ok\");\n}\n",
+    );
+    // Mentions nothing about QStash: found because a destination points at it.
+    write(
+        r,
+        "src/app/api/worker/[id]/route.ts",
+        "export async function POST(req: Request) {\n  return Response.json(await req.json());\n}\nexport async function GET() {\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "src/app/(hooks)/api/done/route.ts",
+        "export async function POST(req: Request) {\n  return new Response(await req.text());\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/verified/route.ts",
+        "import { verifyRequest } from \"@/lib/verify\";\nexport async function POST(req: Request) {\n  const body = await verifyRequest(req);\n  return new Response(body);\n}\n",
+    );
+    // Nothing publishes here, and it authenticates with a secret.
+    write(
+        r,
+        "src/app/api/cron/route.ts",
+        "export async function POST(req: Request) {\n  if (req.headers.get(\"authorization\") !== `Bearer ${process.env.CRON_SECRET}`) {\n    return new Response(\"no\", { status: 401 });\n  }\n  return new Response(\"ok\");\n}\n",
+    );
+    dir
+}
+
+#[test]
+fn destinations_reach_handlers_in_other_files() {
+    let dir = receivers_app();
+    assert_eq!(
+        lint(dir.path(), &[]),
+        [
+            "src/app/(hooks)/api/done/route.ts:1 [unverified-callback]",
+            "src/app/api/worker/[id]/route.ts:1 [missing-signature-verification]",
+        ]
+    );
+}
+
+#[test]
+fn a_receiver_diagnostic_names_the_publish_that_targets_it() {
+    let dir = receivers_app();
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args([
+            "check",
+            "--format",
+            "json",
+            "src/app/api/worker/[id]/route.ts",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "missing-signature-verification");
+    assert_eq!(d["related"][0]["path"], "src/app/api/send/route.ts");
+    assert_eq!(d["related"][0]["line"], 5);
+    assert_eq!(v["files"], 1);
+}
+
+#[test]
+fn verified_handlers_are_left_alone() {
+    let dir = receivers_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/app/api/worker/[id]/route.ts",
+        "import { verifySignatureAppRouter } from \"@upstash/qstash/nextjs\";\nexport const POST = verifySignatureAppRouter(async (req: Request) => Response.json(await req.json()));\n",
+    );
+    write(
+        r,
+        "src/lib/with-qstash.ts",
+        "import { verifySignatureAppRouter } from \"@upstash/qstash/nextjs\";\nexport function withQstash(handler: (req: Request) => Promise<Response>) {\n  return verifySignatureAppRouter(handler);\n}\n",
+    );
+    write(
+        r,
+        "src/app/(hooks)/api/done/route.ts",
+        "import { withQstash } from \"@/lib/with-qstash\";\n// export const POST = verifySignatureAppRouter(handler);\nexport const POST = withQstash(async (req) => new Response(await req.text()));\n",
+    );
+    assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
+}
+
+#[test]
+fn express_routes_and_middleware() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(r, "package.json", "{}");
+    write(
+        r,
+        "src/verify.ts",
+        "import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver();\nexport async function verifyQstash(req: any, res: any, next: any) {\n  await receiver.verify({ signature: req.headers[\"upstash-signature\"], body: req.body });\n  next();\n}\n",
+    );
+    write(
+        r,
+        "src/server.ts",
+        "import express from \"express\";\nimport { Client } from \"@upstash/qstash\";\nimport { verifyQstash } from \"./verify\";\nconst app = express();\nconst qstash = new Client();\napp.post(\"/enqueue\", async (_req, res) => {\n  try { await qstash.publishJSON({ url: \"https://api.example.com/jobs/run\" }); } catch { return res.sendStatus(503); }\n  res.sendStatus(202);\n});\napp.post(\"/jobs/run\", async (req, res) => { res.json(req.body); });\napp.post(\"/jobs/other\", verifyQstash, async (req, res) => { res.json(req.body); });\n",
+    );
+    assert_eq!(
+        lint(r, &[]),
+        ["src/server.ts:10 [missing-signature-verification]"]
+    );
+}
