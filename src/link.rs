@@ -10,8 +10,8 @@
 //! What cannot be resolved stays unknown, and unknown means no diagnostic.
 
 use crate::facts::{
-    Candidate, Export, ExportTarget, ExportValue, FileFacts, ImportRef, Literal, ObjectLit, Part,
-    QstashClass, SendKind, Value,
+    Candidate, Export, ExportTarget, ExportValue, FileFacts, ImportRef, ImportedReceiver, Literal,
+    ObjectLit, Part, QstashClass, SendKind, Value,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -85,6 +85,25 @@ impl<'a, R: Resolve> Linker<'a, R> {
                 _ => false,
             }
         });
+        // Verify calls (and what depends on them) on an imported receiver
+        // stay only when the import is a QStash `Receiver`.
+        let receiver = |via: &Option<ImportedReceiver>| match via {
+            None => true,
+            Some(via) => {
+                via.member.is_none()
+                    && self
+                        .client_of(file, &via.import, via.called)
+                        .is_some_and(|c| c.class == QstashClass::Receiver)
+            }
+        };
+        out.verify_calls.calls.retain(|v| receiver(&v.via));
+        out.verify_calls.bypasses.retain(|b| receiver(&b.via));
+        out.verify_calls.verifier_calls.retain(|c| {
+            receiver(&c.via)
+                && c.imported
+                    .as_ref()
+                    .is_none_or(|r| self.exported_verifier(file, r, 0))
+        });
         for_each_value_mut(&mut out, &mut |v| self.link_value(file, v));
         (out, dev_server)
     }
@@ -101,6 +120,49 @@ impl<'a, R: Resolve> Linker<'a, R> {
                 }
             }
         }
+    }
+
+    /// Whether the binding `import` names (from `file`) is an exported
+    /// verifier function, through re-exports, whose receiver is a `Receiver`.
+    fn exported_verifier(&self, file: &Path, import: &ImportRef, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let Some(target) = self.resolver.resolve(file, &import.specifier) else {
+            return false;
+        };
+        let Some(facts) = self.files.get(&target) else {
+            return false;
+        };
+        if let Some(v) = facts
+            .verify_calls
+            .exported_verifiers
+            .iter()
+            .find(|v| v.name == import.name)
+        {
+            return match &v.via {
+                None => true,
+                Some(via) => {
+                    via.member.is_none()
+                        && self
+                            .client_of(&target, &via.import, via.called)
+                            .is_some_and(|c| c.class == QstashClass::Receiver)
+                }
+            };
+        }
+        facts.exports.iter().any(|e| match &e.target {
+            ExportTarget::ReExport(r) if e.name == import.name => {
+                self.exported_verifier(&target, r, depth + 1)
+            }
+            ExportTarget::Star(spec) if import.name != "default" => {
+                let r = ImportRef {
+                    specifier: spec.clone(),
+                    name: import.name.clone(),
+                };
+                self.exported_verifier(&target, &r, depth + 1)
+            }
+            _ => false,
+        })
     }
 
     /// The client an imported binding is (or returns, when `called`).

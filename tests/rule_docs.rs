@@ -3,7 +3,8 @@
 //! with a `flagged` comment (and nothing else), a block marked `good` must
 //! produce nothing at all.
 
-use qstash_lint::config::Config;
+use qstash_lint::config::{Config, Level};
+use qstash_lint::diagnostic::Severity;
 use qstash_lint::engine::check_text;
 use qstash_lint::report::range;
 use qstash_lint::rules::RULES;
@@ -77,11 +78,19 @@ fn marked_lines(code: &str) -> Vec<u32> {
 #[test]
 fn every_rule_has_a_doc_with_bad_and_good_examples_that_hold() {
     let root = Path::new("/project");
-    let config = Config::defaults(root);
     let mut failures = Vec::new();
     for rule in RULES {
         let id = rule.meta.id;
         let doc = rule.meta.doc;
+        // Each doc's examples run with its own rule on, at its default
+        // severity, so that rules that are off by default are tested too.
+        let mut config = Config::defaults(root);
+        let level = match rule.meta.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warn,
+            Severity::Note => Level::Note,
+        };
+        config.rules.insert(id.to_string(), level);
         assert!(
             doc.starts_with(&format!("# `{id}`")),
             "rules/{id}.md must start with its title"

@@ -418,8 +418,9 @@ pub struct FileFacts {
     pub dev_signals: Vec<DevSignal>,
     /// The module's exports.
     pub exports: Vec<Export>,
-    /// `Receiver#verify` calls.
-    pub verify_calls: Vec<verify::VerifyCall>,
+    /// `Receiver#verify` calls (the collection dereferences to them), with
+    /// the verifier calls and verification bypasses found around them.
+    pub verify_calls: verify::VerifyCalls,
     /// Request handlers and named functions.
     pub handlers: handlers::HandlerFacts,
 }

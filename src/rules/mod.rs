@@ -12,7 +12,11 @@ mod localhost_destination;
 mod missing_destination;
 mod missing_signature_verification;
 mod single_signing_key;
+mod unawaited_verify;
 mod unverified_callback;
+mod verification_bypass;
+mod verify_parsed_body;
+mod verify_without_url;
 
 use crate::diagnostic::{Severity, Span};
 use crate::facts::FileFacts;
@@ -196,12 +200,28 @@ pub static RULES: &[Rule] = &[
         check: Some(single_signing_key::check),
     },
     Rule {
+        meta: &unawaited_verify::META,
+        check: Some(unawaited_verify::check),
+    },
+    Rule {
         meta: &UNUSED_SUPPRESSION,
         check: None,
     },
     Rule {
         meta: &unverified_callback::META,
         check: Some(unverified_callback::check),
+    },
+    Rule {
+        meta: &verification_bypass::META,
+        check: Some(verification_bypass::check),
+    },
+    Rule {
+        meta: &verify_parsed_body::META,
+        check: Some(verify_parsed_body::check),
+    },
+    Rule {
+        meta: &verify_without_url::META,
+        check: Some(verify_without_url::check),
     },
 ];
 

@@ -1,0 +1,58 @@
+//! `verify-parsed-body`: `verify({ body })` given parsed or re-serialised
+//! JSON instead of the raw body text the signature covers.
+
+use super::{Category, Finding, RuleContext, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::facts::verify::BodySource;
+
+/// Rule description.
+pub static META: RuleMeta = RuleMeta {
+    id: "verify-parsed-body",
+    severity: Severity::Error,
+    enabled_by_default: true,
+    category: Category::Security,
+    security_severity: Some(8.1),
+    summary: "`verify` given a parsed or re-serialised body instead of the raw request text",
+    doc: include_str!("../../rules/verify-parsed-body.md"),
+};
+
+fn describe(source: BodySource) -> Option<(&'static str, &'static str)> {
+    Some(match source {
+        BodySource::Json => (
+            "the body given to `verify` comes from `.json()`: it is a parsed object, not the raw text the signature covers",
+            "read the body once with `await request.text()`, verify that string, then `JSON.parse` it",
+        ),
+        BodySource::Stringified => (
+            "the body given to `verify` is `JSON.stringify` of parsed data: re-serialised JSON differs from the raw text the signature covers",
+            "verify the raw text (`await request.text()`), then `JSON.parse` it",
+        ),
+        BodySource::ExpressJson => (
+            "`req.body` has been parsed by `express.json()`: it is not the raw text the signature covers",
+            "use `express.text({ type: \"*/*\" })` (or `express.raw()` and `.toString()`) on this route, or keep the raw text with `express.json({ verify: (req, _res, buf) => { req.rawBody = buf.toString() } })`",
+        ),
+        BodySource::Fastify => (
+            "Fastify parses JSON bodies, so `request.body` is not the raw text the signature covers",
+            "add a content-type parser that keeps the raw string (`parseAs: \"string\"`) and verify that",
+        ),
+        BodySource::PagesRouter => (
+            "`req.body` of a Pages Router API route is parsed by Next.js: it is not the raw text the signature covers",
+            "export `const config = { api: { bodyParser: false } }` and read the raw body from the request stream, or wrap the handler with `verifySignature` from `@upstash/qstash/nextjs`",
+        ),
+        BodySource::H3ReadBody => (
+            "`readBody(event)` returns the parsed body: it is not the raw text the signature covers",
+            "verify `await readRawBody(event)` instead",
+        ),
+        BodySource::Raw | BodySource::Unknown => return None,
+    })
+}
+
+/// Flags verify calls whose `body` is parsed.
+pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
+    let Some(facts) = ctx.facts else { return };
+    for c in facts.verify_calls.iter() {
+        let Some(body) = c.body else { continue };
+        if let Some((message, help)) = describe(body.source) {
+            out.push(Finding::new(META.id, body.span, message, help));
+        }
+    }
+}
