@@ -513,6 +513,20 @@ impl Scope {
         self.imports.iter().find(|i| i.local == local)
     }
 
+    /// Whether `name` could name a QStash `Receiver`: it has a declaration
+    /// that is typed, initialised or assigned. A cheap filter before
+    /// [`Scope::kind_of`], which looks the name up.
+    pub fn may_be_receiver(&self, name: &str) -> bool {
+        self.decls.get(name).is_some_and(|d| {
+            d.iter().any(|d| {
+                !matches!(
+                    d.binding,
+                    Binding::Opaque { type_name: None } | Binding::Func(_)
+                )
+            })
+        }) || self.assigns.contains_key(name)
+    }
+
     /// The cross-module reference of an imported value binding `local` at
     /// `pos` (not for namespace imports or QStash's own modules).
     pub fn import_ref(&self, local: &str, pos: u32) -> Option<ImportRef> {

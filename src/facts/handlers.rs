@@ -437,8 +437,12 @@ impl Visit for BodyVisitor<'_> {
     }
 
     fn visit_ident(&mut self, n: &Ident) {
-        if self.scope.kind_of(&Expr::Ident(n.clone()))
-            == Some(Kind::Instance(QstashClass::Receiver))
+        // Only names some declaration could bind to a Receiver are worth a
+        // lookup: most identifiers in a body are not.
+        if !self.fact.uses_receiver
+            && self.scope.may_be_receiver(&n.sym)
+            && self.scope.kind_of(&Expr::Ident(n.clone()))
+                == Some(Kind::Instance(QstashClass::Receiver))
         {
             self.fact.uses_receiver = true;
         }
