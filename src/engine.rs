@@ -361,27 +361,35 @@ fn parse_importers(
                         .is_some_and(|t| interesting.contains(&t))
             })
         })
-        .filter_map(|(i, a)| {
-            let Loaded::Text(text) = source::load(&a.path, &a.display) else {
-                return None;
-            };
-            if source::parse_blocker(&text).is_some() {
-                return None;
-            }
-            match parse::parse(&a.path, &text) {
-                Ok(p) => Some((
-                    i,
-                    text,
-                    facts::extract::extract(&p.program, parse::BASE),
-                    p.recovered,
-                )),
-                Err(e) => {
-                    let facts = FileFacts::default();
-                    Some((i, text, facts, Some(e)))
-                }
-            }
-        })
+        .filter_map(|(i, a)| parse_for_lint(a).map(|(text, facts, error)| (i, text, facts, error)))
         .collect();
+    adopt(analyzed, parsed)
+}
+
+/// A file read and parsed in a later round, to be linted like a relevant
+/// one: its text, its facts, and its syntax error if it has one.
+fn parse_for_lint(a: &Analyzed) -> Option<(String, FileFacts, Option<parse::ParseError>)> {
+    let Loaded::Text(text) = source::load(&a.path, &a.display) else {
+        return None;
+    };
+    if source::parse_blocker(&text).is_some() {
+        return None;
+    }
+    Some(match parse::parse(&a.path, &text) {
+        Ok(p) => {
+            let facts = facts::extract::extract(&p.program, parse::BASE);
+            (text, facts, p.recovered)
+        }
+        Err(e) => (text, FileFacts::default(), Some(e)),
+    })
+}
+
+/// Takes the files parsed in a later round into the run; returns whether
+/// there were any.
+fn adopt(
+    analyzed: &mut [Analyzed],
+    parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)>,
+) -> bool {
     let any = !parsed.is_empty();
     for (i, text, facts, error) in parsed {
         let a = &mut analyzed[i];
@@ -422,30 +430,14 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path) -> bool 
     let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = targets
         .par_iter()
         .filter_map(|&i| {
-            let a = &analyzed[i];
-            let Loaded::Text(text) = source::load(&a.path, &a.display) else {
-                return None;
-            };
-            if source::parse_blocker(&text).is_some() {
-                return None;
-            }
-            match parse::parse(&a.path, &text) {
-                Ok(p) => {
-                    let facts = facts::extract::extract(&p.program, parse::BASE);
-                    Some((i, text, facts, p.recovered))
-                }
-                Err(_) => None,
-            }
+            // A route file that does not parse has no handler to judge, and
+            // its syntax is not QStash's business.
+            let (text, facts, error) = parse_for_lint(&analyzed[i])?;
+            let unparsed = error.is_some() && facts.handlers.handlers.is_empty();
+            (!unparsed).then_some((i, text, facts, error))
         })
         .collect();
-    let any = !parsed.is_empty();
-    for (i, text, facts, recovered) in parsed {
-        let a = &mut analyzed[i];
-        a.text = Some(text);
-        a.facts = Some(facts);
-        a.parse_error = recovered;
-    }
-    any
+    adopt(analyzed, parsed)
 }
 
 /// Parses the project files that parsed files import but the prefilter

@@ -267,7 +267,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
                         let mut parts = a.parts.clone();
                         parts.extend(alt.iter().cloned());
                         next.push(Candidate {
-                            parts: merge(parts),
+                            parts: crate::facts::fold::merge_parts(parts),
                             ..a.clone()
                         });
                     }
@@ -289,18 +289,6 @@ fn push_unique(out: &mut Vec<Candidate>, c: Candidate) {
     if !out.contains(&c) {
         out.push(c);
     }
-}
-
-fn merge(parts: Vec<Part>) -> Vec<Part> {
-    let mut out: Vec<Part> = Vec::with_capacity(parts.len());
-    for p in parts {
-        match (out.last_mut(), p) {
-            (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
-            (_, Part::Lit(b)) if b.is_empty() => {}
-            (_, p) => out.push(p),
-        }
-    }
-    out
 }
 
 fn has_import(c: &Candidate) -> bool {

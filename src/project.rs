@@ -13,10 +13,40 @@ use crate::facts::{DevSignal, FileFacts};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// The nearest directory with a `package.json` at or above each directory,
+/// never leaving the repository; memoised, each directory asking its parent.
+#[derive(Debug, Default)]
+pub struct PackageRoots {
+    memo: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl PackageRoots {
+    /// The package directory of `dir`.
+    pub fn of_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(p) = self.memo.get(dir) {
+            return p.clone();
+        }
+        let found = if dir.join("package.json").is_file() {
+            Some(dir.to_path_buf())
+        } else if dir.join(".git").exists() {
+            None
+        } else {
+            dir.parent().and_then(|p| self.of_dir(p))
+        };
+        self.memo.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    /// The package directory of `dir` if it was already looked up.
+    pub fn known(&self, dir: &Path) -> Option<&Option<PathBuf>> {
+        self.memo.get(dir)
+    }
+}
+
 /// Which packages target the QStash dev server.
 #[derive(Debug, Default)]
 pub struct ProjectSignals {
-    package_of_dir: HashMap<PathBuf, Option<PathBuf>>,
+    roots: PackageRoots,
     dev_packages: HashSet<Option<PathBuf>>,
 }
 
@@ -30,7 +60,7 @@ impl ProjectSignals {
         let mut s = ProjectSignals::default();
         let mut checked = HashSet::new();
         for (path, facts, is_test) in files {
-            let pkg = s.package_of(path);
+            let pkg = path.parent().and_then(|d| s.roots.of_dir(d));
             let process_wide =
                 |sig: &DevSignal| matches!(sig, DevSignal::DevEnv | DevSignal::DevServerImport);
             if !is_test && facts.is_some_and(|f| f.dev_signals.iter().any(process_wide)) {
@@ -45,27 +75,6 @@ impl ProjectSignals {
         s
     }
 
-    fn package_of(&mut self, file: &Path) -> Option<PathBuf> {
-        self.package_of_dir(file.parent()?)
-    }
-
-    /// The nearest directory at or above `dir` with a `package.json`, not
-    /// leaving the repository; memoised per directory.
-    fn package_of_dir(&mut self, dir: &Path) -> Option<PathBuf> {
-        if let Some(p) = self.package_of_dir.get(dir) {
-            return p.clone();
-        }
-        let found = if dir.join("package.json").is_file() {
-            Some(dir.to_path_buf())
-        } else if dir.join(".git").exists() {
-            None
-        } else {
-            dir.parent().and_then(|p| self.package_of_dir(p))
-        };
-        self.package_of_dir.insert(dir.to_path_buf(), found.clone());
-        found
-    }
-
     /// Whether `file` (with its facts) targets the dev server.
     pub fn dev_server(&self, file: &Path, facts: Option<&FileFacts>) -> bool {
         if facts.is_some_and(|f| !f.dev_signals.is_empty()) {
@@ -73,7 +82,7 @@ impl ProjectSignals {
         }
         let mut cur = file.parent();
         while let Some(d) = cur {
-            if let Some(pkg) = self.package_of_dir.get(d) {
+            if let Some(pkg) = self.roots.known(d) {
                 return self.dev_packages.contains(pkg);
             }
             cur = d.parent();

@@ -440,32 +440,17 @@ pub fn path_pieces(c: &Candidate) -> Option<Vec<PathPiece>> {
 struct Packages {
     /// The root for files outside any package.
     fallback: Option<PathBuf>,
-    root_of: HashMap<PathBuf, Option<PathBuf>>,
+    roots: crate::project::PackageRoots,
     base_path: HashMap<PathBuf, Option<String>>,
     middleware: HashMap<PathBuf, bool>,
 }
 
 impl Packages {
     fn root(&mut self, dir: &Path) -> Option<PathBuf> {
-        match self.package(dir) {
+        match self.roots.of_dir(dir) {
             Some(r) => Some(r),
             None => self.fallback.clone().filter(|f| dir.starts_with(f)),
         }
-    }
-
-    fn package(&mut self, dir: &Path) -> Option<PathBuf> {
-        if let Some(r) = self.root_of.get(dir) {
-            return r.clone();
-        }
-        let found = if dir.join("package.json").is_file() {
-            Some(dir.to_path_buf())
-        } else if dir.join(".git").exists() {
-            None
-        } else {
-            dir.parent().and_then(|p| self.package(p))
-        };
-        self.root_of.insert(dir.to_path_buf(), found.clone());
-        found
     }
 
     fn next_base_path(&mut self, root: &Path) -> Option<String> {

@@ -379,7 +379,8 @@ pub fn qstash_api_destination(c: &Candidate) -> Option<(SendKind, Candidate)> {
     None
 }
 
-fn merge_parts(parts: Vec<Part>) -> Vec<Part> {
+/// Joins adjacent literal parts and drops empty ones.
+pub fn merge_parts(parts: Vec<Part>) -> Vec<Part> {
     let mut out: Vec<Part> = Vec::with_capacity(parts.len());
     for p in parts {
         match (out.last_mut(), p) {
