@@ -6,63 +6,12 @@
 //! and compares the start lines of one rule's diagnostics with the expected
 //! list. `verify-without-url` is off by default; its cases turn it on.
 
+mod common;
+
+use common::*;
 use qstash_lint::config::{Config, Level};
 use qstash_lint::engine::check_text;
-use qstash_lint::report::range;
-use std::collections::HashSet;
 use std::path::Path;
-
-/// One file and what must be reported for it.
-struct Case {
-    /// Unique name, shown on failure.
-    name: &'static str,
-    /// Path of the file, relative to the project root.
-    path: &'static str,
-    /// Source text; a leading newline is dropped so that line 1 is the line
-    /// after the opening quote.
-    src: &'static str,
-    /// Compare only this rule's diagnostics (`None`: every diagnostic).
-    only: Option<&'static str>,
-    /// Expected (rule, 1-based start line) pairs.
-    expect: Vec<(&'static str, u32)>,
-    /// Changes to the default config.
-    config: Option<fn(&mut Config)>,
-}
-
-/// A case that lists every diagnostic of the file.
-fn exact(
-    name: &'static str,
-    path: &'static str,
-    src: &'static str,
-    expect: &[(&'static str, u32)],
-) -> Case {
-    Case {
-        name,
-        path,
-        src,
-        only: None,
-        expect: expect.to_vec(),
-        config: None,
-    }
-}
-
-/// A case that lists the lines of one rule's diagnostics (others are ignored).
-fn only(
-    rule: &'static str,
-    name: &'static str,
-    path: &'static str,
-    src: &'static str,
-    lines: &[u32],
-) -> Case {
-    Case {
-        name,
-        path,
-        src,
-        only: Some(rule),
-        expect: lines.iter().map(|l| (rule, *l)).collect(),
-        config: None,
-    }
-}
 
 fn with_url_rule(c: &mut Config) {
     c.rules
@@ -75,85 +24,6 @@ fn url(name: &'static str, path: &'static str, src: &'static str, lines: &[u32])
         config: Some(with_url_rule),
         ..only("verify-without-url", name, path, src, lines)
     }
-}
-
-fn expand(src: &str) -> String {
-    src.strip_prefix('\n').unwrap_or(src).to_string()
-}
-
-fn numbered(src: &str) -> String {
-    src.lines()
-        .enumerate()
-        .map(|(i, l)| format!("  {:>3} | {l}\n", i + 1))
-        .collect()
-}
-
-/// Lints every case and fails with a report of all mismatches.
-fn check(cases: Vec<Case>) {
-    let root = Path::new("/project");
-    let mut names = HashSet::new();
-    let mut failures = Vec::new();
-    for case in &cases {
-        assert!(names.insert(case.name), "duplicate case name {}", case.name);
-        let mut config = Config::defaults(root);
-        if let Some(change) = case.config {
-            change(&mut config);
-        }
-        let src = expand(case.src);
-        let outcome = check_text(&root.join(case.path), &src, &config);
-        let selected: Vec<_> = outcome
-            .diagnostics
-            .iter()
-            .filter(|d| case.only.is_none_or(|r| d.rule == r))
-            .collect();
-        let mut found: Vec<(&str, u32)> = selected
-            .iter()
-            .map(|d| (d.rule, range(&outcome, &d.path, d.span).0.line))
-            .collect();
-        found.sort();
-        let mut expected = case.expect.clone();
-        expected.sort();
-        if found != expected {
-            let messages: String = selected
-                .iter()
-                .map(|d| {
-                    format!(
-                        "    {}:{} {}\n",
-                        d.rule,
-                        range(&outcome, &d.path, d.span).0.line,
-                        d.message
-                    )
-                })
-                .collect();
-            failures.push(format!(
-                "case `{}` ({}):\n  expected {:?}\n  found    {:?}\n{}{}",
-                case.name,
-                case.path,
-                expected,
-                found,
-                messages,
-                numbered(&src)
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-}
-
-/// The diagnostics' (rule, message) pairs for one file.
-fn messages(path: &str, src: &str) -> Vec<(String, String)> {
-    let root = Path::new("/project");
-    let outcome = check_text(&root.join(path), &expand(src), &Config::defaults(root));
-    outcome
-        .diagnostics
-        .iter()
-        .map(|d| (d.rule.to_string(), d.message.clone()))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------
