@@ -85,7 +85,7 @@ pub fn main() -> ExitCode {
         Command::Rules => {
             let mut out = String::new();
             out.push_str(&format!(
-                "{:<32} {:<8} {:<12} {}\n",
+                "{:<32} {:<10} {:<12} {}\n",
                 "RULE", "SEVERITY", "CATEGORY", "SUMMARY"
             ));
             for r in RULES {
@@ -96,7 +96,7 @@ pub fn main() -> ExitCode {
                     format!("{} (off)", m.severity)
                 };
                 out.push_str(&format!(
-                    "{:<32} {:<8} {:<12} {}\n",
+                    "{:<32} {:<10} {:<12} {}\n",
                     m.id,
                     sev,
                     m.category.as_str(),
