@@ -10,8 +10,8 @@
 //! What cannot be resolved stays unknown, and unknown means no diagnostic.
 
 use crate::facts::{
-    Candidate, Export, ExportTarget, ExportValue, FileFacts, ImportRef, ImportedReceiver, Literal,
-    ObjectLit, Part, QstashClass, SendKind, Value,
+    Candidate, Export, ExportTarget, ExportValue, FileFacts, ImportRef, ImportedCall,
+    ImportedReceiver, Literal, ObjectLit, Part, QstashClass, SendKind, Value,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -241,6 +241,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
             }];
             for part in &c.parts {
                 let alternatives: Vec<Vec<Part>> = match part {
+                    Part::Call(call) => self.link_call(file, call, depth),
                     Part::Imported(r) => {
                         let linked = if depth > MAX_DEPTH {
                             None
@@ -285,6 +286,61 @@ impl<'a, R: Resolve> Linker<'a, R> {
     }
 }
 
+impl<R: Resolve> Linker<'_, R> {
+    /// The alternatives a call of an imported helper folds to: the helper's
+    /// return value with each parameter replaced by the call's argument.
+    fn link_call(&self, file: &Path, call: &ImportedCall, depth: u32) -> Vec<Vec<Part>> {
+        let unknown = vec![vec![Part::Unknown]];
+        if depth > MAX_DEPTH {
+            return unknown;
+        }
+        let Some(target) = self.resolver.resolve(file, &call.callee.specifier) else {
+            return unknown;
+        };
+        let Some(helper) = self.export(&target, &call.callee.name, depth + 1) else {
+            return unknown;
+        };
+        if helper.returned.is_empty() {
+            return unknown;
+        }
+        let args: Vec<Vec<Candidate>> = call
+            .args
+            .iter()
+            .map(|a| self.link_candidates(file, a, depth + 1))
+            .collect();
+        let mut out: Vec<Vec<Part>> = Vec::new();
+        for ret in &helper.returned {
+            let mut acc: Vec<Vec<Part>> = vec![Vec::new()];
+            for part in &ret.parts {
+                let alternatives: Vec<Vec<Part>> = match part {
+                    Part::Param(i) => match args.get(*i) {
+                        Some(a) if !a.is_empty() => a.iter().map(|c| c.parts.clone()).collect(),
+                        _ => vec![vec![Part::Unknown]],
+                    },
+                    other => vec![vec![other.clone()]],
+                };
+                let mut next = Vec::new();
+                for a in &acc {
+                    for alt in &alternatives {
+                        if next.len() >= MAX_CANDIDATES {
+                            break;
+                        }
+                        let mut parts = a.clone();
+                        parts.extend(alt.iter().cloned());
+                        next.push(parts);
+                    }
+                }
+                acc = next;
+            }
+            out.extend(
+                acc.into_iter()
+                    .take(MAX_CANDIDATES.saturating_sub(out.len())),
+            );
+        }
+        out
+    }
+}
+
 fn push_unique(out: &mut Vec<Candidate>, c: Candidate) {
     if !out.contains(&c) {
         out.push(c);
@@ -292,7 +348,9 @@ fn push_unique(out: &mut Vec<Candidate>, c: Candidate) {
 }
 
 fn has_import(c: &Candidate) -> bool {
-    c.parts.iter().any(|p| matches!(p, Part::Imported(_)))
+    c.parts
+        .iter()
+        .any(|p| matches!(p, Part::Imported(_) | Part::Call(_)))
 }
 
 /// Whether a client of `class` has the method that made `kind`.

@@ -307,3 +307,31 @@ fn express_routes_and_middleware() {
         ["src/server.ts:10 [missing-signature-verification]"]
     );
 }
+
+#[test]
+fn url_helpers_in_other_files_fold_at_each_call() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/urls.ts",
+        "export function absoluteUrl(path: string) {\n  return `http://localhost:3000${path}`;\n}\nexport const workerUrl = (id: string) => `${process.env.APP_URL}/api/worker/${id}`;\n",
+    );
+    write(
+        r,
+        "src/app/api/send/route.ts",
+        "import { qstash } from \"@/lib/qstash\";\nimport { absoluteUrl, workerUrl } from \"@/lib/urls\";\nexport async function POST() {\n  try {\n    await qstash.publishJSON({ url: absoluteUrl(\"/api/a\") });\n    await qstash.publishJSON({ url: workerUrl(\"7\") });\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/worker/[id]/route.ts",
+        "export async function POST() {\n  return new Response(\"ok\");\n}\n",
+    );
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "src/app/api/send/route.ts:5 [localhost-destination]",
+            "src/app/api/worker/[id]/route.ts:1 [missing-signature-verification]",
+        ]
+    );
+}

@@ -205,11 +205,13 @@ fn local(scope: &Scope, name: &str, pos: u32) -> Export {
                 let mut v = value_of(scope, init);
                 if let Some(f) = func {
                     v.returns = returns_class(scope, f);
+                    v.returned = scope.fold_returns(f);
                 }
                 ExportTarget::Local(v)
             }
             Some(Binding::Func(f)) => ExportTarget::Local(ExportValue {
                 returns: returns_class(scope, f),
+                returned: scope.fold_returns(f),
                 ..ExportValue::default()
             }),
             _ => ExportTarget::Local(ExportValue::default()),
@@ -232,6 +234,7 @@ fn expr_target(scope: &Scope, e: &Expr) -> ExportTarget {
     let mut v = value_of(scope, e);
     if let Some(f) = super::fold::fn_info(e) {
         v.returns = returns_class(scope, &f);
+        v.returned = scope.fold_returns(&f);
     }
     ExportTarget::Local(v)
 }
@@ -249,6 +252,7 @@ fn value_of(scope: &Scope, e: &Expr) -> ExportValue {
         },
         instance,
         returns: None,
+        returned: Vec::new(),
         dev_server: instance == Some(QstashClass::Client) && targets_dev_server(scope, e),
     }
 }

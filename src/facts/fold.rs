@@ -6,8 +6,8 @@
 //! expression into [`Candidate`] strings as rules.md describes.
 
 use super::{
-    Candidate, Import, ImportRef, Imported, ImportedReceiver, Literal, Part, Prop, QstashClass,
-    SendKind, Value,
+    Candidate, Import, ImportRef, Imported, ImportedCall, ImportedReceiver, Literal, Part, Prop,
+    QstashClass, SendKind, Value,
 };
 use crate::diagnostic::Span;
 use std::collections::HashMap;
@@ -332,7 +332,7 @@ pub fn qstash_api_destination(c: &Candidate) -> Option<(SendKind, Candidate)> {
                 continue;
             }
             // Keeps text on either side of an unknown part from joining up.
-            Part::Unknown | Part::Imported(_) => {
+            Part::Unknown | Part::Imported(_) | Part::Call(_) | Part::Param(_) => {
                 base.push(' ');
                 continue;
             }
@@ -1118,7 +1118,28 @@ impl Scope {
                 self.fold_ctx(&m.obj, ctx)
             }
             Expr::Ident(id) => {
-                let Some(info) = self.function(&id.sym, self.abs(id.span.lo.0)) else {
+                let pos = self.abs(id.span.lo.0);
+                let Some(info) = self.function(&id.sym, pos) else {
+                    // A helper imported from another file folds at the link.
+                    if let Some(callee) = self.import_ref(&id.sym, pos) {
+                        let args = c
+                            .args
+                            .iter()
+                            .map(|a| {
+                                if a.spread.is_none() {
+                                    self.fold_ctx(&a.expr, ctx)
+                                } else {
+                                    unknown(span)
+                                }
+                            })
+                            .collect();
+                        return vec![Candidate {
+                            parts: vec![Part::Call(Box::new(ImportedCall { callee, args }))],
+                            origin: span,
+                            dev_only: false,
+                            env_fallback: false,
+                        }];
+                    }
                     return unknown(span);
                 };
                 let mut inner = ctx.clone();
@@ -1143,6 +1164,29 @@ impl Scope {
             }
             _ => unknown(span),
         }
+    }
+
+    /// What function `f` returns, folded with each parameter standing for
+    /// itself ([`Part::Param`]), so that a call in another file can fold it
+    /// with its own arguments.
+    pub fn fold_returns(&self, f: &FnInfo) -> Vec<Candidate> {
+        let mut ctx = Ctx::default();
+        for (i, p) in f.params.iter().enumerate() {
+            if let Some(p) = p {
+                let param = Candidate {
+                    parts: vec![Part::Param(i)],
+                    origin: Span::default(),
+                    dev_only: false,
+                    env_fallback: false,
+                };
+                ctx.params.push((p.clone(), vec![param]));
+            }
+        }
+        let mut out = Vec::new();
+        for (ret, guard) in returns_of(self, f) {
+            out = union(out, self.fold_guarded(ret, guard, &ctx));
+        }
+        out
     }
 
     /// The env variable read by `e` (`process.env.X`, `import.meta.env.X`,

@@ -62,6 +62,22 @@ pub enum Part {
     /// The value of a binding imported from another module; the project
     /// link replaces it with that binding's folded value.
     Imported(ImportRef),
+    /// The result of calling a function imported from another module (a
+    /// URL-building helper); the link folds the helper's return value with
+    /// these arguments.
+    Call(Box<ImportedCall>),
+    /// The value of a function's parameter, in an exported helper's return
+    /// value: the link replaces it with the argument of each call.
+    Param(usize),
+}
+
+/// A call of an imported function with its folded arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportedCall {
+    /// The function.
+    pub callee: ImportRef,
+    /// The folded arguments, in order.
+    pub args: Vec<Vec<Candidate>>,
 }
 
 /// A binding exported by another module, as the importing file names it.
@@ -106,6 +122,9 @@ pub struct ExportValue {
     pub instance: Option<QstashClass>,
     /// The QStash class a function returns (`getQstash()`).
     pub returns: Option<QstashClass>,
+    /// What a function returns, folded with its parameters as
+    /// [`Part::Param`]s (URL-building helpers such as `absoluteUrl(path)`).
+    pub returned: Vec<Candidate>,
     /// A client configured for the local dev server (`devMode: true` or a
     /// localhost `baseUrl`).
     pub dev_server: bool,
