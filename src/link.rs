@@ -234,13 +234,12 @@ impl<'a, R: Resolve> Linker<'a, R> {
                 push_unique(&mut out, c.clone());
                 continue;
             }
-            // Each part expands into alternatives; the candidate is their product.
-            let mut acc: Vec<Candidate> = vec![Candidate {
-                parts: Vec::new(),
-                ..c.clone()
-            }];
-            for part in &c.parts {
-                let alternatives: Vec<Vec<Part>> = match part {
+            // Each part expands into alternative fragments; the candidate is
+            // their product, development-only if any fragment is.
+            let fragments: Vec<Vec<Candidate>> = c
+                .parts
+                .iter()
+                .map(|part| match part {
                     Part::Call(call) => self.link_call(file, call, depth),
                     Part::Imported(r) => {
                         let linked = if depth > MAX_DEPTH {
@@ -251,31 +250,14 @@ impl<'a, R: Resolve> Linker<'a, R> {
                                 .and_then(|t| self.export(&t, &r.name, depth + 1))
                         };
                         match linked {
-                            Some(v) if !v.candidates.is_empty() => {
-                                v.candidates.into_iter().map(|c| c.parts).collect()
-                            }
-                            _ => vec![vec![Part::Unknown]],
+                            Some(v) if !v.candidates.is_empty() => v.candidates,
+                            _ => vec![fragment(Part::Unknown)],
                         }
                     }
-                    other => vec![vec![other.clone()]],
-                };
-                let mut next = Vec::new();
-                for a in &acc {
-                    for alt in &alternatives {
-                        if next.len() >= MAX_CANDIDATES {
-                            break;
-                        }
-                        let mut parts = a.parts.clone();
-                        parts.extend(alt.iter().cloned());
-                        next.push(Candidate {
-                            parts: crate::facts::fold::merge_parts(parts),
-                            ..a.clone()
-                        });
-                    }
-                }
-                acc = next;
-            }
-            for a in acc {
+                    other => vec![fragment(other.clone())],
+                })
+                .collect();
+            for a in product(c, &fragments) {
                 if out.len() >= MAX_CANDIDATES {
                     break;
                 }
@@ -284,13 +266,11 @@ impl<'a, R: Resolve> Linker<'a, R> {
         }
         out
     }
-}
 
-impl<R: Resolve> Linker<'_, R> {
-    /// The alternatives a call of an imported helper folds to: the helper's
+    /// The candidates a call of an imported helper folds to: the helper's
     /// return value with each parameter replaced by the call's argument.
-    fn link_call(&self, file: &Path, call: &ImportedCall, depth: u32) -> Vec<Vec<Part>> {
-        let unknown = vec![vec![Part::Unknown]];
+    fn link_call(&self, file: &Path, call: &ImportedCall, depth: u32) -> Vec<Candidate> {
+        let unknown = vec![fragment(Part::Unknown)];
         if depth > MAX_DEPTH {
             return unknown;
         }
@@ -308,37 +288,70 @@ impl<R: Resolve> Linker<'_, R> {
             .iter()
             .map(|a| self.link_candidates(file, a, depth + 1))
             .collect();
-        let mut out: Vec<Vec<Part>> = Vec::new();
+        let mut out = Vec::new();
         for ret in &helper.returned {
-            let mut acc: Vec<Vec<Part>> = vec![Vec::new()];
-            for part in &ret.parts {
-                let alternatives: Vec<Vec<Part>> = match part {
-                    Part::Param(i) => match args.get(*i) {
-                        Some(a) if !a.is_empty() => a.iter().map(|c| c.parts.clone()).collect(),
-                        _ => vec![vec![Part::Unknown]],
-                    },
-                    other => vec![vec![other.clone()]],
-                };
-                let mut next = Vec::new();
-                for a in &acc {
-                    for alt in &alternatives {
-                        if next.len() >= MAX_CANDIDATES {
-                            break;
-                        }
-                        let mut parts = a.clone();
-                        parts.extend(alt.iter().cloned());
-                        next.push(parts);
-                    }
+            // The helper's own imports resolve from its file.
+            let ret = self.link_candidates(&target, std::slice::from_ref(ret), depth + 1);
+            for ret in ret {
+                let fragments: Vec<Vec<Candidate>> = ret
+                    .parts
+                    .iter()
+                    .map(|part| match part {
+                        Part::Param(i) => match args.get(*i) {
+                            Some(a) if !a.is_empty() => a.clone(),
+                            _ => vec![fragment(Part::Unknown)],
+                        },
+                        other => vec![fragment(other.clone())],
+                    })
+                    .collect();
+                out.extend(product(&ret, &fragments));
+                if out.len() >= MAX_CANDIDATES {
+                    break;
                 }
-                acc = next;
             }
-            out.extend(
-                acc.into_iter()
-                    .take(MAX_CANDIDATES.saturating_sub(out.len())),
-            );
         }
+        out.truncate(MAX_CANDIDATES);
         out
     }
+}
+
+/// A candidate made of one part.
+fn fragment(part: Part) -> Candidate {
+    Candidate {
+        parts: vec![part],
+        origin: crate::diagnostic::Span::default(),
+        dev_only: false,
+        env_fallback: false,
+    }
+}
+
+/// Every concatenation of one fragment per position, with `base`'s origin
+/// and flags or'ed with the fragments'.
+fn product(base: &Candidate, fragments: &[Vec<Candidate>]) -> Vec<Candidate> {
+    let mut acc = vec![Candidate {
+        parts: Vec::new(),
+        ..base.clone()
+    }];
+    for alternatives in fragments {
+        let mut next = Vec::new();
+        for a in &acc {
+            for alt in alternatives {
+                if next.len() >= MAX_CANDIDATES {
+                    break;
+                }
+                let mut parts = a.parts.clone();
+                parts.extend(alt.parts.iter().cloned());
+                next.push(Candidate {
+                    parts: crate::facts::fold::merge_parts(parts),
+                    origin: a.origin,
+                    dev_only: a.dev_only || alt.dev_only,
+                    env_fallback: a.env_fallback || alt.env_fallback,
+                });
+            }
+        }
+        acc = next;
+    }
+    acc
 }
 
 fn push_unique(out: &mut Vec<Candidate>, c: Candidate) {

@@ -335,3 +335,20 @@ fn url_helpers_in_other_files_fold_at_each_call() {
         ]
     );
 }
+
+#[test]
+fn development_only_values_stay_development_only_across_files() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/urls.ts",
+        "export const APP_URL = process.env.APP_URL ?? \"http://localhost:3000\";\nexport function absoluteUrl(path: string) {\n  if (process.env.NODE_ENV === \"development\") return `http://localhost:3000${path}`;\n  return `https://${process.env.VERCEL_URL}${path}`;\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/send/route.ts",
+        "import { qstash } from \"@/lib/qstash\";\nimport { APP_URL, absoluteUrl } from \"@/lib/urls\";\nexport async function POST() {\n  try {\n    await qstash.publishJSON({ url: `${APP_URL}/api/a` });\n    await qstash.publishJSON({ url: absoluteUrl(\"/api/b\") });\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  return new Response(\"ok\");\n}\n",
+    );
+    assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
+}
