@@ -34,7 +34,18 @@ fn every_fixture_has_a_snapshot_test() {
     names.sort();
     assert_eq!(
         names,
-        ["nextjs-app", "node-scripts"],
+        [
+            "express-app",
+            "hono-worker",
+            "monorepo",
+            "nextjs-app",
+            "nextjs-pages",
+            "node-scripts",
+            "nuxt-app",
+            "remix-app",
+            "sveltekit-app",
+            "workflow-app",
+        ],
         "add a snapshot test for each new fixture"
     );
 }
@@ -47,4 +58,44 @@ fn nextjs_app() {
 #[test]
 fn node_scripts() {
     insta::assert_snapshot!("node-scripts", run_fixture("node-scripts"));
+}
+
+#[test]
+fn nextjs_pages() {
+    insta::assert_snapshot!("nextjs-pages", run_fixture("nextjs-pages"));
+}
+
+#[test]
+fn express_app() {
+    insta::assert_snapshot!("express-app", run_fixture("express-app"));
+}
+
+#[test]
+fn hono_worker() {
+    insta::assert_snapshot!("hono-worker", run_fixture("hono-worker"));
+}
+
+#[test]
+fn sveltekit_app() {
+    insta::assert_snapshot!("sveltekit-app", run_fixture("sveltekit-app"));
+}
+
+#[test]
+fn nuxt_app() {
+    insta::assert_snapshot!("nuxt-app", run_fixture("nuxt-app"));
+}
+
+#[test]
+fn remix_app() {
+    insta::assert_snapshot!("remix-app", run_fixture("remix-app"));
+}
+
+#[test]
+fn workflow_app() {
+    insta::assert_snapshot!("workflow-app", run_fixture("workflow-app"));
+}
+
+#[test]
+fn monorepo() {
+    insta::assert_snapshot!("monorepo", run_fixture("monorepo"));
 }
