@@ -569,7 +569,8 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
         return a;
     }
     a.secrets = secrets::scan(&text);
-    let relevant = crate::prefilter::mentions_qstash(&text);
+    let relevant =
+        crate::prefilter::mentions_qstash(&text) || crate::prefilter::registers_routes(&text);
     if relevant {
         if let Some((kind, message)) = source::parse_blocker(&text) {
             a.notices.push(Notice {

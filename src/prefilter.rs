@@ -33,6 +33,32 @@ pub fn mentions_qstash(text: &str) -> bool {
     matcher().is_match(text)
 }
 
+/// Whether the file registers HTTP routes in code (`app.post("/x", …)` with
+/// Express, Hono, Fastify and the like). Such a file may hold the handler a
+/// publish elsewhere targets without ever mentioning QStash, so it is parsed
+/// too.
+pub fn registers_routes(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let registers = [&b".post("[..], b".put(", b".all(", b".route("]
+        .iter()
+        .any(|n| memchr::memmem::find(bytes, n).is_some());
+    registers
+        && [
+            "express",
+            "hono",
+            "fastify",
+            "elysia",
+            "koa",
+            "itty-router",
+            "polka",
+            "h3",
+            "restify",
+            "hyper-express",
+        ]
+        .iter()
+        .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -47,5 +73,11 @@ mod tests {
             "import { Redis } from \"@upstash/redis\""
         ));
         assert!(!super::mentions_qstash("export const x = 1;"));
+        assert!(super::registers_routes(
+            "import express from \"express\";\napp.post(\"/x\", h);"
+        ));
+        assert!(!super::registers_routes(
+            "fetch(url, { method: \"POST\" });"
+        ));
     }
 }

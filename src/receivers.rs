@@ -170,6 +170,19 @@ fn is_verifier(
 ) -> bool {
     match call {
         CallRef::Local(name) => set.contains(&(from.to_path_buf(), name.clone())),
+        // An inline function verifies when a verify call or a verifier call
+        // lies in its body.
+        CallRef::Inline(body) => by_path.get(from).is_some_and(|f| {
+            f.verify_calls.iter().any(|v| body.contains(v.span))
+                || f.handlers.functions.iter().any(|func| {
+                    body.contains(func.body)
+                        && (func.wraps
+                            || func
+                                .calls
+                                .iter()
+                                .any(|c| c != call && is_verifier(from, c, set, by_path, resolver)))
+                })
+        }),
         CallRef::Imported(r) => {
             let Some(target) = resolver.resolve(from, &r.specifier) else {
                 return false;
@@ -497,7 +510,13 @@ fn pattern_of(path: &Path, h: &Handler, packages: &mut Packages) -> Option<(Rout
                 Framework::Nuxt => name == "default",
                 Framework::Remix => name == "action",
             };
-            if !fits {
+            // Nuxt `receipt.get.ts` serves GET only: not a QStash delivery.
+            if !fits
+                || route
+                    .method
+                    .as_deref()
+                    .is_some_and(|m| matches!(m, "GET" | "HEAD" | "OPTIONS"))
+            {
                 return None;
             }
             let pattern = match route.framework {
@@ -601,10 +620,7 @@ fn verified(
             return true;
         }
     }
-    if h.middleware
-        .iter()
-        .any(|m| matches!(m, CallRef::Local(n) if n.is_empty()) || check(m))
-    {
+    if h.middleware.iter().any(check) {
         return true;
     }
     next_middleware_verifies(f.path, packages, by_path, verifiers, resolver)

@@ -352,3 +352,89 @@ fn development_only_values_stay_development_only_across_files() {
     );
     assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
 }
+
+/// An Express server with a shared receiver and client in `src/qstash.ts`.
+fn express_app(server: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(r, "package.json", "{}");
+    write(
+        r,
+        "src/qstash.ts",
+        "import { Client, Receiver } from \"@upstash/qstash\";\nexport const qstash = new Client();\nexport const receiver = new Receiver();\nexport async function verifyQstash(req: any, res: any, next: any) {\n  try {\n    await receiver.verify({ signature: req.header(\"upstash-signature\") ?? \"\", body: req.rawBody });\n  } catch {\n    return res.status(401).end();\n  }\n  next();\n}\n",
+    );
+    write(
+        r,
+        "src/handlers.ts",
+        "import { receiver } from \"./qstash\";\nexport async function handleFulfil(req: any, res: any) {\n  await receiver.verify({ signature: req.header(\"upstash-signature\") ?? \"\", body: req.rawBody });\n  res.send(\"ok\");\n}\n",
+    );
+    write(r, "src/server.ts", server);
+    dir
+}
+
+const PUBLISHES: &str = "import { qstash } from \"./qstash\";\nconst BASE = \"https://shop.example.com\";\nexport async function enqueue() {\n  try {\n    await qstash.publishJSON({ url: `${BASE}/jobs/a` });\n    await qstash.publishJSON({ url: `${BASE}/admin/purge` });\n    await qstash.publishJSON({ url: `${BASE}/api/jobs/fulfil` });\n    await qstash.publishJSON({ url: `${BASE}/jobs/fulfil` });\n    await qstash.publishJSON({ url: `${BASE}/inline` });\n  } catch {}\n}\n";
+
+#[test]
+fn express_middleware_is_scoped_to_its_router_and_path() {
+    let dir = express_app(
+        "import express from \"express\";\nimport { verifyQstash } from \"./qstash\";\nconst app = express();\nconst jobs = express.Router();\napp.use(\"/jobs\", verifyQstash);\njobs.use(verifyQstash);\napp.post(\"/jobs/a\", async (req, res) => { res.send(\"ok\"); });\napp.post(\"/admin/purge\", async (req, res) => { res.send(\"ok\"); });\njobs.post(\"/fulfil\", async (req, res) => { res.send(\"ok\"); });\napp.use(\"/api/jobs\", jobs);\n",
+    );
+    write(dir.path(), "src/publish.ts", PUBLISHES);
+    assert_eq!(
+        lint(dir.path(), &[]),
+        ["src/server.ts:8 [missing-signature-verification]"]
+    );
+}
+
+#[test]
+fn mounted_routers_get_their_prefix() {
+    let dir = express_app(
+        "import express from \"express\";\nconst app = express();\nconst jobs = express.Router();\njobs.post(\"/fulfil\", async (req, res) => { res.send(\"ok\"); });\napp.use(\"/api/jobs\", jobs);\n",
+    );
+    write(dir.path(), "src/publish.ts", PUBLISHES);
+    assert_eq!(
+        lint(dir.path(), &[]),
+        ["src/server.ts:4 [missing-signature-verification]"]
+    );
+}
+
+#[test]
+fn imported_handlers_and_inline_middleware_that_verify_count() {
+    let dir = express_app(
+        "import express from \"express\";\nimport { handleFulfil } from \"./handlers\";\nimport { receiver } from \"./qstash\";\nconst app = express();\napp.post(\"/jobs/fulfil\", handleFulfil);\napp.post(\"/inline\", async (req, res, next) => {\n  try {\n    await receiver.verify({ signature: req.header(\"upstash-signature\") ?? \"\", body: req.rawBody });\n    next();\n  } catch {\n    res.status(401).end();\n  }\n}, async (req, res) => { res.send(\"ok\"); });\n",
+    );
+    write(dir.path(), "src/publish.ts", PUBLISHES);
+    assert!(
+        lint(dir.path(), &[]).is_empty(),
+        "{:?}",
+        lint(dir.path(), &[])
+    );
+}
+
+#[test]
+fn nuxt_method_suffixes_and_object_handlers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(r, "package.json", "{}");
+    write(
+        r,
+        "nuxt.config.ts",
+        "export default defineNuxtConfig({});\n",
+    );
+    write(
+        r,
+        "server/utils/qstash.ts",
+        "import { Client, Receiver } from \"@upstash/qstash\";\nexport const qstash = new Client();\nexport const receiver = new Receiver();\nexport const send = () => qstash.publishJSON({ url: `${process.env.APP_URL}/api/jobs/receipt` }).catch(() => {});\n",
+    );
+    write(
+        r,
+        "server/api/jobs/receipt.get.ts",
+        "export default defineEventHandler(async () => ({ receipts: [] }));\n",
+    );
+    write(
+        r,
+        "server/api/jobs/receipt.post.ts",
+        "import { receiver } from \"../../utils/qstash\";\nexport default defineEventHandler({\n  onRequest: [],\n  handler: async (event) => {\n    const body = (await readRawBody(event)) ?? \"\";\n    await receiver.verify({ signature: getHeader(event, \"upstash-signature\") ?? \"\", body });\n    return { ok: true };\n  },\n});\n",
+    );
+    assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
+}

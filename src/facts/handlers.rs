@@ -21,6 +21,8 @@ pub enum CallRef {
     Local(String),
     /// A function imported from another module.
     Imported(ImportRef),
+    /// An inline function (a middleware written in place), by its body.
+    Inline(Span),
 }
 
 /// What a function body does that matters for verification.
@@ -99,12 +101,9 @@ pub struct HandlerFacts {
 pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
     let mut out = HandlerFacts::default();
     let Program::Module(m) = program else {
-        let mut v = CodeRoutes {
-            scope,
-            out: &mut out,
-            middleware: Vec::new(),
-        };
+        let mut v = code_routes(scope, &mut out);
         program.visit_with(&mut v);
+        v.finish();
         collect_functions(program, scope, &mut out);
         return out;
     };
@@ -229,12 +228,9 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
             _ => {}
         }
     }
-    let mut v = CodeRoutes {
-        scope,
-        out: &mut out,
-        middleware: Vec::new(),
-    };
+    let mut v = code_routes(scope, &mut out);
     program.visit_with(&mut v);
+    v.finish();
     collect_functions(program, scope, &mut out);
     out
 }
@@ -277,6 +273,11 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
         }
         Expr::Ident(id) => {
             let pos = scope.span(id.span).start;
+            if let Some(r) = scope.import_ref(&id.sym, pos) {
+                // A handler defined in another module: it verifies if that
+                // function is a verifier.
+                return (None, vec![Wrapping::Call(CallRef::Imported(r))]);
+            }
             match scope.lookup(&id.sym, pos).map(|d| &d.binding) {
                 Some(Binding::Func(info)) => (Some(info_fact(scope, &id.sym, info)), Vec::new()),
                 Some(Binding::Var { init, .. }) => {
@@ -301,7 +302,41 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
                         Expr::Arrow(_) | Expr::Fn(_) | Expr::Ident(_) | Expr::Call(_)
                     )
                 })
-                .map(|a| handler_of(scope, &a.expr, depth + 1));
+                .map(|a| handler_of(scope, &a.expr, depth + 1))
+                // h3/Nuxt object syntax: `defineEventHandler({ handler })`.
+                .or_else(|| {
+                    c.args.iter().find_map(|a| match unwrap(&a.expr) {
+                        Expr::Object(o) => o.props.iter().find_map(|p| match p {
+                            PropOrSpread::Prop(p) => match &**p {
+                                Prop::KeyValue(kv)
+                                    if super::fold::prop_name(&kv.key).as_deref()
+                                        == Some("handler") =>
+                                {
+                                    Some(handler_of(scope, &kv.value, depth + 1))
+                                }
+                                Prop::Method(m)
+                                    if super::fold::prop_name(&m.key).as_deref()
+                                        == Some("handler") =>
+                                {
+                                    m.function.body.as_ref().map(|b| {
+                                        (
+                                            Some(body_fact(
+                                                scope,
+                                                "",
+                                                scope.span(b.span),
+                                                &b.stmts,
+                                            )),
+                                            Vec::new(),
+                                        )
+                                    })
+                                }
+                                _ => None,
+                            },
+                            PropOrSpread::Spread(_) => None,
+                        }),
+                        _ => None,
+                    })
+                });
             let (function, mut wrappers) = inner.unwrap_or((None, Vec::new()));
             if let Some(w) = wrapping {
                 wrappers.insert(0, w);
@@ -502,14 +537,97 @@ fn mentions_header(e: &Expr) -> bool {
 }
 
 /// Code-registered routes and middleware: `app.post("/x", …)`,
-/// `router.use(verify)`.
+/// `router.use(verify)`, `app.use("/api/jobs", jobsRouter)`.
 struct CodeRoutes<'s> {
     scope: &'s Scope,
     out: &'s mut HandlerFacts,
-    middleware: Vec<CallRef>,
+    /// Middleware so far: (object it is registered on, path prefix, function).
+    middleware: Vec<(String, Option<String>, CallRef)>,
+    /// Routers mounted on a path: (parent object, child object, prefix).
+    mounts: Vec<(String, String, String)>,
+    /// The object each code handler of `out` was registered on.
+    objects: Vec<(usize, String)>,
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
+
+impl CodeRoutes<'_> {
+    /// A middleware or handler argument as a function reference.
+    fn call_ref(&self, e: &Expr) -> Option<CallRef> {
+        match unwrap(e) {
+            Expr::Ident(id) => {
+                let pos = self.scope.span(id.span).start;
+                if let Some(r) = self.scope.import_ref(&id.sym, pos) {
+                    Some(CallRef::Imported(r))
+                } else if self.scope.function(&id.sym, pos).is_some() {
+                    Some(CallRef::Local(id.sym.to_string()))
+                } else {
+                    None
+                }
+            }
+            Expr::Arrow(_) | Expr::Fn(_) => {
+                use swc_common::Spanned;
+                Some(CallRef::Inline(self.scope.span(e.span())))
+            }
+            Expr::Call(c) => match wrapping_of(
+                self.scope,
+                match &c.callee {
+                    Callee::Expr(callee) => callee,
+                    _ => return None,
+                },
+            ) {
+                Some(Wrapping::Call(r)) => Some(r),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Applies same-file mounts (`app.use("/api/jobs", jobs)`,
+    /// `app.route("/jobs", sub)`) to the paths of the routes registered on
+    /// the mounted object, following mounts of mounts.
+    fn finish(&mut self) {
+        for (i, object) in &self.objects {
+            let mut prefix = String::new();
+            let mut current = object.clone();
+            for _ in 0..4 {
+                let Some((parent, _, p)) = self.mounts.iter().find(|(_, c, _)| *c == current)
+                else {
+                    break;
+                };
+                prefix = format!("{}{prefix}", p.trim_end_matches('/'));
+                current = parent.clone();
+            }
+            if prefix.is_empty() {
+                continue;
+            }
+            if let Some(HandlerKind::Code { path, .. }) =
+                self.out.handlers.get_mut(*i).map(|h| &mut h.kind)
+            {
+                *path = format!("{prefix}{}", if path == "/" { "" } else { path.as_str() });
+            }
+        }
+    }
+}
+
+fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s> {
+    CodeRoutes {
+        scope,
+        out,
+        middleware: Vec::new(),
+        mounts: Vec::new(),
+        objects: Vec::new(),
+    }
+}
+
+/// The name of the object a route is registered on (`app`, `router`).
+fn object_name(e: &Expr) -> Option<String> {
+    match unwrap(e) {
+        Expr::Ident(i) => Some(i.sym.to_string()),
+        Expr::Member(m) => member_name(&m.prop),
+        _ => None,
+    }
+}
 
 impl Visit for CodeRoutes<'_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
@@ -523,19 +641,37 @@ impl Visit for CodeRoutes<'_> {
         let Some(method) = member_name(&m.prop) else {
             return;
         };
-        if method == "use" {
-            // Middleware for every later route (a path argument narrows it; kept simple).
-            for a in &n.args {
-                if let Some(w) = wrapping_of(self.scope, &a.expr) {
-                    if let Wrapping::Call(c) = w {
-                        self.middleware.push(c);
-                    }
-                } else if let Expr::Ident(id) = unwrap(&a.expr) {
+        let Some(object) = object_name(&m.obj) else {
+            return;
+        };
+        let path_arg = n
+            .args
+            .first()
+            .and_then(|a| match self.scope.literal(&a.expr) {
+                Some(super::Literal::Str(p)) if p.starts_with('/') || p == "*" => Some(p),
+                _ => None,
+            });
+        if method == "use" || method == "route" {
+            let rest = if path_arg.is_some() {
+                &n.args[1..]
+            } else {
+                &n.args[..]
+            };
+            for a in rest {
+                // A router mounted under a prefix, not a middleware.
+                if let (Some(prefix), Expr::Ident(id)) = (&path_arg, unwrap(&a.expr)) {
                     let pos = self.scope.span(id.span).start;
-                    if let Some(r) = self.scope.import_ref(&id.sym, pos) {
-                        self.middleware.push(CallRef::Imported(r));
-                    } else if self.scope.function(&id.sym, pos).is_some() {
-                        self.middleware.push(CallRef::Local(id.sym.to_string()));
+                    if self.scope.function(&id.sym, pos).is_none()
+                        && self.scope.import_ref(&id.sym, pos).is_none()
+                    {
+                        self.mounts
+                            .push((object.clone(), id.sym.to_string(), prefix.clone()));
+                        continue;
+                    }
+                }
+                if method == "use" {
+                    if let Some(r) = self.call_ref(&a.expr) {
+                        self.middleware.push((object.clone(), path_arg.clone(), r));
                     }
                 }
             }
@@ -544,35 +680,30 @@ impl Visit for CodeRoutes<'_> {
         if !METHODS.contains(&method.as_str()) || n.args.len() < 2 {
             return;
         }
-        let path = match self.scope.literal(&n.args[0].expr) {
-            Some(super::Literal::Str(p)) if p.starts_with('/') || p == "*" => p,
-            _ => return,
-        };
+        let Some(path) = path_arg else { return };
         let mut function = None;
         let mut wrappers = Vec::new();
-        let mut middleware = self.middleware.clone();
+        // Middleware of the same object whose prefix covers the path.
+        let mut middleware: Vec<CallRef> = self
+            .middleware
+            .iter()
+            .filter(|(o, prefix, _)| {
+                *o == object
+                    && prefix.as_deref().is_none_or(|p| {
+                        let p = p.trim_end_matches(['*', '/']);
+                        path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
+                    })
+            })
+            .map(|(_, _, r)| r.clone())
+            .collect();
         let handlers = &n.args[1..];
         for (i, a) in handlers.iter().enumerate() {
-            let last = i + 1 == handlers.len();
-            if last {
+            if i + 1 == handlers.len() {
                 let (f, w) = handler_of(self.scope, &a.expr, 0);
                 function = f;
                 wrappers = w;
-            } else if let Expr::Ident(id) = unwrap(&a.expr) {
-                let pos = self.scope.span(id.span).start;
-                if let Some(r) = self.scope.import_ref(&id.sym, pos) {
-                    middleware.push(CallRef::Imported(r));
-                } else {
-                    middleware.push(CallRef::Local(id.sym.to_string()));
-                }
-            } else if let (Some(f), _) = handler_of(self.scope, &a.expr, 0) {
-                // An inline middleware that verifies counts like a named one.
-                if !f.calls.is_empty() || f.wraps || f.uses_receiver {
-                    middleware.extend(f.calls.iter().cloned());
-                    if f.uses_receiver {
-                        middleware.push(CallRef::Local(String::new()));
-                    }
-                }
+            } else if let Some(r) = self.call_ref(&a.expr) {
+                middleware.push(r);
             }
         }
         let method_upper = if method == "on" {
@@ -580,6 +711,7 @@ impl Visit for CodeRoutes<'_> {
         } else {
             method.to_ascii_uppercase()
         };
+        self.objects.push((self.out.handlers.len(), object));
         self.out.handlers.push(Handler {
             kind: HandlerKind::Code {
                 method: method_upper,
