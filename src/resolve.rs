@@ -134,10 +134,59 @@ impl ModuleResolver {
                 return Some(path);
             }
         }
+        if let Some(path) = self.resolve_framework_alias(from_file, specifier) {
+            return Some(path);
+        }
         if is_bare(specifier) {
             return self.resolve_workspace(specifier);
         }
         None
+    }
+
+    /// The aliases frameworks define in configs generated at build time
+    /// (`.svelte-kit/tsconfig.json`, `.nuxt/tsconfig.json`), which are not in
+    /// the repository: SvelteKit's `$lib` (`src/lib`), and Nuxt's `~` / `@`
+    /// (the source directory: the root, or `app/` in Nuxt 4) and `~~` / `@@`
+    /// (the root). The app root is the nearest directory with the
+    /// framework's config file.
+    fn resolve_framework_alias(&self, from_file: &Path, specifier: &str) -> Option<PathBuf> {
+        let find_root = |configs: &[&str]| {
+            from_file
+                .ancestors()
+                .skip(1)
+                .find(|d| configs.iter().any(|c| d.join(c).is_file()))
+                .map(Path::to_path_buf)
+        };
+        let (root, rests): (PathBuf, Vec<String>) =
+            if let Some(rest) = specifier.strip_prefix("$lib") {
+                let root = find_root(&[
+                    "svelte.config.js",
+                    "svelte.config.ts",
+                    "svelte.config.mjs",
+                    "svelte.config.cjs",
+                ])?;
+                (root, vec![format!("./src/lib{rest}")])
+            } else if let Some(rest) = specifier
+                .strip_prefix("~~/")
+                .or_else(|| specifier.strip_prefix("@@/"))
+            {
+                let root = find_root(&["nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"])?;
+                (root, vec![format!("./{rest}")])
+            } else if let Some(rest) = specifier
+                .strip_prefix("~/")
+                .or_else(|| specifier.strip_prefix("@/"))
+            {
+                let root = find_root(&["nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"])?;
+                (root, vec![format!("./{rest}"), format!("./app/{rest}")])
+            } else {
+                return None;
+            };
+        let oxc = self.resolver_for(&root);
+        rests.iter().find_map(|spec| {
+            oxc.resolve(&root, spec)
+                .ok()
+                .and_then(|r| accept(r.into_path_buf()))
+        })
     }
 
     /// Resolves `name[/subpath]` inside the workspace package called `name`.

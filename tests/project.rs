@@ -438,3 +438,55 @@ fn nuxt_method_suffixes_and_object_handlers() {
     );
     assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
 }
+
+#[test]
+fn sveltekit_and_nuxt_aliases_resolve_without_generated_configs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(r, "svelte/package.json", "{}");
+    write(r, "svelte/svelte.config.js", "export default {};\n");
+    // The generated `.svelte-kit/tsconfig.json` is not in the repository.
+    write(
+        r,
+        "svelte/tsconfig.json",
+        "{ \"extends\": \"./.svelte-kit/tsconfig.json\" }",
+    );
+    write(
+        r,
+        "svelte/src/lib/server/qstash.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport const qstash = new Client();\nexport const jobUrl = (name: string) => `https://app.example.com/api/jobs/${name}`;\n",
+    );
+    write(
+        r,
+        "svelte/src/routes/api/send/+server.ts",
+        "import { qstash, jobUrl } from \"$lib/server/qstash\";\nexport async function POST() {\n  await qstash.publishJSON({ url: jobUrl(\"notify\") }).catch(() => {});\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "svelte/src/routes/api/jobs/notify/+server.ts",
+        "export async function POST() {\n  return new Response(\"ok\");\n}\n",
+    );
+    write(r, "nuxt/package.json", "{}");
+    write(
+        r,
+        "nuxt/nuxt.config.ts",
+        "export default defineNuxtConfig({});\n",
+    );
+    write(
+        r,
+        "nuxt/server/utils/qstash.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport const qstash = new Client();\n",
+    );
+    write(
+        r,
+        "nuxt/server/api/send.post.ts",
+        "import { qstash } from \"~/server/utils/qstash\";\nexport default defineEventHandler(async () => {\n  await qstash.publishJSON({ url: \"http://localhost:3000/api/x\" }).catch(() => {});\n  return { ok: true };\n});\n",
+    );
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "nuxt/server/api/send.post.ts:3 [localhost-destination]",
+            "svelte/src/routes/api/jobs/notify/+server.ts:1 [missing-signature-verification]",
+        ]
+    );
+}
