@@ -95,7 +95,15 @@ pub fn unverified(
             else {
                 continue;
             };
-            if verified(f, h, &verifiers, resolver, &mut packages, &by_path) {
+            if verified(
+                f,
+                h,
+                &pattern,
+                &verifiers,
+                resolver,
+                &mut packages,
+                &by_path,
+            ) {
                 continue;
             }
             let name = match &h.kind {
@@ -455,7 +463,9 @@ struct Packages {
     fallback: Option<PathBuf>,
     roots: crate::project::PackageRoots,
     base_path: HashMap<PathBuf, Option<String>>,
-    middleware: HashMap<PathBuf, bool>,
+    /// Per package: `None` without a verifying `middleware.ts`, else its
+    /// matchers (`None` inside: it runs on every route).
+    middleware: HashMap<PathBuf, Option<Option<Vec<RoutePattern>>>>,
 }
 
 impl Packages {
@@ -594,6 +604,7 @@ fn receives(
 fn verified(
     f: &FileInput,
     h: &Handler,
+    route: &RoutePattern,
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
     packages: &mut Packages,
@@ -623,13 +634,14 @@ fn verified(
     if h.middleware.iter().any(check) {
         return true;
     }
-    next_middleware_verifies(f.path, packages, by_path, verifiers, resolver)
+    next_middleware_verifies(f.path, route, packages, by_path, verifiers, resolver)
 }
 
 /// A Next.js `middleware.ts` (package root or `src/`) that verifies covers
-/// the package's routes.
+/// the routes its `config.matcher` selects (every route without one).
 fn next_middleware_verifies(
     file: &Path,
+    route: &RoutePattern,
     packages: &mut Packages,
     by_path: &HashMap<&Path, &FileFacts>,
     verifiers: &HashSet<(PathBuf, String)>,
@@ -638,26 +650,92 @@ fn next_middleware_verifies(
     let Some(root) = file.parent().and_then(|d| packages.root(d)) else {
         return false;
     };
-    if let Some(v) = packages.middleware.get(&root) {
-        return *v;
+    if !packages.middleware.contains_key(&root) {
+        let mut found = None;
+        for dir in [root.clone(), root.join("src")] {
+            for ext in ["ts", "js", "mjs", "tsx"] {
+                let candidate = dir.join(format!("middleware.{ext}"));
+                let Some(facts) = by_path.get(candidate.as_path()) else {
+                    continue;
+                };
+                let verifies = !facts.verify_calls.is_empty()
+                    || facts.handlers.functions.iter().any(|func| {
+                        func.wraps
+                            || func
+                                .calls
+                                .iter()
+                                .any(|c| is_verifier(&candidate, c, verifiers, by_path, resolver))
+                    });
+                if verifies {
+                    let text = std::fs::read_to_string(&candidate).unwrap_or_default();
+                    found = Some(matchers(&text));
+                }
+            }
+        }
+        packages.middleware.insert(root.clone(), found);
     }
-    let mut verifies = false;
-    for dir in [root.clone(), root.join("src")] {
-        for ext in ["ts", "js", "mjs", "tsx"] {
-            let candidate = dir.join(format!("middleware.{ext}"));
-            let Some(facts) = by_path.get(candidate.as_path()) else {
-                continue;
-            };
-            verifies |= !facts.verify_calls.is_empty()
-                || facts.handlers.functions.iter().any(|func| {
-                    func.wraps
-                        || func
-                            .calls
-                            .iter()
-                            .any(|c| is_verifier(&candidate, c, verifiers, by_path, resolver))
-                });
+    match packages.middleware.get(&root) {
+        Some(Some(None)) => true,
+        Some(Some(Some(patterns))) => {
+            let pieces = route_pieces(route);
+            patterns.iter().any(|m| m.matches(&pieces))
+        }
+        _ => false,
+    }
+}
+
+/// The paths of a `config.matcher` in a middleware file's text: `None` when
+/// it has no matcher (it runs on every route). Matchers with regular
+/// expressions (`/((?!api|_next).*)`) are left out, so a route they might
+/// cover is still checked.
+fn matchers(text: &str) -> Option<Vec<RoutePattern>> {
+    let at = text.find("matcher")?;
+    let rest = &text[at + "matcher".len()..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let value = if rest.starts_with('[') {
+        &rest[..rest.find(']').unwrap_or(rest.len())]
+    } else {
+        rest.lines().next().unwrap_or("")
+    };
+    let mut out = Vec::new();
+    let mut chars = value.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if !matches!(c, '"' | '\'' | '`') {
+            continue;
+        }
+        let Some(len) = value[i + 1..].find(c) else {
+            break;
+        };
+        let literal = &value[i + 1..i + 1 + len];
+        if !literal.contains('(') {
+            if let Some(p) = RoutePattern::from_code_path(literal) {
+                out.push(p);
+            }
+        }
+        for _ in 0..=len {
+            chars.next();
         }
     }
-    packages.middleware.insert(root, verifies);
-    verifies
+    Some(out)
+}
+
+/// A route's own path as destination pieces: static segments as text,
+/// parameters as unknown text.
+fn route_pieces(route: &RoutePattern) -> Vec<PathPiece> {
+    let mut out = Vec::new();
+    for seg in &route.segments {
+        match seg {
+            routes::Segment::Static(s) | routes::Segment::Optional(s) => {
+                out.push(PathPiece::Lit(format!("/{s}")))
+            }
+            _ => {
+                out.push(PathPiece::Lit("/".into()));
+                out.push(PathPiece::Any);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(PathPiece::Lit("/".into()));
+    }
+    out
 }

@@ -490,3 +490,27 @@ fn sveltekit_and_nuxt_aliases_resolve_without_generated_configs() {
         ]
     );
 }
+
+#[test]
+fn next_middleware_covers_only_its_matcher() {
+    let dir = receivers_app();
+    let r = dir.path();
+    let middleware = |matcher: &str| {
+        format!(
+            "import {{ Receiver }} from \"@upstash/qstash\";\nconst receiver = new Receiver();\nexport async function middleware(request: Request) {{\n  await receiver.verify({{ signature: request.headers.get(\"upstash-signature\") ?? \"\", body: await request.clone().text() }});\n}}\n{matcher}"
+        )
+    };
+    // Without a matcher it runs on every route: nothing is left unverified.
+    write(r, "src/middleware.ts", &middleware(""));
+    assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
+    // With a matcher, only the matched routes are covered.
+    write(
+        r,
+        "src/middleware.ts",
+        &middleware("export const config = { matcher: [\"/api/worker/:path*\"] };\n"),
+    );
+    assert_eq!(
+        lint(r, &[]),
+        ["src/app/(hooks)/api/done/route.ts:1 [unverified-callback]"]
+    );
+}
