@@ -66,7 +66,7 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 )
             }
             BypassKind::WorkflowReceiver => (
-                "`receiver: undefined` switches off signature verification of this workflow endpoint: anyone can start or advance a run".to_string(),
+                "`receiver: undefined` (or `null`) switches off signature verification of this workflow endpoint: anyone can start or advance a run".to_string(),
                 "remove the option (serve verifies with `QSTASH_CURRENT_SIGNING_KEY` and `QSTASH_NEXT_SIGNING_KEY`), or pass `receiver: new Receiver({...})`".to_string(),
             ),
         };
