@@ -369,12 +369,16 @@ impl RouteFiles {
 
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
-        // Cheap test first: most files are not under a routing folder.
+        // Cheap test first: most files cannot be route files by any
+        // convention, whatever their package.
         let s = path.to_string_lossy();
-        if !["app", "pages", "routes", "server", "api"]
-            .iter()
-            .any(|d| s.contains(&format!("/{d}/")))
-        {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let maybe = name.starts_with("route.")
+            || name.starts_with("+server.")
+            || ["/pages/", "/server/api/", "/server/routes/", "/app/routes/"]
+                .iter()
+                .any(|d| s.contains(d));
+        if !maybe {
             return None;
         }
         let root = self.packages.root(path.parent()?)?;
