@@ -514,3 +514,66 @@ fn next_middleware_covers_only_its_matcher() {
         ["src/app/(hooks)/api/done/route.ts:1 [unverified-callback]"]
     );
 }
+
+/// Senders are recorded across files: functions that send, and functions
+/// that call them.
+#[test]
+fn senders_are_recorded_across_files() {
+    use qstash_lint::link::{Linker, Resolve};
+    use qstash_lint::receivers::{senders, FileInput};
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+
+    struct Map(HashMap<String, PathBuf>);
+    impl Resolve for Map {
+        fn resolve(&self, _: &Path, specifier: &str) -> Option<PathBuf> {
+            self.0.get(specifier).cloned()
+        }
+    }
+    let lib = PathBuf::from("/p/lib/email.ts");
+    let route = PathBuf::from("/p/app/signup.ts");
+    let sources = [
+        (
+            lib.clone(),
+            "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client();\nexport function enqueueEmail(to: string) {\n  return qstash.publishJSON({ url: \"https://a.example.com/email\", body: { to } });\n}\nexport function unrelated() { return 1; }\n",
+        ),
+        (
+            route.clone(),
+            "import { enqueueEmail } from \"../lib/email\";\nexport async function signUp(email: string) {\n  await enqueueEmail(email);\n}\nexport async function other() {}\n",
+        ),
+    ];
+    let facts: Vec<(PathBuf, qstash_lint::facts::FileFacts)> = sources
+        .iter()
+        .map(|(p, src)| {
+            let parsed = qstash_lint::parse::parse(p, src).expect("parses");
+            (
+                p.clone(),
+                qstash_lint::facts::extract::extract(&parsed.program, qstash_lint::parse::BASE),
+            )
+        })
+        .collect();
+    let resolver = Map(HashMap::from([("../lib/email".to_string(), lib.clone())]));
+    let by_path: HashMap<PathBuf, &qstash_lint::facts::FileFacts> =
+        facts.iter().map(|(p, f)| (p.clone(), f)).collect();
+    let linker = Linker::new(&by_path, &resolver);
+    let linked: Vec<(PathBuf, qstash_lint::facts::FileFacts)> = facts
+        .iter()
+        .map(|(p, f)| (p.clone(), linker.link(p, f).0))
+        .collect();
+    let inputs: Vec<FileInput> = linked
+        .iter()
+        .map(|(p, f)| FileInput {
+            path: p,
+            facts: f,
+            receiver_glob: false,
+        })
+        .collect();
+    let found: Vec<(PathBuf, String)> = senders(&inputs, &resolver).into_iter().collect();
+    assert_eq!(
+        found,
+        [
+            (route, "signUp".to_string()),
+            (lib, "enqueueEmail".to_string())
+        ]
+    );
+}
