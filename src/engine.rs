@@ -97,6 +97,26 @@ struct Analyzed {
     specifiers: Vec<String>,
 }
 
+impl Analyzed {
+    /// A file not yet read.
+    fn new(path: PathBuf, display: String, config: Arc<Config>) -> Self {
+        Analyzed {
+            path,
+            display,
+            config,
+            text: None,
+            secrets: Vec::new(),
+            facts: None,
+            parse_error: None,
+            notices: Vec::new(),
+            dev_client: false,
+            reported: true,
+            receivers: Vec::new(),
+            specifiers: Vec::new(),
+        }
+    }
+}
+
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome, RunError> {
     let threads = opts.threads.unwrap_or(0);
@@ -535,20 +555,7 @@ fn link_project(analyzed: &mut [Analyzed], resolver: &impl crate::link::Resolve)
 
 /// The per-file stage: read, scan for secrets, prefilter, parse, extract.
 fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
-    let mut a = Analyzed {
-        path,
-        display,
-        config,
-        text: None,
-        secrets: Vec::new(),
-        facts: None,
-        parse_error: None,
-        notices: Vec::new(),
-        dev_client: false,
-        reported: true,
-        receivers: Vec::new(),
-        specifiers: Vec::new(),
-    };
+    let mut a = Analyzed::new(path, display, config);
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
         Loaded::Skipped(n) => {
@@ -726,20 +733,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
 /// editors, rule docs and tests.
 pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
     let display = display_path(path, &config.dir);
-    let a = Analyzed {
-        path: path.to_path_buf(),
-        display,
-        config: Arc::new(config.clone()),
-        text: None,
-        secrets: Vec::new(),
-        facts: None,
-        parse_error: None,
-        notices: Vec::new(),
-        dev_client: false,
-        reported: true,
-        receivers: Vec::new(),
-        specifiers: Vec::new(),
-    };
+    let a = Analyzed::new(path.to_path_buf(), display, Arc::new(config.clone()));
     let a = analyze_text(a, text.to_string());
     let mut a = a;
     a.facts = a.facts.as_ref().map(crate::link::link_alone);

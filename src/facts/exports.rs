@@ -188,7 +188,15 @@ fn expr_local(e: &Expr) -> Option<String> {
     }
 }
 
-fn export_name(n: &ModuleExportName) -> String {
+/// The name an `export { a as b }` specifier exports (`b`, else `a`).
+pub fn exported_name(n: &ExportNamedSpecifier) -> String {
+    n.exported
+        .as_ref()
+        .map_or_else(|| export_name(&n.orig), export_name)
+}
+
+/// The text of a module export name (identifier or string).
+pub fn export_name(n: &ModuleExportName) -> String {
     match n {
         ModuleExportName::Ident(i) => i.sym.to_string(),
         ModuleExportName::Str(s) => super::fold::atom_str(&s.value),

@@ -179,11 +179,7 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                     let ModuleExportName::Ident(orig) = &n.orig else {
                         continue;
                     };
-                    let exported = match &n.exported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
-                        Some(ModuleExportName::Str(s)) => atom_str(&s.value),
-                        None => orig.sym.to_string(),
-                    };
+                    let exported = super::exports::exported_name(n);
                     let (function, wrappers) = handler_of(scope, &Expr::Ident(orig.clone()), 0);
                     out.handlers.push(Handler {
                         kind: HandlerKind::Export(exported),

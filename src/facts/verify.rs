@@ -368,11 +368,7 @@ impl FileInfo {
                     let ModuleExportName::Ident(orig) = &n.orig else {
                         continue;
                     };
-                    let exported = match &n.exported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
-                        Some(ModuleExportName::Str(s)) => atom_str(&s.value),
-                        None => orig.sym.to_string(),
-                    };
+                    let exported = super::exports::exported_name(n);
                     self.exports
                         .push((exported, Exported::Name(orig.sym.to_string())));
                 }
