@@ -95,6 +95,8 @@ struct Analyzed {
     receivers: Vec<crate::receivers::HandlerStatus>,
     /// For files the prefilter passed over: the specifiers they import.
     specifiers: Vec<String>,
+    /// Its sends whose promise is lost.
+    flow: Vec<crate::sendflow::FlowFinding>,
 }
 
 impl Analyzed {
@@ -113,6 +115,7 @@ impl Analyzed {
             reported: true,
             receivers: Vec::new(),
             specifiers: Vec::new(),
+            flow: Vec::new(),
         }
     }
 }
@@ -208,7 +211,11 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     lap("resolver");
     parse_imported(&mut analyzed, &resolver);
     lap("imported");
-    if parse_importers(&mut analyzed, &resolver) {
+    // Importers of importers: a sender's callers may be senders themselves.
+    for _ in 0..3 {
+        if !parse_importers(&mut analyzed, &resolver) {
+            break;
+        }
         parse_imported(&mut analyzed, &resolver);
     }
     lap("importers");
@@ -234,11 +241,17 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
                 })
             })
             .collect();
-        crate::receivers::unverified(&inputs, &resolver, &opts.cwd)
+        let receivers = crate::receivers::analyze(&inputs, &resolver, &opts.cwd);
+        let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving);
+        (receivers.unverified, flow)
     };
+    let (statuses, flow) = statuses;
     for a in analyzed.iter_mut() {
         if let Some(s) = statuses.get(&a.path) {
             a.receivers = s.clone();
+        }
+        if let Some(f) = flow.get(&a.path) {
+            a.flow = f.clone();
         }
     }
 
@@ -326,12 +339,23 @@ fn parse_importers(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
 ) -> bool {
+    use crate::facts::flow::{Fate, FlowTarget};
+    use crate::facts::handlers::CallRef;
     use crate::facts::ExportTarget;
     let mut interesting: std::collections::HashSet<PathBuf> = analyzed
         .iter()
         .filter(|a| {
             a.facts.as_ref().is_some_and(|f| {
-                f.exports.iter().any(|e| matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some()))
+                let client = f.exports.iter().any(|e| matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some()));
+                // A module that may export a sender: its callers decide
+                // whether a failed send is handled.
+                let sender = !f.exports.is_empty()
+                    && (!f.sends.is_empty()
+                        || f.flow.iter().any(|c| {
+                            matches!(c.fate, Fate::Awaited | Fate::Returned)
+                                && matches!(c.target, FlowTarget::Function(CallRef::Imported(_)))
+                        }));
+                client || sender
             })
         })
         .map(|a| a.path.clone())
@@ -625,6 +649,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         is_test: a.config.is_test(&a.path),
         dev_server,
         unverified: &a.receivers,
+        flow: &a.flow,
     };
     let mut findings = rules::run(&ctx, |id| level(id).is_some());
     if let Some(e) = &a.parse_error {
@@ -738,13 +763,15 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
     let mut a = a;
     a.facts = a.facts.as_ref().map(crate::link::link_alone);
     if let Some(facts) = &a.facts {
-        let input = crate::receivers::FileInput {
+        let inputs = [crate::receivers::FileInput {
             path: &a.path,
             facts,
             receiver_glob: config.receivers.is_match(config.relative(&a.path)),
-        };
-        let statuses = crate::receivers::unverified(&[input], &crate::link::NoResolve, &config.dir);
-        a.receivers = statuses.into_values().flatten().collect();
+        }];
+        let receivers = crate::receivers::analyze(&inputs, &crate::link::NoResolve, &config.dir);
+        let flow = crate::sendflow::analyze(&inputs, &crate::link::NoResolve, &receivers.receiving);
+        a.receivers = receivers.unverified.into_values().flatten().collect();
+        a.flow = flow.into_values().flatten().collect();
     }
     let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());
     let (mut diagnostics, source) = lint_file(&a, dev_server, &config.dir);

@@ -20,5 +20,6 @@ pub mod resolve;
 pub mod routes;
 pub mod rules;
 pub mod secrets;
+pub mod sendflow;
 pub mod source;
 pub mod suppress;

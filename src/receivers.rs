@@ -77,6 +77,21 @@ pub fn unverified(
     resolver: &impl Resolve,
     fallback_root: &Path,
 ) -> HashMap<PathBuf, Vec<HandlerStatus>> {
+    analyze(files, resolver, fallback_root).unverified
+}
+
+/// What the receiver analysis finds.
+#[derive(Debug, Default)]
+pub struct Receivers {
+    /// Handlers that receive QStash messages and do not verify them.
+    pub unverified: HashMap<PathBuf, Vec<HandlerStatus>>,
+    /// The extent of every handler that receives QStash messages, verified
+    /// or not: a send failing there makes QStash retry, which is intended.
+    pub receiving: HashMap<PathBuf, Vec<Span>>,
+}
+
+/// Runs the receiver analysis (see [`unverified`]).
+pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Path) -> Receivers {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     let verifiers = verifiers(&by_path, resolver);
     let dests = destinations(files);
@@ -85,6 +100,7 @@ pub fn unverified(
         ..Packages::default()
     };
     let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::new();
+    let mut receiving: HashMap<PathBuf, Vec<Span>> = HashMap::new();
     for f in files {
         for h in &f.facts.handlers.handlers {
             let Some((pattern, route)) = pattern_of(f.path, h, &mut packages) else {
@@ -95,6 +111,10 @@ pub fn unverified(
             else {
                 continue;
             };
+            receiving
+                .entry(f.path.to_path_buf())
+                .or_default()
+                .push(h.function.as_ref().map_or(h.span, |func| func.body));
             if verified(
                 f,
                 h,
@@ -121,7 +141,10 @@ pub fn unverified(
                 });
         }
     }
-    out
+    Receivers {
+        unverified: out,
+        receiving,
+    }
 }
 
 /// The project functions that send QStash messages: a send call lies in
@@ -254,7 +277,7 @@ fn is_verifier(
 }
 
 /// The file and local name behind export `name` of `file`, through re-exports.
-fn export_local(
+pub(crate) fn export_local(
     file: &Path,
     name: &str,
     by_path: &HashMap<&Path, &FileFacts>,
@@ -636,6 +659,13 @@ fn receives(
         if let Some(d) = hits.first() {
             return Some((Reason::Callback, Some(d.target.clone())));
         }
+    }
+    // Wrapped to verify, or served by a workflow: it expects QStash.
+    if h.wrappers
+        .iter()
+        .any(|w| matches!(w, Wrapping::Verify(_) | Wrapping::Workflow))
+    {
+        return Some((Reason::MeantToVerify, None));
     }
     let func = h.function.as_ref();
     if func.is_some_and(|f| f.reads_signature) {

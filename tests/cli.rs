@@ -463,7 +463,7 @@ fn suppressions_work_from_the_cli() {
     write(
         dir.path(),
         "a.ts",
-        "import { Client } from \"@upstash/qstash\";\nconst c = new Client();\n// qstash-lint-ignore invalid-cron -- known\nc.schedules.create({ destination: \"https://a.example.com\", cron: \"bad\" });\n// qstash-lint-ignore no-such-rule\nexport {};\n",
+        "import { Client } from \"@upstash/qstash\";\nconst c = new Client();\n// qstash-lint-ignore invalid-cron -- known\nc.schedules.create({ destination: \"https://a.example.com\", cron: \"bad\" }).catch(() => {});\n// qstash-lint-ignore no-such-rule\nexport {};\n",
     );
     let (code, out, _) = run(dir.path(), &["--format", "concise"]);
     assert_eq!(code, 0, "{out}");

@@ -12,8 +12,17 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(p, text).expect("write");
 }
 
-/// `path:line [rule]` for every diagnostic, sorted.
+/// `path:line [rule]` for every diagnostic but the send-flow rules' (their
+/// own tests use [`lint_all`]), sorted.
 fn lint(root: &Path, args: &[&str]) -> Vec<String> {
+    lint_all(root, args)
+        .into_iter()
+        .filter(|d| !d.ends_with("[unhandled-publish]") && !d.ends_with("[floating-publish]"))
+        .collect()
+}
+
+/// `path:line [rule]` for every diagnostic, sorted.
+fn lint_all(root: &Path, args: &[&str]) -> Vec<String> {
     let out = Command::cargo_bin("qstash-lint")
         .expect("binary")
         .arg("check")

@@ -2705,7 +2705,12 @@ fn invalid_cron_message_names_the_field() {
             "import {{ Client }} from \"@upstash/qstash\";\n\
              await new Client().schedules.create({{ destination: \"https://example.com\", cron: \"{cron}\" }});\n"
         );
-        let found = messages("scripts/s.ts", &src);
+        // The top-level await is also an unhandled publish; this test is
+        // about the cron message.
+        let found: Vec<_> = messages("scripts/s.ts", &src)
+            .into_iter()
+            .filter(|(rule, _)| !FLOW_RULES.contains(&rule.as_str()))
+            .collect();
         assert_eq!(found.len(), 1, "{cron}: {found:?}");
         let (rule, msg) = &found[0];
         assert_eq!(rule, "invalid-cron");

@@ -44,6 +44,8 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
     facts.exports = super::exports::exports(program, &scope);
     facts.verify_calls = super::verify::verify_calls(program, &scope);
     facts.handlers = super::handlers::handlers(program, &scope);
+    let send_spans: Vec<Span> = facts.sends.iter().map(|s| s.span).collect();
+    facts.flow = super::flow::flow(program, &scope, &send_spans);
     facts.imports = scope.imports;
     facts.dev_signals.sort_by_key(|s| *s as u8);
     facts.dev_signals.dedup();

@@ -6,6 +6,7 @@
 
 pub mod exports;
 pub mod extract;
+pub mod flow;
 pub mod fold;
 pub mod handlers;
 pub mod modules;
@@ -442,4 +443,7 @@ pub struct FileFacts {
     pub verify_calls: verify::VerifyCalls,
     /// Request handlers and named functions.
     pub handlers: handlers::HandlerFacts,
+    /// The fate of each send's promise, and of each call of a project
+    /// function.
+    pub flow: Vec<flow::FlowCall>,
 }

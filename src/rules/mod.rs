@@ -3,6 +3,7 @@
 
 mod client_exposed_secret;
 mod deprecated_api;
+mod floating_publish;
 mod hardcoded_signing_key;
 mod hardcoded_token;
 mod insecure_http_destination;
@@ -13,6 +14,7 @@ mod missing_destination;
 mod missing_signature_verification;
 mod single_signing_key;
 mod unawaited_verify;
+mod unhandled_publish;
 mod unverified_callback;
 mod verification_bypass;
 mod verify_parsed_body;
@@ -81,6 +83,9 @@ pub struct RuleContext<'a> {
     /// Handlers of this file that receive QStash messages and do not verify
     /// them (from the project-wide receiver analysis).
     pub unverified: &'a [crate::receivers::HandlerStatus],
+    /// Sends of this file whose promise is lost (from the project-wide send
+    /// flow).
+    pub flow: &'a [crate::sendflow::FlowFinding],
 }
 
 /// One finding before configuration decides its severity.
@@ -160,6 +165,10 @@ pub static RULES: &[Rule] = &[
         check: Some(deprecated_api::check),
     },
     Rule {
+        meta: &floating_publish::META,
+        check: Some(floating_publish::check),
+    },
+    Rule {
         meta: &hardcoded_signing_key::META,
         check: Some(hardcoded_signing_key::check),
     },
@@ -204,6 +213,10 @@ pub static RULES: &[Rule] = &[
         check: Some(unawaited_verify::check),
     },
     Rule {
+        meta: &unhandled_publish::META,
+        check: Some(unhandled_publish::check),
+    },
+    Rule {
         meta: &UNUSED_SUPPRESSION,
         check: None,
     },
@@ -245,6 +258,32 @@ pub fn run(ctx: &RuleContext, enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.rule, f.span)));
     out
+}
+
+/// Shared by the two send-flow rules.
+pub mod flow_helpers {
+    use super::{Finding, RuleContext};
+    use crate::sendflow::FlowFinding;
+
+    /// The callee as written, for messages (`qstash.publishJSON`).
+    pub fn callee_text<'a>(ctx: &RuleContext<'a>, f: &FlowFinding) -> &'a str {
+        ctx.text
+            .get(f.callee.start as usize..f.callee.end as usize)
+            .unwrap_or("the send")
+    }
+
+    /// A finding with the send a sender call reaches as related location.
+    pub fn finding(rule: &'static str, f: &FlowFinding, message: String, help: &str) -> Finding {
+        let mut out = Finding::new(rule, f.callee, message, help);
+        if let Some((path, span)) = &f.reaches {
+            out.related_elsewhere.push((
+                path.clone(),
+                *span,
+                "the QStash send it reaches".to_string(),
+            ));
+        }
+        out
+    }
 }
 
 /// Shared by the two receiver rules.

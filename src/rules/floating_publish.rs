@@ -1,0 +1,30 @@
+//! `floating-publish`: a send whose promise nobody waits for.
+
+use super::flow_helpers::{callee_text, finding};
+use super::{Category, Finding, RuleContext, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::sendflow::FlowRule;
+
+/// Rule description.
+pub static META: RuleMeta = RuleMeta {
+    id: "floating-publish",
+    severity: Severity::Error,
+    enabled_by_default: true,
+    category: Category::Correctness,
+    security_severity: None,
+    summary: "a publish whose promise is neither awaited, returned, caught nor collected (also `void client.publishJSON(...)`)",
+    doc: include_str!("../../rules/floating-publish.md"),
+};
+
+/// Flags sends (and sender calls) whose promise floats.
+pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
+    for f in ctx.flow.iter().filter(|f| f.rule == FlowRule::Floating) {
+        let what = callee_text(ctx, f);
+        out.push(finding(
+            META.id,
+            f,
+            format!("the promise of `{what}` is not awaited: a serverless function can return before the message is sent, and a failure goes unnoticed"),
+            "`await` it (inside `try`/`catch`), or hand it to `waitUntil(promise.catch(…))` to finish after the response",
+        ));
+    }
+}
