@@ -586,3 +586,48 @@ fn senders_are_recorded_across_files() {
         ]
     );
 }
+
+#[test]
+fn senders_are_followed_to_their_callers_in_other_files() {
+    let dir = next_app();
+    let r = dir.path();
+    // Mentions nothing about QStash itself.
+    write(
+        r,
+        "src/lib/email.ts",
+        "import { qstash } from \"./qstash\";\nexport function enqueueEmail(to: string) {\n  return qstash.publishJSON({ url: \"https://app.example.com/api/email\", body: { to } });\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/signup/route.ts",
+        "import { enqueueEmail } from \"@/lib/email\";\nexport async function POST(req: Request) {\n  const { email } = await req.json();\n  await enqueueEmail(email);\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/invite/route.ts",
+        "import { enqueueEmail } from \"@/lib/email\";\nexport async function POST(req: Request) {\n  try {\n    await enqueueEmail((await req.json()).email);\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/ping/route.ts",
+        "import { enqueueEmail } from \"@/lib/email\";\nexport async function POST() {\n  enqueueEmail(\"ops@example.com\");\n  return new Response(\"ok\");\n}\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        [
+            "src/app/api/ping/route.ts:3 [floating-publish]",
+            "src/app/api/signup/route.ts:4 [unhandled-publish]"
+        ]
+    );
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "--format", "json", "src/app/api/signup/route.ts"])
+        .current_dir(r)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "unhandled-publish");
+    assert_eq!(d["related"][0]["path"], "src/lib/email.ts");
+    assert_eq!(d["related"][0]["line"], 3);
+}
