@@ -631,3 +631,23 @@ fn senders_are_followed_to_their_callers_in_other_files() {
     assert_eq!(d["related"][0]["path"], "src/lib/email.ts");
     assert_eq!(d["related"][0]["line"], 3);
 }
+
+#[test]
+fn raw_rest_sends_reach_routes_too() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/raw.ts",
+        "export async function enqueueRaw() {\n  try {\n    await fetch(`${process.env.QSTASH_URL}/v2/publish/https://app.example.com/api/raw-target`, {\n      method: \"POST\",\n      headers: { Authorization: `Bearer ${process.env.QSTASH_TOKEN}` },\n    });\n  } catch {}\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/raw-target/route.ts",
+        "export async function POST() {\n  return new Response(\"ok\");\n}\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        ["src/app/api/raw-target/route.ts:1 [missing-signature-verification]"]
+    );
+}
