@@ -66,6 +66,14 @@ struct CheckArgs {
     /// Do not respect .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Apply the config's `exclude` to files named on the command line too
+    /// (always the case; accepted for pre-commit and editor integrations).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Read the file's text from stdin and lint it as this path, with its
+    /// project's context (for editors that lint unsaved buffers).
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Colour the pretty output.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -137,12 +145,27 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("qstash-lint: --threads must be at least 1");
         return ExitCode::from(2);
     }
+    let _ = args.force_exclude;
+    let mut paths = args.paths.clone();
+    let stdin = match &args.stdin_filename {
+        Some(path) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                eprintln!("qstash-lint: cannot read stdin: {e}");
+                return ExitCode::from(2);
+            }
+            paths = vec![path.clone()];
+            Some((path.clone(), text))
+        }
+        None => None,
+    };
     let opts = Options {
-        paths: args.paths.clone(),
+        paths,
         config: args.config.clone(),
         threads: args.threads,
         no_ignore: args.no_ignore,
         cwd,
+        stdin,
     };
     let mut outcome = match engine::run(&opts) {
         Ok(o) => o,

@@ -30,6 +30,9 @@ pub struct Options {
     pub no_ignore: bool,
     /// The directory paths are shown relative to.
     pub cwd: PathBuf,
+    /// `--stdin-filename`: the text of this file comes from the editor's
+    /// buffer rather than the disk (the file need not exist).
+    pub stdin: Option<(PathBuf, String)>,
 }
 
 /// Why a run could not complete.
@@ -152,8 +155,10 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             opts.cwd.join(p)
         }
     };
+    let stdin_path = opts.stdin.as_ref().map(|(p, _)| abs(p));
+    let named_file = |p: &Path| p.is_file() || stdin_path.as_deref() == Some(p);
     for p in &paths {
-        if !abs(p).exists() {
+        if !abs(p).exists() && stdin_path.as_deref() != Some(abs(p).as_path()) {
             return Err(RunError::Path(format!(
                 "{}: no such file or directory",
                 p.display()
@@ -165,7 +170,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     // Files named on the command line (pre-commit, editors) are checked with
     // the context of their whole project, but only they are reported.
     let mut roots: Vec<PathBuf> = requested.iter().filter(|p| p.is_dir()).cloned().collect();
-    for f in requested.iter().filter(|p| p.is_file()) {
+    for f in requested.iter().filter(|p| named_file(p)) {
         if discover::is_lintable(f) {
             roots.push(crate::project::project_root(f));
         }
@@ -187,7 +192,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     // A named file that the walk skips (gitignored, say) is still checked.
     for f in requested
         .iter()
-        .filter(|p| p.is_file() && discover::is_lintable(p))
+        .filter(|p| named_file(p) && discover::is_lintable(p))
     {
         if !selected.iter().any(|(p, ..)| p == f) {
             let cfg = configs.for_file(f)?;
@@ -201,7 +206,12 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         .into_par_iter()
         .map(|(path, config, report)| {
             let display = display_path(&path, &opts.cwd);
-            let mut a = analyze(path, display, config);
+            let mut a = match (&opts.stdin, &stdin_path) {
+                (Some((_, text)), Some(sp)) if *sp == path => {
+                    analyze_text(Analyzed::new(path, display, config), text.clone())
+                }
+                _ => analyze(path, display, config),
+            };
             a.reported = report;
             a
         })

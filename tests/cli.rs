@@ -475,3 +475,61 @@ fn suppressions_work_from_the_cli() {
         "{out}"
     );
 }
+
+#[test]
+fn stdin_filename_lints_the_buffer_with_project_context() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "lib/qstash.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport const qstash = new Client();\n",
+    );
+    write(dir.path(), "package.json", "{}");
+    // The file on disk is clean; the unsaved buffer is not.
+    write(dir.path(), "app/send.ts", "export const x = 1;\n");
+    let buffer = "import { qstash } from \"../lib/qstash\";\nexport const go = () => qstash.schedules.create({ destination: \"https://a.example.com\", cron: \"61 * * * *\" });\n";
+    let out = bin()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "app/send.ts",
+        ])
+        .current_dir(dir.path())
+        .write_stdin(buffer)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("app/send.ts:2:") && text.contains("[invalid-cron]"),
+        "{text}"
+    );
+    // A buffer for a file that does not exist yet works too.
+    let out = bin()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "app/new.ts",
+        ])
+        .current_dir(dir.path())
+        .write_stdin(buffer)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn named_files_of_other_types_are_skipped_and_the_run_succeeds() {
+    let dir = project();
+    write(dir.path(), "README.md", "# hi\n");
+    let (code, out, _) = run(
+        dir.path(),
+        &["--force-exclude", "README.md", "--format", "concise"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.is_empty(), "{out}");
+}
