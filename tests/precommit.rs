@@ -41,20 +41,20 @@ fn the_real_pre_commit_tool_runs_the_hook() {
     )
     .expect("write");
     std::fs::write(r.join("notes.md"), "not JavaScript\n").expect("write");
+    // The config points at this checkout's HEAD: pre-commit builds the hook
+    // once for that revision and reuses it for the second run.
+    let head = sh(checkout, "git", &["rev-parse", "HEAD"]);
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    std::fs::write(
+        r.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: qstash-lint\n",
+            checkout.display()
+        ),
+    )
+    .expect("write");
     sh(r, "git", &["add", "."]);
-    // `try-repo` builds the hook from this checkout as it is on disk.
-    let out = sh(
-        r,
-        "pre-commit",
-        &[
-            "try-repo",
-            &checkout.to_string_lossy(),
-            "qstash-lint",
-            "--files",
-            "send.ts",
-            "notes.md",
-        ],
-    );
+    let out = sh(r, "pre-commit", &["run", "--files", "send.ts", "notes.md"]);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -72,18 +72,7 @@ fn the_real_pre_commit_tool_runs_the_hook() {
     )
     .expect("write");
     sh(r, "git", &["add", "."]);
-    let out = sh(
-        r,
-        "pre-commit",
-        &[
-            "try-repo",
-            &checkout.to_string_lossy(),
-            "qstash-lint",
-            "--files",
-            "send.ts",
-            "notes.md",
-        ],
-    );
+    let out = sh(r, "pre-commit", &["run", "--files", "send.ts", "notes.md"]);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
