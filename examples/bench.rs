@@ -2221,6 +2221,7 @@ fn run(args: &Args) -> Result<bool, String> {
         threads: args.threads,
         no_ignore: false,
         cwd: root.clone(),
+        stdin: None,
     };
     let mut t_read = Vec::new();
     let mut t_parse = Vec::new();
