@@ -70,6 +70,13 @@ struct CheckArgs {
     /// (always the case; accepted for pre-commit and editor integrations).
     #[arg(long)]
     force_exclude: bool,
+    /// Record today's findings in this file (and exit 0), for adopting
+    /// qstash-lint on existing code.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Report only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Read the file's text from stdin and lint it as this path, with its
     /// project's context (for editors that lint unsaved buffers).
     #[arg(long, value_name = "PATH")]
@@ -177,6 +184,29 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::baseline::of(&outcome);
+        let text = serde_json::to_string_pretty(&baseline).unwrap_or_default() + "\n";
+        if let Err(e) = write_atomically(path, &text) {
+            eprintln!("qstash-lint: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "qstash-lint: recorded {} findings in {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    if let Some(path) = &args.baseline {
+        match crate::baseline::load(path) {
+            Ok(b) => crate::baseline::apply(&mut outcome, &b),
+            Err(e) => {
+                eprintln!("qstash-lint: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if args.quiet {
         outcome
             .diagnostics

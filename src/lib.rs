@@ -4,12 +4,14 @@
 //! The pipeline (see `engine`): discover → read + prefilter → parse → extract
 //! facts → link the project → run rules → suppress → report.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod facts;
+pub mod fingerprint;
 pub mod link;
 pub mod parse;
 pub mod prefilter;

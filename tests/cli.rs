@@ -533,3 +533,66 @@ fn named_files_of_other_types_are_skipped_and_the_run_succeeds() {
     assert_eq!(code, 0, "{out}");
     assert!(out.is_empty(), "{out}");
 }
+
+#[test]
+fn baselines_report_only_new_findings_and_survive_moving_lines() {
+    let dir = project();
+    let r = dir.path();
+    let (code, _, err) = run(r, &["--write-baseline", "qstash-lint-baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(r.join("qstash-lint-baseline.json")).expect("written");
+    assert!(
+        !text.contains(TOKEN) && !text.contains(KEY),
+        "no secret in the baseline"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert!(v["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    // Everything known: nothing to report.
+    let (code, out, _) = run(
+        r,
+        &[
+            "--baseline",
+            "qstash-lint-baseline.json",
+            "--format",
+            "concise",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+    // Lines inserted above keep the findings known; a new finding is reported.
+    let send = fs::read_to_string(r.join("src/send.ts")).expect("read");
+    let moved = send.replacen("const qstash", "// a comment\n// another\nconst qstash", 1).replace(
+        "export async function send() {",
+        "export async function send() {\n  await qstash.schedules.create({ destination: \"https://y.example.com/b\", cron: \"* * * * * *\" });",
+    );
+    fs::write(r.join("src/send.ts"), moved).expect("write");
+    let (code, out, _) = run(
+        r,
+        &[
+            "--baseline",
+            "qstash-lint-baseline.json",
+            "--format",
+            "concise",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    // Only the new line's findings: its bad cron and its unhandled send.
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("src/send.ts:8:")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[invalid-cron]") && l.contains("found 6")),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("[unhandled-publish]")),
+        "{out}"
+    );
+    // A broken baseline is an error.
+    fs::write(r.join("bad.json"), "{ nope").expect("write");
+    assert_eq!(run(r, &["--baseline", "bad.json"]).0, 2);
+}

@@ -349,28 +349,7 @@ fn line_hashes(text: &str) -> HashMap<u32, String> {
     st.out
 }
 
-/// FNV-1a over `parts`, each followed by a zero byte: small and stable
-/// across platforms and releases.
-fn fnv(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in part.bytes().chain([0u8]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// The text of 1-based `line` with all whitespace removed.
-fn normalized_line(text: &str, line: u32) -> String {
-    text.lines()
-        .nth(line.saturating_sub(1) as usize)
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
+use crate::fingerprint::{fnv, normalized_line};
 
 /// Turns display paths (relative to the working directory) into URIs
 /// relative to the repository root, which is what `%SRCROOT%` stands for on
