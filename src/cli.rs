@@ -1,7 +1,7 @@
 //! The command line: `check`, `rules`, `explain`.
 
 use crate::diagnostic::Severity;
-use crate::engine::{self, Options, RunError};
+use crate::engine::{self, Options};
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::RULES;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -70,6 +70,12 @@ struct CheckArgs {
     /// (always the case; accepted for pre-commit and editor integrations).
     #[arg(long)]
     force_exclude: bool,
+    /// Apply safe fixes, then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix, apply unsafe fixes too (they change behaviour: review them).
+    #[arg(long)]
+    unsafe_fixes: bool,
     /// Record today's findings in this file (and exit 0), for adopting
     /// qstash-lint on existing code.
     #[arg(long, value_name = "FILE")]
@@ -174,16 +180,29 @@ fn check(args: CheckArgs) -> ExitCode {
         cwd,
         stdin,
     };
-    let mut outcome = match engine::run(&opts) {
-        Ok(o) => o,
+    let run = |opts: &Options| match engine::run(opts) {
+        Ok(o) => Ok(o),
         Err(e) => {
-            match &e {
-                RunError::Config(_) => eprintln!("qstash-lint: {e}"),
-                RunError::Path(_) => eprintln!("qstash-lint: {e}"),
-            }
-            return ExitCode::from(2);
+            eprintln!("qstash-lint: {e}");
+            Err(ExitCode::from(2))
         }
     };
+    let mut outcome = match run(&opts) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    // Fix to a fixed point: a fix can reveal or settle other findings.
+    if args.fix || args.unsafe_fixes {
+        for _ in 0..5 {
+            if crate::fix::apply(&outcome, &opts.cwd, args.unsafe_fixes) == 0 {
+                break;
+            }
+            outcome = match run(&opts) {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+        }
+    }
     if let Some(path) = &args.write_baseline {
         let baseline = crate::baseline::of(&outcome);
         let text = serde_json::to_string_pretty(&baseline).unwrap_or_default() + "\n";

@@ -76,6 +76,27 @@ pub struct Related {
     pub message: String,
 }
 
+/// How safe a fix is to apply without review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the code's meaning (`--fix`).
+    Safe,
+    /// Changes behaviour; review it (`--unsafe-fixes`).
+    Unsafe,
+}
+
+/// A fix as data: text edits on the diagnostic's file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fix {
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// What the fix does, for people.
+    pub title: String,
+    /// Replacements: (span, new text); an empty span inserts.
+    pub edits: Vec<(Span, String)>,
+}
+
 /// One finding of one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -93,6 +114,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Secondary locations.
     pub related: Vec<Related>,
+    /// A fix, when the rule has one.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {

@@ -706,12 +706,14 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
                     "check the rule id with `qstash-lint rules`",
                 ));
             } else if !s.used && s.rules.iter().all(|r| level(r).is_some()) {
-                findings.push(Finding::new(
+                let mut f = Finding::new(
                     rules::UNUSED_SUPPRESSION.id,
                     s.span,
                     "suppression does not match any diagnostic",
                     "remove the comment",
-                ));
+                );
+                f.fix = delete_comment_line(text, &index, s.span);
+                findings.push(f);
             }
         }
     }
@@ -726,6 +728,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
             redact.push(strip_quotes(text, f.span));
         }
         diags.push(Diagnostic {
+            fix: f.fix,
             rule: rules::find(f.rule).map_or(f.rule, |r| r.meta.id),
             severity,
             path: a.display.clone(),
@@ -792,6 +795,29 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         files: 1,
         sources: source.into_iter().collect(),
     }
+}
+
+/// Deletes the line of an unused suppression when the comment is all the
+/// line holds.
+fn delete_comment_line(
+    text: &str,
+    index: &LineIndex,
+    directive: Span,
+) -> Option<crate::diagnostic::Fix> {
+    let line = index.line_of(directive.start);
+    let start = index.line_start(line) as usize;
+    let end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
+    let content = text.get(start..end)?.trim();
+    let whole = (content.starts_with("//") && !content.contains("*/"))
+        || (content.starts_with("/*") && content.ends_with("*/"))
+        || (content.starts_with("{/*") && content.ends_with("*/}"));
+    whole.then(|| crate::diagnostic::Fix {
+        applicability: crate::diagnostic::Applicability::Safe,
+        title: "remove the unused suppression".into(),
+        edits: vec![(Span::new(start as u32, end as u32), String::new())],
+    })
 }
 
 /// The span without the quotes of a string literal.

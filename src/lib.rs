@@ -12,6 +12,7 @@ pub mod discover;
 pub mod engine;
 pub mod facts;
 pub mod fingerprint;
+pub mod fix;
 pub mod link;
 pub mod parse;
 pub mod prefilter;

@@ -596,3 +596,50 @@ fn baselines_report_only_new_findings_and_survive_moving_lines() {
     fs::write(r.join("bad.json"), "{ nope").expect("write");
     assert_eq!(run(r, &["--baseline", "bad.json"]).0, 2);
 }
+
+#[test]
+fn fixes_are_applied_safe_first_and_never_break_the_parse() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    let original = "import { Client, Receiver } from \"@upstash/qstash\";\nconst qstash = new Client();\nexport const receiver = new Receiver({ currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY });\n// qstash-lint-ignore invalid-cron\nexport async function send() {\n  try {\n    await qstash.publishJSON({ topic: \"jobs\", body: {} });\n    await qstash.publishJSON({ url: \"http://api.example.com/hook\" });\n    const groups = qstash.topics;\n    return groups;\n  } catch {\n    return null;\n  }\n}\nexport async function fire() {\n  qstash.publishJSON({ url: \"https://api.example.com/hook\" });\n}\n";
+    write(r, "a.ts", original);
+    // Safe fixes only: the deprecated names and the unused suppression.
+    let (_, _, err) = run(r, &["--fix", "--format", "concise"]);
+    let fixed = fs::read_to_string(r.join("a.ts")).expect("read");
+    assert!(
+        fixed.contains("urlGroup: \"jobs\"") && fixed.contains("qstash.urlGroups"),
+        "{fixed}\n{err}"
+    );
+    assert!(!fixed.contains("qstash-lint-ignore"), "{fixed}");
+    assert!(
+        fixed.contains("http://api.example.com") && !fixed.contains("nextSigningKey"),
+        "unsafe fixes wait: {fixed}"
+    );
+    // Unsafe fixes too: https, the second key, and `await` for the floating send.
+    let (code, out, _) = run(r, &["--fix", "--unsafe-fixes", "--format", "concise"]);
+    let fixed = fs::read_to_string(r.join("a.ts")).expect("read");
+    assert!(
+        fixed.contains("https://api.example.com/hook\" });\n    const"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("  await qstash.publishJSON({ url: \"https://api.example.com/hook\" });\n}"),
+        "{fixed}"
+    );
+    assert!(qstash_lint::parse::parse(std::path::Path::new("a.ts"), &fixed).is_ok());
+    // What is left: the unhandled send in `fire`.
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines().all(|l| l.contains("[unhandled-publish]")),
+        "{out}"
+    );
+    // A fix that would not parse is dropped: `await` outside an async function.
+    write(r, "b.ts", "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client();\nexport function fire() {\n  qstash.publishJSON({ url: \"https://api.example.com/hook\" });\n}\n");
+    let before = fs::read_to_string(r.join("b.ts")).expect("read");
+    run(r, &["--fix", "--unsafe-fixes", "b.ts"]);
+    assert_eq!(fs::read_to_string(r.join("b.ts")).expect("read"), before);
+}

@@ -20,11 +20,22 @@ pub static META: RuleMeta = RuleMeta {
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     for f in ctx.flow.iter().filter(|f| f.rule == FlowRule::Floating) {
         let what = callee_text(ctx, f);
-        out.push(finding(
+        let mut finding = finding(
             META.id,
             f,
             format!("the promise of `{what}` is not awaited: a serverless function can return before the message is sent, and a failure goes unnoticed"),
             "`await` it (inside `try`/`catch`), or hand it to `waitUntil(promise.catch(…))` to finish after the response",
-        ));
+        );
+        // Outside an async function the edit does not parse, and the fix
+        // is dropped when it is applied.
+        if f.fate == crate::facts::flow::Fate::Floating {
+            finding.fix = super::fixes::insert(
+                crate::diagnostic::Applicability::Unsafe,
+                "await it",
+                f.callee.start,
+                "await ",
+            );
+        }
+        out.push(finding);
     }
 }

@@ -1,7 +1,8 @@
 //! `insecure-http-destination`: a public destination over plain http.
 
 use super::destinations::{hosts, origin_note};
-use super::{Category, Finding, RuleContext, RuleMeta};
+use super::{fixes, Category, Finding, RuleContext, RuleMeta};
+use crate::diagnostic::Applicability;
 use crate::diagnostic::Severity;
 use crate::facts::fold::is_local_host;
 
@@ -47,6 +48,21 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
             ),
             "use `https://`",
         );
+        // The literal that spells `http://`, when it is in this file.
+        let at = h.candidate.origin.start as usize;
+        let quoted = ctx
+            .text
+            .get(at..at + 1)
+            .is_some_and(|q| matches!(q, "\"" | "'" | "`"));
+        let start = if quoted { at + 1 } else { at };
+        if ctx
+            .text
+            .get(start..start + 7)
+            .is_some_and(|t| t.eq_ignore_ascii_case("http://"))
+        {
+            let span = crate::diagnostic::Span::new(start as u32, start as u32 + 7);
+            f.fix = fixes::replace(Applicability::Unsafe, "use `https://`", span, "https://");
+        }
         f.related = origin_note(
             h.destination.value.span,
             h.candidate,

@@ -103,6 +103,8 @@ pub struct Finding {
     pub related: Vec<(Span, String)>,
     /// Related locations in other files: (absolute path, span, message).
     pub related_elsewhere: Vec<(std::path::PathBuf, Span, String)>,
+    /// A fix, when there is one.
+    pub fix: Option<crate::diagnostic::Fix>,
 }
 
 impl Finding {
@@ -120,6 +122,7 @@ impl Finding {
             help: Some(help.into()),
             related: Vec::new(),
             related_elsewhere: Vec::new(),
+            fix: None,
         }
     }
 }
@@ -258,6 +261,30 @@ pub fn run(ctx: &RuleContext, enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.rule, f.span)));
     out
+}
+
+/// Building fixes.
+pub mod fixes {
+    use crate::diagnostic::{Applicability, Fix, Span};
+
+    /// A fix that replaces `span` with `text`.
+    pub fn replace(
+        applicability: Applicability,
+        title: &str,
+        span: Span,
+        text: &str,
+    ) -> Option<Fix> {
+        Some(Fix {
+            applicability,
+            title: title.to_string(),
+            edits: vec![(span, text.to_string())],
+        })
+    }
+
+    /// A fix that inserts `text` at `at`.
+    pub fn insert(applicability: Applicability, title: &str, at: u32, text: &str) -> Option<Fix> {
+        replace(applicability, title, Span::new(at, at), text)
+    }
 }
 
 /// Shared by the two send-flow rules.

@@ -29,6 +29,24 @@ fn one_key(obj: &ObjectLit) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// Adds the missing key, read from its env var, right after the `{`.
+fn add_key_fix(text: &str, object_start: u32, missing: &str) -> Option<crate::diagnostic::Fix> {
+    if text.get(object_start as usize..object_start as usize + 1) != Some("{") {
+        return None;
+    }
+    let env = if missing == "nextSigningKey" {
+        "QSTASH_NEXT_SIGNING_KEY"
+    } else {
+        "QSTASH_CURRENT_SIGNING_KEY"
+    };
+    super::fixes::insert(
+        crate::diagnostic::Applicability::Unsafe,
+        &format!("add `{missing}` from `{env}`"),
+        object_start + 1,
+        &format!(" {missing}: process.env.{env},"),
+    )
+}
+
 /// Flags configs that name one key but not the other.
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let Some(facts) = ctx.facts else { return };
@@ -41,12 +59,14 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
             continue;
         };
         if let Some((has, missing)) = one_key(obj) {
-            out.push(Finding::new(
+            let mut f = Finding::new(
                 META.id,
                 c.span,
                 format!("`Receiver` is given `{has}` but not `{missing}`: verification breaks when the keys rotate"),
                 "pass both keys (`currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY`), or none to read both from the environment",
-            ));
+            );
+            f.fix = add_key_fix(ctx.text, obj.span.start, missing);
+            out.push(f);
         }
     }
     for w in &facts.wrappers {
