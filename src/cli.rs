@@ -23,6 +23,8 @@ enum Command {
     Check(CheckArgs),
     /// List every rule with its default severity and category.
     Rules,
+    /// Run the language server over stdio (lint-on-save in editors).
+    Lsp,
     /// Print a rule's documentation.
     Explain {
         /// The rule id, e.g. `hardcoded-token`.
@@ -126,6 +128,13 @@ pub fn main() -> ExitCode {
             }
             print_stdout(&out)
         }
+        Command::Lsp => match crate::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("qstash-lint: language server: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Explain { rule } => match crate::rules::find(&rule) {
             Some(r) => print_stdout(r.meta.doc),
             None => {

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod fingerprint;
 pub mod fix;
 pub mod link;
+pub mod lsp;
 pub mod parse;
 pub mod prefilter;
 pub mod project;

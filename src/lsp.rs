@@ -1,0 +1,388 @@
+//! `qstash-lint lsp`: a language server over stdio for lint-on-save.
+//!
+//! Diagnostics are published on open, on change (debounced) and on save,
+//! each time with the file's project context (the buffer is linted as its
+//! path, like `check --stdin-filename`). Code actions offer the rule's fix,
+//! "ignore this line", and `source.fixAll.qstash-lint` with safe fixes.
+
+use crate::diagnostic::{Applicability, Diagnostic as Diag, LineIndex, Severity, Span};
+use crate::engine::{self, Options};
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
+    PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Url,
+    WorkspaceEdit,
+};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How long a document must be quiet after a change before it is linted.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The source-action kind for applying every safe fix.
+const FIX_ALL: &str = "source.fixAll.qstash-lint";
+
+/// One open document.
+struct Document {
+    text: String,
+    /// The diagnostics last published for it.
+    diagnostics: Vec<Diag>,
+    /// A change not linted yet, and when it came.
+    dirty: Option<Instant>,
+}
+
+/// Runs the server until the client says `exit`.
+pub fn run() -> Result<(), String> {
+    let (connection, io) = Connection::stdio();
+    let capabilities = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(true),
+                })),
+                ..Default::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::new(FIX_ALL)]),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let caps = serde_json::to_value(capabilities).map_err(|e| e.to_string())?;
+    connection.initialize(caps).map_err(|e| e.to_string())?;
+    let mut docs: HashMap<Url, Document> = HashMap::new();
+    loop {
+        match connection.receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(Message::Request(req)) => {
+                if connection
+                    .handle_shutdown(&req)
+                    .map_err(|e| e.to_string())?
+                {
+                    break;
+                }
+                handle_request(&connection, &docs, req);
+            }
+            Ok(Message::Notification(n)) => {
+                if n.method == "exit" {
+                    break;
+                }
+                handle_notification(&connection, &mut docs, n);
+            }
+            Ok(Message::Response(_)) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        let due: Vec<Url> = docs
+            .iter()
+            .filter(|(_, d)| d.dirty.is_some_and(|t| t.elapsed() >= DEBOUNCE))
+            .map(|(u, _)| u.clone())
+            .collect();
+        for uri in due {
+            lint_and_publish(&connection, &mut docs, &uri);
+        }
+    }
+    drop(connection);
+    io.join().map_err(|e| e.to_string())
+}
+
+fn handle_notification(
+    connection: &Connection,
+    docs: &mut HashMap<Url, Document>,
+    n: Notification,
+) {
+    match n.method.as_str() {
+        DidOpenTextDocument::METHOD => {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+            else {
+                return;
+            };
+            let uri = p.text_document.uri;
+            docs.insert(
+                uri.clone(),
+                Document {
+                    text: p.text_document.text,
+                    diagnostics: Vec::new(),
+                    dirty: None,
+                },
+            );
+            lint_and_publish(connection, docs, &uri);
+        }
+        DidChangeTextDocument::METHOD => {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+            else {
+                return;
+            };
+            if let (Some(doc), Some(change)) = (
+                docs.get_mut(&p.text_document.uri),
+                p.content_changes.into_iter().last(),
+            ) {
+                doc.text = change.text;
+                doc.dirty = Some(Instant::now());
+            }
+        }
+        DidSaveTextDocument::METHOD => {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
+            else {
+                return;
+            };
+            let uri = p.text_document.uri;
+            if let (Some(doc), Some(text)) = (docs.get_mut(&uri), p.text) {
+                doc.text = text;
+            }
+            // A saved config changes every open file's diagnostics.
+            if uri.path().ends_with(crate::config::FILE_NAME) {
+                relint_all(connection, docs);
+            } else {
+                lint_and_publish(connection, docs, &uri);
+            }
+        }
+        DidCloseTextDocument::METHOD => {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+            else {
+                return;
+            };
+            docs.remove(&p.text_document.uri);
+            publish(connection, p.text_document.uri, Vec::new());
+        }
+        DidChangeWatchedFiles::METHOD => relint_all(connection, docs),
+        _ => {}
+    }
+}
+
+fn relint_all(connection: &Connection, docs: &mut HashMap<Url, Document>) {
+    let uris: Vec<Url> = docs.keys().cloned().collect();
+    for uri in uris {
+        lint_and_publish(connection, docs, &uri);
+    }
+}
+
+/// Lints a document's current text with its project's context.
+fn lint(path: &Path, text: &str) -> Result<(Vec<Diag>, String), String> {
+    let root = crate::project::project_root(path);
+    let opts = Options {
+        paths: vec![path.to_path_buf()],
+        cwd: root.clone(),
+        stdin: Some((path.to_path_buf(), text.to_string())),
+        ..Options::default()
+    };
+    let outcome = engine::run(&opts).map_err(|e| e.to_string())?;
+    let display = engine::display_path(path, &root);
+    Ok((
+        outcome
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.path == display)
+            .collect(),
+        display,
+    ))
+}
+
+fn lint_and_publish(connection: &Connection, docs: &mut HashMap<Url, Document>, uri: &Url) {
+    let Some(doc) = docs.get_mut(uri) else { return };
+    doc.dirty = None;
+    let Ok(path) = uri.to_file_path() else { return };
+    let diags = match lint(&path, &doc.text) {
+        Ok((diags, _)) => diags,
+        Err(e) => {
+            let _ = connection
+                .sender
+                .send(Message::Notification(Notification::new(
+                    "window/logMessage".into(),
+                    serde_json::json!({ "type": 1, "message": format!("qstash-lint: {e}") }),
+                )));
+            Vec::new()
+        }
+    };
+    let index = LineIndex::new(&doc.text);
+    let published = diags.iter().map(|d| to_lsp(d, &doc.text, &index)).collect();
+    doc.diagnostics = diags;
+    publish(connection, uri.clone(), published);
+}
+
+fn publish(connection: &Connection, uri: Url, diagnostics: Vec<Diagnostic>) {
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version: None,
+    };
+    if let Ok(value) = serde_json::to_value(params) {
+        let _ = connection
+            .sender
+            .send(Message::Notification(Notification::new(
+                PublishDiagnostics::METHOD.into(),
+                value,
+            )));
+    }
+}
+
+fn range(text: &str, index: &LineIndex, span: Span) -> Range {
+    let (sl, sc) = index.line_col_utf16(text, span.start);
+    let (el, ec) = index.line_col_utf16(text, span.end);
+    Range {
+        start: Position {
+            line: sl,
+            character: sc,
+        },
+        end: Position {
+            line: el,
+            character: ec,
+        },
+    }
+}
+
+fn to_lsp(d: &Diag, text: &str, index: &LineIndex) -> Diagnostic {
+    Diagnostic {
+        range: range(text, index, d.span),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Note => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(d.rule.to_string())),
+        source: Some("qstash-lint".into()),
+        message: match &d.help {
+            Some(h) => format!("{}\nhelp: {h}", d.message),
+            None => d.message.clone(),
+        },
+        ..Default::default()
+    }
+}
+
+fn handle_request(connection: &Connection, docs: &HashMap<Url, Document>, req: Request) {
+    if req.method != CodeActionRequest::METHOD {
+        let resp = Response::new_err(
+            req.id,
+            lsp_server::ErrorCode::MethodNotFound as i32,
+            "unsupported".into(),
+        );
+        let _ = connection.sender.send(Message::Response(resp));
+        return;
+    }
+    let actions = serde_json::from_value::<CodeActionParams>(req.params)
+        .ok()
+        .and_then(|p| docs.get(&p.text_document.uri).map(|d| code_actions(&p, d)))
+        .unwrap_or_default();
+    let resp = Response::new_ok(req.id, actions);
+    let _ = connection.sender.send(Message::Response(resp));
+}
+
+fn edit(uri: &Url, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..Default::default()
+    }
+}
+
+fn code_actions(p: &CodeActionParams, doc: &Document) -> Vec<CodeActionOrCommand> {
+    let uri = &p.text_document.uri;
+    let index = LineIndex::new(&doc.text);
+    let only = p.context.only.as_ref();
+    let wants = |kind: &CodeActionKind| {
+        only.is_none_or(|o| o.iter().any(|k| kind.as_str().starts_with(k.as_str())))
+    };
+    let mut out = Vec::new();
+    let quickfix = CodeActionKind::QUICKFIX;
+    if wants(&quickfix) {
+        for d in &doc.diagnostics {
+            let r = range(&doc.text, &index, d.span);
+            if r.end.line < p.range.start.line || r.start.line > p.range.end.line {
+                continue;
+            }
+            let lsp_diag = to_lsp(d, &doc.text, &index);
+            if let Some(fix) = &d.fix {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|(s, t)| TextEdit {
+                        range: range(&doc.text, &index, *s),
+                        new_text: t.clone(),
+                    })
+                    .collect();
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("{} ({})", fix.title, d.rule),
+                    kind: Some(quickfix.clone()),
+                    diagnostics: Some(vec![lsp_diag.clone()]),
+                    edit: Some(edit(uri, edits)),
+                    is_preferred: Some(fix.applicability == Applicability::Safe),
+                    ..Default::default()
+                }));
+            }
+            // "Ignore this line": a suppression comment above it, indented alike.
+            let line = index.line_of(d.span.start);
+            let start = index.line_start(line) as usize;
+            let indent: String = doc.text[start..]
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let at = Position {
+                line: line as u32,
+                character: 0,
+            };
+            out.push(
+                CodeAction {
+                    title: format!("Ignore {} on this line", d.rule),
+                    kind: Some(quickfix.clone()),
+                    diagnostics: Some(vec![lsp_diag]),
+                    edit: Some(edit(
+                        uri,
+                        vec![TextEdit {
+                            range: Range { start: at, end: at },
+                            new_text: format!(
+                                "{indent}// qstash-lint-ignore {} -- reason\n",
+                                d.rule
+                            ),
+                        }],
+                    )),
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
+    }
+    let fix_all = CodeActionKind::new(FIX_ALL);
+    if wants(&fix_all) {
+        let mut edits: Vec<(Span, String)> = doc
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.applicability == Applicability::Safe)
+            .flat_map(|f| f.edits.iter().cloned())
+            .collect();
+        edits.sort_by_key(|(s, _)| (s.start, s.end));
+        let mut last_end = 0;
+        let text_edits: Vec<TextEdit> = edits
+            .into_iter()
+            .filter(|(s, _)| {
+                let ok = s.start >= last_end;
+                if ok {
+                    last_end = s.end;
+                }
+                ok
+            })
+            .map(|(s, t)| TextEdit {
+                range: range(&doc.text, &index, s),
+                new_text: t,
+            })
+            .collect();
+        if !text_edits.is_empty() {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: "Fix all safe qstash-lint problems".into(),
+                kind: Some(fix_all),
+                edit: Some(edit(uri, text_edits)),
+                ..Default::default()
+            }));
+        }
+    }
+    out
+}
