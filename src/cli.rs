@@ -193,6 +193,18 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(o) => Ok(o),
         Err(e) => {
             eprintln!("qstash-lint: {e}");
+            // Code scanning still gets a document that says why the run failed.
+            if args.format == Format::Sarif {
+                let doc = crate::report::sarif::render_failure(&e.to_string());
+                match &args.output {
+                    Some(path) => {
+                        let _ = write_atomically(path, &doc);
+                    }
+                    None => {
+                        print_stdout(&doc);
+                    }
+                }
+            }
             Err(ExitCode::from(2))
         }
     };

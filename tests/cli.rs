@@ -643,3 +643,22 @@ fn fixes_are_applied_safe_first_and_never_break_the_parse() {
     run(r, &["--fix", "--unsafe-fixes", "b.ts"]);
     assert_eq!(fs::read_to_string(r.join("b.ts")).expect("read"), before);
 }
+
+#[test]
+fn a_config_error_still_gives_code_scanning_a_sarif_document() {
+    let dir = project();
+    write(dir.path(), "qstash-lint.json", "{ \"rulez\": {} }");
+    let (code, out, err) = run(dir.path(), &["--format", "sarif"]);
+    assert_eq!(code, 2, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif");
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let note = inv["toolConfigurationNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        note.contains("qstash-lint.json") && note.contains("rulez"),
+        "{note}"
+    );
+    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+}

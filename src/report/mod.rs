@@ -6,7 +6,7 @@ mod concise;
 mod github;
 mod json;
 mod pretty;
-mod sarif;
+pub mod sarif;
 
 use crate::diagnostic::{LineCol, Span};
 use crate::engine::Outcome;

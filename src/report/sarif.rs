@@ -578,6 +578,41 @@ pub(super) fn render(outcome: &Outcome) -> String {
     s
 }
 
+/// A SARIF document for a run that could not start (an invalid config, a
+/// missing path): no results, `executionSuccessful: false`, and the error as
+/// a tool configuration notification, so code scanning shows why.
+pub fn render_failure(message: &str) -> String {
+    let driver = ToolComponent::builder()
+        .name("qstash-lint")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .build();
+    let notification = Notification::builder()
+        .message(Message::builder().text(message).build())
+        .level(json!("error"))
+        .build();
+    let invocation = Invocation::builder()
+        .execution_successful(false)
+        .tool_configuration_notifications(vec![notification])
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .automation_details(RunAutomationDetails::builder().id("qstash-lint/").build())
+        .results(Vec::<SarifResult>::new())
+        .invocations(vec![invocation])
+        .build();
+    let sarif = Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut s =
+        serde_json::to_string_pretty(&sarif).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
