@@ -662,3 +662,21 @@ fn a_config_error_still_gives_code_scanning_a_sarif_document() {
     );
     assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(0));
 }
+
+#[test]
+fn the_parsed_body_fix_uses_the_raw_text_in_scope() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "app/api/hook/route.ts",
+        "import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver();\nexport async function POST(req: Request) {\n  const raw = await req.text();\n  const data = JSON.parse(raw);\n  await receiver.verify({ signature: req.headers.get(\"upstash-signature\") ?? \"\", body: JSON.stringify(data) });\n  return Response.json(data);\n}\n",
+    );
+    let (_, before, _) = run(r, &["--format", "concise"]);
+    assert!(before.contains("[verify-parsed-body]"), "{before}");
+    run(r, &["--fix", "--unsafe-fixes"]);
+    let fixed = fs::read_to_string(r.join("app/api/hook/route.ts")).expect("read");
+    assert!(fixed.contains("body: raw })"), "{fixed}");
+    let (code, after, _) = run(r, &["--format", "concise"]);
+    assert_eq!(code, 0, "{after}");
+}

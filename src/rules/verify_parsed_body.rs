@@ -46,13 +46,65 @@ fn describe(source: BodySource) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// The last variable, before the verify call, bound to the raw request
+/// text (`const raw = await req.text()`, `… await readRawBody(event)`), found
+/// in the text of the enclosing function up to the call.
+fn raw_text_binding(before: &str) -> Option<String> {
+    let mut found = None;
+    for decl in ["const ", "let ", "var "] {
+        let mut rest = before;
+        while let Some(i) = rest.find(decl) {
+            let after = &rest[i + decl.len()..];
+            rest = after;
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect();
+            let tail = after[name.len()..].trim_start();
+            let Some(value) = tail.strip_prefix('=') else {
+                continue;
+            };
+            let value = value.trim_start();
+            let line = value.split([';', '\n']).next().unwrap_or("");
+            let raw = line.starts_with("await ")
+                && (line.contains(".text()") || line.contains("readRawBody("));
+            if raw && !name.is_empty() {
+                found = Some((before.len() - rest.len(), name));
+            }
+        }
+    }
+    found.map(|(_, name)| name)
+}
+
 /// Flags verify calls whose `body` is parsed.
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let Some(facts) = ctx.facts else { return };
     for c in facts.verify_calls.iter() {
         let Some(body) = c.body else { continue };
         if let Some((message, help)) = describe(body.source) {
-            out.push(Finding::new(META.id, body.span, message, help));
+            let mut f = Finding::new(META.id, body.span, message, help);
+            let from = c.function.map_or(0, |s| s.start as usize);
+            if let Some(raw) =
+                raw_text_binding(ctx.text.get(from..c.span.start as usize).unwrap_or(""))
+            {
+                // A shorthand `{ body }` needs the key kept.
+                let shorthand = ctx
+                    .text
+                    .get(body.span.start as usize..body.span.end as usize)
+                    == Some("body");
+                let text = if shorthand {
+                    format!("body: {raw}")
+                } else {
+                    raw
+                };
+                f.fix = super::fixes::replace(
+                    crate::diagnostic::Applicability::Unsafe,
+                    "verify the raw text read earlier",
+                    body.span,
+                    &text,
+                );
+            }
+            out.push(f);
         }
     }
 }
