@@ -560,6 +560,11 @@ pub(super) fn render(outcome: &Outcome) -> String {
         .execution_successful(true)
         .tool_execution_notifications(notifications)
         .build();
+    document(driver, results, invocation)
+}
+
+/// The one-run document around a driver, its results and its invocation.
+fn document(driver: ToolComponent, results: Vec<SarifResult>, invocation: Invocation) -> String {
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .automation_details(RunAutomationDetails::builder().id("qstash-lint/").build())
@@ -596,21 +601,7 @@ pub fn render_failure(message: &str) -> String {
         .execution_successful(false)
         .tool_configuration_notifications(vec![notification])
         .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .automation_details(RunAutomationDetails::builder().id("qstash-lint/").build())
-        .results(Vec::<SarifResult>::new())
-        .invocations(vec![invocation])
-        .build();
-    let sarif = Sarif::builder()
-        .schema("https://json.schemastore.org/sarif-2.1.0.json")
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build();
-    let mut s =
-        serde_json::to_string_pretty(&sarif).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    document(driver, Vec::new(), invocation)
 }
 
 #[cfg(test)]
