@@ -147,56 +147,6 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
     }
 }
 
-/// The project functions that send QStash messages: a send call lies in
-/// their body, or they call another sender (any file, any depth). Recorded
-/// for the send-flow rules, which decide whether each sender's failures are
-/// handled by its callers.
-pub fn senders(
-    files: &[FileInput],
-    resolver: &impl Resolve,
-) -> std::collections::BTreeSet<(PathBuf, String)> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
-    let mut set: HashSet<(PathBuf, String)> = HashSet::new();
-    for (path, facts) in &by_path {
-        for func in facts
-            .handlers
-            .functions
-            .iter()
-            .filter(|f| !f.name.is_empty())
-        {
-            if facts.sends.iter().any(|s| func.body.contains(s.span)) {
-                set.insert((path.to_path_buf(), func.name.clone()));
-            }
-        }
-    }
-    for _ in 0..8 {
-        let mut added = false;
-        for (path, facts) in &by_path {
-            for func in facts
-                .handlers
-                .functions
-                .iter()
-                .filter(|f| !f.name.is_empty())
-            {
-                let key = (path.to_path_buf(), func.name.clone());
-                if !set.contains(&key)
-                    && func
-                        .calls
-                        .iter()
-                        .any(|c| is_verifier(path, c, &set, &by_path, resolver))
-                {
-                    set.insert(key);
-                    added = true;
-                }
-            }
-        }
-        if !added {
-            break;
-        }
-    }
-    set.into_iter().collect()
-}
-
 /// The project functions that verify: they await `verify`, wrap with a
 /// verify wrapper, or call another verifier (any file, any depth).
 fn verifiers(

@@ -180,48 +180,7 @@ pub fn is_placeholder(value: &str) -> bool {
     if SYMBOLS.iter().any(|m| lower.contains(m)) {
         return true;
     }
-    const WORDS: &[&str] = &[
-        "your",
-        "placeholder",
-        "example",
-        "dummy",
-        "fake",
-        "changeme",
-        "change",
-        "replace",
-        "todo",
-        "redacted",
-        "insert",
-        "mock",
-        "sample",
-        "test",
-        "testing",
-        "here",
-        "notreal",
-        "not",
-        "qstash_token",
-        "token",
-        "key",
-        "secret",
-        "current",
-        "next",
-        "signing",
-        "real",
-        "local",
-        "dev",
-        "my",
-        "qstash",
-        "upstash",
-    ];
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    // A value made only of descriptive words ("current-signing-key",
-    // "my_secret_token") names a secret rather than being one.
-    let all_words = words
-        .iter()
-        .all(|w| WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit()) || *w == "sig");
+    // Words that mark a stand-in on their own.
     const STRONG: &[&str] = &[
         "your",
         "placeholder",
@@ -239,6 +198,20 @@ pub fn is_placeholder(value: &str) -> bool {
         "testing",
         "notreal",
     ];
+    // Words that only describe a secret: a value made of nothing else names
+    // one rather than being one.
+    const DESCRIPTIVE: &[&str] = &[
+        "change", "here", "not", "token", "key", "secret", "current", "next", "signing", "real",
+        "local", "dev", "my", "qstash", "upstash", "sig",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // ("current-signing-key", "my_secret_token").
+    let all_words = words.iter().all(|w| {
+        STRONG.contains(w) || DESCRIPTIVE.contains(w) || w.chars().all(|c| c.is_ascii_digit())
+    });
     all_words || words.iter().any(|w| STRONG.contains(w))
 }
 

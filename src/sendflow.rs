@@ -35,30 +35,29 @@ pub struct FlowFinding {
 }
 
 /// A function of the project, by file and local name.
-type FnKey = (PathBuf, String);
+pub type FnKey = (PathBuf, String);
 
-/// Finds the unhandled and floating sends of every file.
-///
-/// `receiving` holds, per file, the extent of the handlers that receive
-/// QStash messages: a failing send there makes QStash retry, the intent.
-pub fn analyze(
-    files: &[FileInput],
-    resolver: &impl Resolve,
-    receiving: &HashMap<PathBuf, Vec<Span>>,
-) -> HashMap<PathBuf, Vec<FlowFinding>> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
-    let resolve = |from: &Path, c: &CallRef| -> Option<FnKey> {
-        match c {
-            CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
-            CallRef::Imported(r) => {
-                let target = resolver.resolve(from, &r.specifier)?;
-                export_local(&target, &r.name, &by_path, resolver, 0)
-            }
-            CallRef::Inline(_) => None,
+/// Resolves a call to the project function it calls.
+fn resolver_of<'a>(
+    by_path: &'a HashMap<&'a Path, &'a FileFacts>,
+    resolver: &'a impl Resolve,
+) -> impl Fn(&Path, &CallRef) -> Option<FnKey> + 'a {
+    move |from: &Path, c: &CallRef| match c {
+        CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
+        CallRef::Imported(r) => {
+            let target = resolver.resolve(from, &r.specifier)?;
+            export_local(&target, &r.name, by_path, resolver, 0)
         }
-    };
-    // Senders: named functions that return or await (outside `try`) a send
-    // or a call of another sender. Each remembers a send it reaches.
+        CallRef::Inline(_) => None,
+    }
+}
+
+/// The project's senders: named functions that return or await (outside
+/// `try`) a send or a call of another sender, in any file, each with a send
+/// it reaches.
+pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (PathBuf, Span)> {
+    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let resolve = resolver_of(&by_path, resolver);
     let mut senders: HashMap<FnKey, (PathBuf, Span)> = HashMap::new();
     for _ in 0..16 {
         let mut added = false;
@@ -84,6 +83,21 @@ pub fn analyze(
             break;
         }
     }
+    senders
+}
+
+/// Finds the unhandled and floating sends of every file.
+///
+/// `receiving` holds, per file, the extent of the handlers that receive
+/// QStash messages: a failing send there makes QStash retry, the intent.
+pub fn analyze(
+    files: &[FileInput],
+    resolver: &impl Resolve,
+    receiving: &HashMap<PathBuf, Vec<Span>>,
+) -> HashMap<PathBuf, Vec<FlowFinding>> {
+    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let resolve = resolver_of(&by_path, resolver);
+    let senders = senders(files, resolver);
     // Functions with callers in the project: their rejections go there.
     let mut called: HashSet<FnKey> = HashSet::new();
     for f in files {

@@ -529,7 +529,8 @@ fn next_middleware_covers_only_its_matcher() {
 #[test]
 fn senders_are_recorded_across_files() {
     use qstash_lint::link::{Linker, Resolve};
-    use qstash_lint::receivers::{senders, FileInput};
+    use qstash_lint::receivers::FileInput;
+    use qstash_lint::sendflow::senders;
     use std::collections::HashMap;
     use std::path::PathBuf;
 
@@ -577,7 +578,8 @@ fn senders_are_recorded_across_files() {
             receiver_glob: false,
         })
         .collect();
-    let found: Vec<(PathBuf, String)> = senders(&inputs, &resolver).into_iter().collect();
+    let mut found: Vec<(PathBuf, String)> = senders(&inputs, &resolver).into_keys().collect();
+    found.sort();
     assert_eq!(
         found,
         [
