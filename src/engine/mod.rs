@@ -12,10 +12,14 @@ use crate::rules::{self, Finding, RuleContext};
 use crate::secrets::{self, SecretHit};
 use crate::source::{self, Loaded};
 use crate::suppress;
+use memo::ParseMemo;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod memo;
+pub mod session;
 
 /// What to lint and how.
 #[derive(Debug, Clone, Default)]
@@ -73,12 +77,15 @@ pub struct Outcome {
     pub files: usize,
     /// Redacted texts of the files that have diagnostics, by display path.
     pub sources: BTreeMap<String, Arc<SourceText>>,
+    /// The rules enabled by at least one config the run used, sorted.
+    pub enabled_rules: Vec<&'static str>,
 }
 
 /// One file's diagnostics and, when it has any, its redacted text.
 type FileLint = (Vec<Diagnostic>, Option<(String, Arc<SourceText>)>);
 
 /// One file after the per-file stage.
+#[derive(Clone)]
 struct Analyzed {
     path: PathBuf,
     display: String,
@@ -96,10 +103,14 @@ struct Analyzed {
     reported: bool,
     /// Its handlers that receive QStash messages without verifying them.
     receivers: Vec<crate::receivers::HandlerStatus>,
-    /// For files the prefilter passed over: the specifiers they import.
-    specifiers: Vec<String>,
+    /// For files the prefilter passed over: the specifiers they import
+    /// (shared: the language server clones the file list per lint).
+    specifiers: Arc<[String]>,
     /// Its sends whose promise is lost.
     flow: Vec<crate::sendflow::FlowFinding>,
+    /// The editor's text of the file, which later rounds parse instead of
+    /// the file on disk.
+    buffer: Option<Arc<str>>,
 }
 
 impl Analyzed {
@@ -117,27 +128,54 @@ impl Analyzed {
             dev_client: false,
             reported: true,
             receivers: Vec::new(),
-            specifiers: Vec::new(),
+            specifiers: Arc::from(Vec::new()),
             flow: Vec::new(),
+            buffer: None,
         }
     }
 }
 
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome, RunError> {
-    let threads = opts.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
+    worker_pool(opts.threads)?.install(|| run_in_pool(opts))
+}
+
+/// The threads every stage runs on (`None`: one per core).
+fn worker_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
         // Deeply nested code recurses deeply in the visitors and in drop.
         .stack_size(256 * 1024 * 1024)
         .build()
-        .map_err(|e| RunError::Path(format!("cannot start worker threads: {e}")))?;
-    pool.install(|| run_in_pool(opts))
+        .map_err(|e| RunError::Path(format!("cannot start worker threads: {e}")))
 }
 
 fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
+    let gathered = gather(opts)?;
+    let resolver = crate::resolve::ModuleResolver::new(&gathered.roots);
+    let enabled = gathered.configs.enabled_rules();
+    Ok(finish(
+        gathered.analyzed,
+        &resolver,
+        &ParseMemo::default(),
+        &opts.cwd,
+        enabled,
+    ))
+}
+
+/// The files of a run after the per-file stage, before any linking.
+struct Gathered {
+    analyzed: Vec<Analyzed>,
+    /// The directories walked: the project roots of named files and the
+    /// directories named.
+    roots: Vec<PathBuf>,
+    configs: ConfigCache,
+}
+
+/// Discovers, reads, prefilters, parses and extracts every file of the run.
+fn gather(opts: &Options) -> Result<Gathered, RunError> {
     let t = std::time::Instant::now();
-    let timing = std::env::var_os("QSTASH_LINT_TIMINGS").is_some();
+    let timing = timings_wanted();
     let lap = |what: &str| {
         if timing {
             eprintln!("{what}: {:?}", t.elapsed())
@@ -201,14 +239,15 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             }
         }
     }
+    configs.note_used(selected.iter().filter(|(.., r)| *r).map(|(_, c, _)| c));
 
-    let mut analyzed: Vec<Analyzed> = selected
+    let analyzed: Vec<Analyzed> = selected
         .into_par_iter()
         .map(|(path, config, report)| {
             let display = display_path(&path, &opts.cwd);
             let mut a = match (&opts.stdin, &stdin_path) {
                 (Some((_, text)), Some(sp)) if *sp == path => {
-                    analyze_text(Analyzed::new(path, display, config), text.clone())
+                    analyze_buffer(Analyzed::new(path, display, config), text)
                 }
                 _ => analyze(path, display, config),
             };
@@ -217,30 +256,56 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         })
         .collect();
     lap("analyzed");
-    let resolver = crate::resolve::ModuleResolver::new(&roots);
-    lap("resolver");
-    parse_imported(&mut analyzed, &resolver);
+    Ok(Gathered {
+        analyzed,
+        roots,
+        configs,
+    })
+}
+
+fn timings_wanted() -> bool {
+    std::env::var_os("QSTASH_LINT_TIMINGS").is_some()
+}
+
+/// Everything after the per-file stage: parses the files that context
+/// needs, links the project, judges receivers and send flow, and lints the
+/// reported files.
+fn finish(
+    mut analyzed: Vec<Analyzed>,
+    resolver: &crate::resolve::ModuleResolver,
+    memo: &ParseMemo,
+    cwd: &Path,
+    enabled_rules: Vec<&'static str>,
+) -> Outcome {
+    let t = std::time::Instant::now();
+    let timing = timings_wanted();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("{what}: {:?}", t.elapsed())
+        }
+    };
+    parse_imported(&mut analyzed, resolver, memo);
     lap("imported");
     // Importers of importers: a sender's callers may be senders themselves.
     for _ in 0..3 {
-        if !parse_importers(&mut analyzed, &resolver) {
+        if !parse_importers(&mut analyzed, resolver, memo) {
             break;
         }
-        parse_imported(&mut analyzed, &resolver);
+        parse_imported(&mut analyzed, resolver, memo);
     }
     lap("importers");
-    link_project(&mut analyzed, &resolver);
+    link_project(&mut analyzed, resolver);
     lap("linked");
     // Route files that a destination points at are linted even when they
     // never mention QStash: the unverified handler usually does not.
-    let found_routes = parse_route_targets(&mut analyzed, &opts.cwd);
+    let found_routes = parse_route_targets(&mut analyzed, cwd, memo);
     lap("route targets");
     if found_routes {
-        parse_imported(&mut analyzed, &resolver);
-        link_project(&mut analyzed, &resolver);
+        parse_imported(&mut analyzed, resolver, memo);
+        link_project(&mut analyzed, resolver);
     }
     lap("routes");
-    let statuses = {
+    let (statuses, flow) = {
         let inputs: Vec<crate::receivers::FileInput> = analyzed
             .iter()
             .filter_map(|a| {
@@ -251,11 +316,10 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
                 })
             })
             .collect();
-        let receivers = crate::receivers::analyze(&inputs, &resolver, &opts.cwd);
-        let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving);
+        let receivers = crate::receivers::analyze(&inputs, resolver, cwd);
+        let flow = crate::sendflow::analyze(&inputs, resolver, &receivers.receiving);
         (receivers.unverified, flow)
     };
-    let (statuses, flow) = statuses;
     for a in analyzed.iter_mut() {
         if let Some(s) = statuses.get(&a.path) {
             a.receivers = s.clone();
@@ -279,7 +343,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
             Some(_) if a.reported => lint_file(
                 a,
                 a.dev_client || signals.dev_server(&a.path, a.facts.as_ref()),
-                &opts.cwd,
+                cwd,
             ),
             _ => (Vec::new(), None),
         })
@@ -288,6 +352,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     lap("linted");
     let mut outcome = Outcome {
         files: analyzed.iter().filter(|a| a.reported).count(),
+        enabled_rules,
         ..Outcome::default()
     };
     for a in analyzed.iter().filter(|a| a.reported) {
@@ -307,7 +372,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
         .diagnostics
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
     outcome.notices.sort();
-    Ok(outcome)
+    outcome
 }
 
 /// Related locations in files without diagnostics of their own still need
@@ -348,6 +413,7 @@ fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
 fn parse_importers(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
+    memo: &ParseMemo,
 ) -> bool {
     use crate::facts::flow::{Fate, FlowTarget};
     use crate::facts::handlers::CallRef;
@@ -415,27 +481,25 @@ fn parse_importers(
                         .is_some_and(|t| interesting.contains(&t))
             })
         })
-        .filter_map(|(i, a)| parse_for_lint(a).map(|(text, facts, error)| (i, text, facts, error)))
+        .filter_map(|(i, a)| {
+            parse_for_lint(a, memo).map(|(text, facts, error)| (i, text, facts, error))
+        })
         .collect();
     adopt(analyzed, parsed)
 }
 
 /// A file read and parsed in a later round, to be linted like a relevant
 /// one: its text, its facts, and its syntax error if it has one.
-fn parse_for_lint(a: &Analyzed) -> Option<(String, FileFacts, Option<parse::ParseError>)> {
-    let Loaded::Text(text) = source::load(&a.path, &a.display) else {
-        return None;
-    };
-    if source::parse_blocker(&text).is_some() {
-        return None;
-    }
-    Some(match parse::parse(&a.path, &text) {
-        Ok(p) => {
-            let facts = facts::extract::extract(&p.program, parse::BASE);
-            (text, facts, p.recovered)
-        }
-        Err(e) => (text, FileFacts::default(), Some(e)),
-    })
+fn parse_for_lint(
+    a: &Analyzed,
+    memo: &ParseMemo,
+) -> Option<(String, FileFacts, Option<parse::ParseError>)> {
+    let late = memo.get(a)?;
+    Some((
+        late.text.clone(),
+        late.facts.clone().unwrap_or_default(),
+        late.error.clone(),
+    ))
 }
 
 /// Takes the files parsed in a later round into the run; returns whether
@@ -467,7 +531,7 @@ fn module_stem(path: &Path) -> Option<String> {
 
 /// Parses the route files that some send's destination matches and that
 /// the prefilter passed over; returns whether it parsed any.
-fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path) -> bool {
+fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &ParseMemo) -> bool {
     let dests =
         crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_ref()));
     if dests.is_empty() {
@@ -486,7 +550,7 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path) -> bool 
         .filter_map(|&i| {
             // A route file that does not parse has no handler to judge, and
             // its syntax is not QStash's business.
-            let (text, facts, error) = parse_for_lint(&analyzed[i])?;
+            let (text, facts, error) = parse_for_lint(&analyzed[i], memo)?;
             let unparsed = error.is_some() && facts.handlers.handlers.is_empty();
             (!unparsed).then_some((i, text, facts, error))
         })
@@ -499,7 +563,11 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path) -> bool 
 /// round, so that imported values can fold. Such a file is parsed for its
 /// exports only: it is not linted beyond its secret scan, and a syntax error
 /// in it is not reported.
-fn parse_imported(analyzed: &mut [Analyzed], resolver: &(impl crate::link::Resolve + Sync)) {
+fn parse_imported(
+    analyzed: &mut [Analyzed],
+    resolver: &(impl crate::link::Resolve + Sync),
+    memo: &ParseMemo,
+) {
     const MAX_ROUNDS: usize = 8;
     let index: HashMap<PathBuf, usize> = analyzed
         .iter()
@@ -542,18 +610,7 @@ fn parse_imported(analyzed: &mut [Analyzed], resolver: &(impl crate::link::Resol
         }
         let parsed: Vec<(usize, Option<FileFacts>)> = new
             .par_iter()
-            .map(|&i| {
-                let a = &analyzed[i];
-                let facts = match source::load(&a.path, &a.display) {
-                    Loaded::Text(text) if source::parse_blocker(&text).is_none() => {
-                        parse::parse(&a.path, &text)
-                            .ok()
-                            .map(|p| facts::extract::extract(&p.program, parse::BASE))
-                    }
-                    _ => None,
-                };
-                (i, facts)
-            })
+            .map(|&i| (i, memo.get(&analyzed[i]).and_then(|l| l.facts.clone())))
             .collect();
         frontier.clear();
         for (i, facts) in parsed {
@@ -600,6 +657,13 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
     analyze_text(a, text)
 }
 
+/// The per-file stage on an editor's buffer.
+fn analyze_buffer(a: Analyzed, text: &str) -> Analyzed {
+    let mut a = analyze_text(a, text.to_string());
+    a.buffer = Some(Arc::from(text));
+    a
+}
+
 fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     if text.trim().is_empty() {
         a.notices.push(Notice {
@@ -632,7 +696,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     if relevant || !a.secrets.is_empty() {
         a.text = Some(text);
     } else {
-        a.specifiers = source::import_specifiers(&text);
+        a.specifiers = source::import_specifiers(&text).into();
     }
     a
 }
@@ -794,6 +858,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         notices: a.notices,
         files: 1,
         sources: source.into_iter().collect(),
+        enabled_rules: enabled_rules(std::iter::once(config)),
     }
 }
 
@@ -842,12 +907,37 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// The rules on under at least one of `configs`; the defaults when there
+/// are none.
+fn enabled_rules<'a>(configs: impl Iterator<Item = &'a Config>) -> Vec<&'static str> {
+    let configs: Vec<&Config> = configs.collect();
+    let mut ids: Vec<&'static str> = rules::RULES
+        .iter()
+        .map(|r| r.meta)
+        .filter(|m| {
+            if configs.is_empty() {
+                return m.enabled_by_default;
+            }
+            configs.iter().any(|c| match c.level(m.id) {
+                Some(Level::Off) => false,
+                Some(_) => true,
+                None => m.enabled_by_default,
+            })
+        })
+        .map(|m| m.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// Loads each config once.
 struct ConfigCache {
     cwd: PathBuf,
     forced: Option<Arc<Config>>,
     by_dir: HashMap<PathBuf, Arc<Config>>,
     by_file: HashMap<PathBuf, Arc<Config>>,
+    /// The configs that govern reported files.
+    used: Vec<Arc<Config>>,
 }
 
 impl ConfigCache {
@@ -861,7 +951,22 @@ impl ConfigCache {
             forced,
             by_dir: HashMap::new(),
             by_file: HashMap::new(),
+            used: Vec::new(),
         })
+    }
+
+    /// Records the configs of reported files, for [`Self::enabled_rules`].
+    fn note_used<'a>(&mut self, configs: impl Iterator<Item = &'a Arc<Config>>) {
+        for c in configs {
+            if !self.used.iter().any(|u| Arc::ptr_eq(u, c)) {
+                self.used.push(c.clone());
+            }
+        }
+    }
+
+    /// The rules enabled for the reported files.
+    fn enabled_rules(&self) -> Vec<&'static str> {
+        enabled_rules(self.used.iter().map(|c| c.as_ref()))
     }
 
     fn for_file(&mut self, file: &Path) -> Result<Arc<Config>, RunError> {
