@@ -241,6 +241,43 @@ export async function POST(req: Request) {
     assert_eq!(r["level"], "note");
 }
 
+fn rule_ids(v: &Value) -> Vec<String> {
+    v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_rule_list_follows_the_config() {
+    // Defaults: every rule on by default, none that is off by default.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "src/clean.ts", "export const x = 1;\n");
+    let (_, v) = sarif(dir.path());
+    let defaults = rule_ids(&v);
+    assert!(defaults
+        .iter()
+        .any(|r| r == "missing-signature-verification"));
+    assert!(defaults.iter().any(|r| r == "insecure-http-destination"));
+    assert!(!defaults.iter().any(|r| r == "verify-without-url"));
+
+    // A rule turned on is listed though nothing reports it; one turned off
+    // is not.
+    write(
+        dir.path(),
+        "qstash-lint.json",
+        r#"{"rules": {"verify-without-url": "warn", "insecure-http-destination": "off"}}"#,
+    );
+    let (_, v) = sarif(dir.path());
+    let configured = rule_ids(&v);
+    assert!(results(&v).is_empty());
+    assert!(configured.iter().any(|r| r == "verify-without-url"));
+    assert!(!configured.iter().any(|r| r == "insecure-http-destination"));
+    assert_eq!(configured.len(), defaults.len());
+}
+
 /// The fingerprints of each result, by rule id and occurrence.
 fn fingerprints(v: &Value, key: &str) -> Vec<(String, String)> {
     results(v)

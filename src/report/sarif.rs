@@ -444,12 +444,16 @@ fn location(uris: &Uris, path: &str, range: Option<(LineCol, LineCol)>) -> Locat
 
 pub(super) fn render(outcome: &Outcome) -> String {
     let uris = Uris::new();
-    // The rules this run used: for now, those on by default and any that
-    // reported something (the effective config is not part of the outcome).
+    // Every rule the run's configs enabled, in catalog order; a rule that
+    // reported is enabled by definition, but an outcome built by hand may
+    // not say so.
     let rules: Vec<&RuleMeta> = RULES
         .iter()
         .map(|r| r.meta)
-        .filter(|m| m.enabled_by_default || outcome.diagnostics.iter().any(|d| d.rule == m.id))
+        .filter(|m| {
+            outcome.enabled_rules.contains(&m.id)
+                || outcome.diagnostics.iter().any(|d| d.rule == m.id)
+        })
         .collect();
 
     // GitHub rejects a run over its result limit: keep the most severe.
