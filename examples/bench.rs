@@ -2290,6 +2290,8 @@ fn run(args: &Args) -> Result<bool, String> {
     println!("ratio qstash-lint / prefiltered floor: {:.2}x", full / pre);
     println!();
 
+    editor_pass(&root, &outcome, args)?;
+
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &outcome.diagnostics {
         *by_rule.entry(d.rule).or_insert(0) += 1;
@@ -2329,4 +2331,71 @@ fn run(args: &Args) -> Result<bool, String> {
         ok = false;
     }
     Ok(ok)
+}
+
+/// What an editor waits for after a keystroke, on a file with findings: a
+/// fresh run per lint (`check --stdin-filename`, which discovers and reads
+/// the whole project each time) against the language server's session,
+/// which loads the project once and then relinks from memory.
+fn editor_pass(root: &Path, outcome: &engine::Outcome, args: &Args) -> Result<(), String> {
+    let Some(first) = outcome.diagnostics.first() else {
+        return Ok(());
+    };
+    let file = root.join(&first.path);
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let edit = |k: usize| format!("{text}\n// edit {k}\n");
+    let runs = args.runs.max(5);
+    let mut t_stdin = Vec::new();
+    for k in 0..runs {
+        let opts = engine::Options {
+            paths: vec![file.clone()],
+            threads: args.threads,
+            cwd: root.to_path_buf(),
+            stdin: Some((file.clone(), edit(k))),
+            ..engine::Options::default()
+        };
+        let (d, o) = time(|| engine::run(&opts));
+        o.map_err(|e| format!("qstash-lint failed: {e}"))?;
+        t_stdin.push(d);
+    }
+    let mut session = engine::session::Session::new(args.threads)
+        .map_err(|e| format!("qstash-lint failed: {e}"))?;
+    let (cold, first_lint) = time(|| session.lint(&file, &edit(0)));
+    let first_lint = first_lint.map_err(|e| format!("qstash-lint failed: {e}"))?;
+    let mut t_session = Vec::new();
+    let mut last = None;
+    for k in 1..=runs {
+        let (d, o) = time(|| session.lint(&file, &edit(k)));
+        t_session.push(d);
+        last = Some(o.map_err(|e| format!("qstash-lint failed: {e}"))?);
+    }
+    let same = last.is_some_and(|o| o.diagnostics.len() == first_lint.diagnostics.len());
+    println!(
+        "editor, one file ({}, {} diagnostics), median of {runs}:",
+        first.path,
+        first_lint.diagnostics.len()
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "  fresh run per lint (--stdin-filename) {:>8.1} ms",
+        ms(median(&t_stdin))
+    );
+    println!(
+        "  session, first lint (loads project)  {:>8.1} ms",
+        ms(cold)
+    );
+    println!(
+        "  session, each later lint             {:>8.1} ms   runs (ms) {}",
+        ms(median(&t_session)),
+        t_session
+            .iter()
+            .map(|d| format!("{:.1}", ms(*d)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    if !same {
+        return Err("the session's later lints disagree with its first".into());
+    }
+    println!();
+    Ok(())
 }

@@ -1,24 +1,26 @@
 //! `qstash-lint lsp`: a language server over stdio for lint-on-save.
 //!
 //! Diagnostics are published on open, on change (debounced) and on save,
-//! each time with the file's project context (the buffer is linted as its
-//! path, like `check --stdin-filename`). Code actions offer the rule's fix,
+//! each time with the file's project context, which is held in memory
+//! ([`Session`]) and refreshed file by file: on save, and on the changes
+//! the client's file watcher reports. Code actions offer the rule's fix,
 //! "ignore this line", and `source.fixAll.qstash-lint` with safe fixes.
 
 use crate::diagnostic::{Applicability, Diagnostic as Diag, LineIndex, Severity, Span};
-use crate::engine::{self, Options};
+use crate::engine::{self, session::Session};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, RegisterCapability, Request as _};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
-    PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Url,
-    WorkspaceEdit,
+    CodeActionProviderCapability, Diagnostic, DiagnosticSeverity,
+    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, NumberOrString,
+    Position, PublishDiagnosticsParams, Range, Registration, RegistrationParams, SaveOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Url, WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,6 +39,14 @@ struct Document {
     diagnostics: Vec<Diag>,
     /// A change not linted yet, and when it came.
     dirty: Option<Instant>,
+}
+
+/// The server's state between messages.
+struct Server {
+    connection: Connection,
+    docs: HashMap<Url, Document>,
+    /// Project context, loaded on first use and refreshed file by file.
+    session: Session,
 }
 
 /// Runs the server until the client says `exit`.
@@ -60,154 +70,221 @@ pub fn run() -> Result<(), String> {
         ..Default::default()
     };
     let caps = serde_json::to_value(capabilities).map_err(|e| e.to_string())?;
-    connection.initialize(caps).map_err(|e| e.to_string())?;
-    let mut docs: HashMap<Url, Document> = HashMap::new();
-    loop {
-        match connection.receiver.recv_timeout(Duration::from_millis(50)) {
-            Ok(Message::Request(req)) => {
-                if connection
-                    .handle_shutdown(&req)
-                    .map_err(|e| e.to_string())?
-                {
-                    break;
-                }
-                handle_request(&connection, &docs, req);
-            }
-            Ok(Message::Notification(n)) => {
-                if n.method == "exit" {
-                    break;
-                }
-                handle_notification(&connection, &mut docs, n);
-            }
-            Ok(Message::Response(_)) => {}
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-        }
-        let due: Vec<Url> = docs
-            .iter()
-            .filter(|(_, d)| d.dirty.is_some_and(|t| t.elapsed() >= DEBOUNCE))
-            .map(|(u, _)| u.clone())
-            .collect();
-        for uri in due {
-            lint_and_publish(&connection, &mut docs, &uri);
-        }
+    let init = connection.initialize(caps).map_err(|e| e.to_string())?;
+    let mut server = Server {
+        connection,
+        docs: HashMap::new(),
+        session: Session::new(None).map_err(|e| e.to_string())?,
+    };
+    if client_can_watch(&init) {
+        server.watch_files();
     }
-    drop(connection);
+    server.serve()?;
+    drop(server);
     io.join().map_err(|e| e.to_string())
 }
 
-fn handle_notification(
-    connection: &Connection,
-    docs: &mut HashMap<Url, Document>,
-    n: Notification,
-) {
-    match n.method.as_str() {
-        DidOpenTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
-            else {
-                return;
-            };
-            let uri = p.text_document.uri;
-            docs.insert(
-                uri.clone(),
-                Document {
-                    text: p.text_document.text,
-                    diagnostics: Vec::new(),
-                    dirty: None,
-                },
-            );
-            lint_and_publish(connection, docs, &uri);
-        }
-        DidChangeTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
-            else {
-                return;
-            };
-            if let (Some(doc), Some(change)) = (
-                docs.get_mut(&p.text_document.uri),
-                p.content_changes.into_iter().last(),
-            ) {
-                doc.text = change.text;
-                doc.dirty = Some(Instant::now());
-            }
-        }
-        DidSaveTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
-            else {
-                return;
-            };
-            let uri = p.text_document.uri;
-            if let (Some(doc), Some(text)) = (docs.get_mut(&uri), p.text) {
-                doc.text = text;
-            }
-            // A saved config changes every open file's diagnostics.
-            if uri.path().ends_with(crate::config::FILE_NAME) {
-                relint_all(connection, docs);
-            } else {
-                lint_and_publish(connection, docs, &uri);
-            }
-        }
-        DidCloseTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
-            else {
-                return;
-            };
-            docs.remove(&p.text_document.uri);
-            publish(connection, p.text_document.uri, Vec::new());
-        }
-        DidChangeWatchedFiles::METHOD => relint_all(connection, docs),
-        _ => {}
-    }
+/// Whether the client lets the server register file watchers.
+fn client_can_watch(init: &serde_json::Value) -> bool {
+    init.pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
 }
 
-fn relint_all(connection: &Connection, docs: &mut HashMap<Url, Document>) {
-    let uris: Vec<Url> = docs.keys().cloned().collect();
-    for uri in uris {
-        lint_and_publish(connection, docs, &uri);
+impl Server {
+    fn serve(&mut self) -> Result<(), String> {
+        loop {
+            match self
+                .connection
+                .receiver
+                .recv_timeout(Duration::from_millis(50))
+            {
+                Ok(Message::Request(req)) => {
+                    if self
+                        .connection
+                        .handle_shutdown(&req)
+                        .map_err(|e| e.to_string())?
+                    {
+                        return Ok(());
+                    }
+                    handle_request(&self.connection, &self.docs, req);
+                }
+                Ok(Message::Notification(n)) => {
+                    if n.method == "exit" {
+                        return Ok(());
+                    }
+                    self.handle_notification(n);
+                }
+                Ok(Message::Response(_)) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+            let due: Vec<Url> = self
+                .docs
+                .iter()
+                .filter(|(_, d)| d.dirty.is_some_and(|t| t.elapsed() >= DEBOUNCE))
+                .map(|(u, _)| u.clone())
+                .collect();
+            for uri in due {
+                self.lint_and_publish(&uri);
+            }
+        }
+    }
+
+    /// Asks the client to report changes to source files and to the files
+    /// that shape a project, so that the context held in memory follows
+    /// edits made outside the editor (a `git checkout`, a generator).
+    fn watch_files(&self) {
+        let watchers = [
+            "**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts,svelte,vue,astro}",
+            "**/qstash-lint.json",
+            "**/package.json",
+            "**/pnpm-workspace.yaml",
+            "**/{tsconfig,jsconfig}*.json",
+            "**/{.gitignore,.ignore}",
+        ]
+        .iter()
+        .map(|g| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(g.to_string()),
+            kind: None,
+        })
+        .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: "qstash-lint/watched-files".into(),
+                method: DidChangeWatchedFiles::METHOD.into(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        let request = Request::new(
+            "qstash-lint/register-watchers".to_string().into(),
+            RegisterCapability::METHOD.into(),
+            params,
+        );
+        let _ = self.connection.sender.send(Message::Request(request));
+    }
+
+    fn handle_notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                self.docs.insert(
+                    uri.clone(),
+                    Document {
+                        text: p.text_document.text,
+                        diagnostics: Vec::new(),
+                        dirty: None,
+                    },
+                );
+                self.lint_and_publish(&uri);
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                if let (Some(doc), Some(change)) = (
+                    self.docs.get_mut(&p.text_document.uri),
+                    p.content_changes.into_iter().last(),
+                ) {
+                    doc.text = change.text;
+                    doc.dirty = Some(Instant::now());
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                if let (Some(doc), Some(text)) = (self.docs.get_mut(&uri), p.text) {
+                    doc.text = text;
+                }
+                if let Ok(path) = uri.to_file_path() {
+                    self.session.changed(&path);
+                }
+                // A saved file can change other files' diagnostics: a
+                // destination, a verifier, a config.
+                self.relint_all();
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                self.docs.remove(&p.text_document.uri);
+                publish(&self.connection, p.text_document.uri, Vec::new());
+            }
+            DidChangeWatchedFiles::METHOD => {
+                match serde_json::from_value::<lsp_types::DidChangeWatchedFilesParams>(n.params) {
+                    Ok(p) => {
+                        for change in p.changes {
+                            if let Ok(path) = change.uri.to_file_path() {
+                                self.session.changed(&path);
+                            }
+                        }
+                    }
+                    Err(_) => self.session.clear(),
+                }
+                self.relint_all();
+            }
+            _ => {}
+        }
+    }
+
+    fn relint_all(&mut self) {
+        let mut uris: Vec<Url> = self.docs.keys().cloned().collect();
+        uris.sort();
+        for uri in uris {
+            self.lint_and_publish(&uri);
+        }
+    }
+
+    fn lint_and_publish(&mut self, uri: &Url) {
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return;
+        };
+        doc.dirty = None;
+        let Ok(path) = uri.to_file_path() else { return };
+        let diags = match lint(&mut self.session, &path, &doc.text) {
+            Ok(diags) => diags,
+            Err(e) => {
+                let _ = self
+                    .connection
+                    .sender
+                    .send(Message::Notification(Notification::new(
+                        "window/logMessage".into(),
+                        serde_json::json!({ "type": 1, "message": format!("qstash-lint: {e}") }),
+                    )));
+                Vec::new()
+            }
+        };
+        let index = LineIndex::new(&doc.text);
+        let published = diags.iter().map(|d| to_lsp(d, &doc.text, &index)).collect();
+        doc.diagnostics = diags;
+        publish(&self.connection, uri.clone(), published);
     }
 }
 
 /// Lints a document's current text with its project's context.
-fn lint(path: &Path, text: &str) -> Result<(Vec<Diag>, String), String> {
+fn lint(session: &mut Session, path: &Path, text: &str) -> Result<Vec<Diag>, String> {
     let root = crate::project::project_root(path);
-    let opts = Options {
-        paths: vec![path.to_path_buf()],
-        cwd: root.clone(),
-        stdin: Some((path.to_path_buf(), text.to_string())),
-        ..Options::default()
-    };
-    let outcome = engine::run(&opts).map_err(|e| e.to_string())?;
+    let outcome = session.lint(path, text).map_err(|e| e.to_string())?;
     let display = engine::display_path(path, &root);
-    Ok((
-        outcome
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.path == display)
-            .collect(),
-        display,
-    ))
-}
-
-fn lint_and_publish(connection: &Connection, docs: &mut HashMap<Url, Document>, uri: &Url) {
-    let Some(doc) = docs.get_mut(uri) else { return };
-    doc.dirty = None;
-    let Ok(path) = uri.to_file_path() else { return };
-    let diags = match lint(&path, &doc.text) {
-        Ok((diags, _)) => diags,
-        Err(e) => {
-            let _ = connection
-                .sender
-                .send(Message::Notification(Notification::new(
-                    "window/logMessage".into(),
-                    serde_json::json!({ "type": 1, "message": format!("qstash-lint: {e}") }),
-                )));
-            Vec::new()
-        }
-    };
-    let index = LineIndex::new(&doc.text);
-    let published = diags.iter().map(|d| to_lsp(d, &doc.text, &index)).collect();
-    doc.diagnostics = diags;
-    publish(connection, uri.clone(), published);
+    Ok(outcome
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.path == display)
+        .collect())
 }
 
 fn publish(connection: &Connection, uri: Url, diagnostics: Vec<Diagnostic>) {

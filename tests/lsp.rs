@@ -177,3 +177,147 @@ fn the_server_publishes_diagnostics_and_code_actions() {
     let status = server.child.wait().expect("exits");
     assert!(status.success());
 }
+
+/// Writes the files of a small Next.js project: a route that never verifies
+/// and, in another file, the publish that targets it.
+fn next_project(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("app/api/hook")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("lib")).expect("mkdir");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"dependencies":{"next":"15.0.0","@upstash/qstash":"2.0.0"}}"#,
+    )
+    .expect("write");
+    std::fs::write(dir.join("app/api/hook/route.ts"), ROUTE).expect("write");
+    std::fs::write(dir.join("lib/jobs.ts"), jobs("/api/hook")).expect("write");
+}
+
+const ROUTE: &str = "export async function POST(req: Request) {\n  const body = await req.json();\n  return Response.json(body);\n}\n";
+
+fn jobs(path: &str) -> String {
+    format!(
+        "import {{ Client }} from \"@upstash/qstash\";\nconst qstash = new Client({{ token: process.env.QSTASH_TOKEN! }});\nexport async function enqueue() {{\n  try {{\n    await qstash.publishJSON({{ url: \"https://example.com{path}\", body: {{}} }});\n  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"
+    )
+}
+
+fn uri_of(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn watched(server: &mut Server, path: &std::path::Path, kind: u8) {
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "workspace/didChangeWatchedFiles", "params": {
+        "changes": [{"uri": uri_of(path), "type": kind}]}}),
+    );
+}
+
+#[test]
+fn the_project_context_is_held_in_memory_and_refreshed_per_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical");
+    next_project(&root);
+    let route = root.join("app/api/hook/route.ts");
+    let jobs_file = root.join("lib/jobs.ts");
+    let route_uri = uri_of(&route);
+
+    let mut server = Server::start();
+    server.send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+        "processId": null, "rootUri": uri_of(&root)}}),
+    );
+    server.wait("initialize response", |v| v["id"] == 1);
+    server.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    // The server asks to watch the files that make up the project.
+    let register = server.wait("registerCapability", |v| {
+        v["method"] == "client/registerCapability"
+    });
+    let registration = &register["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = registration["registerOptions"]["watchers"]
+        .as_array()
+        .expect("watchers")
+        .iter()
+        .filter_map(|w| w["globPattern"].as_str())
+        .collect();
+    assert!(globs.iter().any(|g| g.contains("tsx")), "{globs:?}");
+    assert!(
+        globs.iter().any(|g| g.contains("qstash-lint.json")),
+        "{globs:?}"
+    );
+    server.send(json!({"jsonrpc": "2.0", "id": register["id"], "result": null}));
+
+    // The route never mentions QStash: the publish in another file is what
+    // makes it a receiver.
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": route_uri, "languageId": "typescript", "version": 1, "text": ROUTE}}}),
+    );
+    let diags = server.diagnostics_for(&route_uri);
+    assert_eq!(codes(&diags), ["missing-signature-verification"]);
+
+    // The publish moves elsewhere, and the client's watcher says so.
+    std::fs::write(&jobs_file, jobs("/api/other")).expect("write");
+    watched(&mut server, &jobs_file, 2);
+    assert!(server.diagnostics_for(&route_uri).is_empty());
+
+    // The context is memory, not a fresh read per keystroke: a change on
+    // disk that nobody reported is not seen by the next lint ...
+    std::fs::write(&jobs_file, jobs("/api/hook")).expect("write");
+    let edited = format!("{ROUTE}// edited\n");
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": route_uri, "version": 2}, "contentChanges": [{"text": edited}]}}),
+    );
+    assert!(server.diagnostics_for(&route_uri).is_empty());
+    // ... and is once it is reported.
+    watched(&mut server, &jobs_file, 2);
+    assert_eq!(
+        codes(&server.diagnostics_for(&route_uri)),
+        ["missing-signature-verification"]
+    );
+
+    // The edited buffer, not the file on disk, is what gets linted.
+    let verified = "import { verifySignatureAppRouter } from \"@upstash/qstash/nextjs\";\nexport const POST = verifySignatureAppRouter(async (req: Request) => {\n  const body = await req.json();\n  return Response.json(body);\n});\n";
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": route_uri, "version": 3}, "contentChanges": [{"text": verified}]}}),
+    );
+    assert!(server.diagnostics_for(&route_uri).is_empty());
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": route_uri, "version": 4}, "contentChanges": [{"text": ROUTE}]}}),
+    );
+    assert_eq!(
+        codes(&server.diagnostics_for(&route_uri)),
+        ["missing-signature-verification"]
+    );
+
+    // A file deleted and another created: the project is loaded afresh.
+    std::fs::remove_file(&jobs_file).expect("remove");
+    watched(&mut server, &jobs_file, 3);
+    assert!(server.diagnostics_for(&route_uri).is_empty());
+    let created = root.join("lib/queue.ts");
+    std::fs::write(&created, jobs("/api/hook")).expect("write");
+    watched(&mut server, &created, 1);
+    assert_eq!(
+        codes(&server.diagnostics_for(&route_uri)),
+        ["missing-signature-verification"]
+    );
+
+    // A config saved beside the project turns the rule off.
+    let config = root.join("qstash-lint.json");
+    std::fs::write(
+        &config,
+        r#"{"rules": {"missing-signature-verification": "off"}}"#,
+    )
+    .expect("write");
+    watched(&mut server, &config, 1);
+    assert!(server.diagnostics_for(&route_uri).is_empty());
+
+    server.send(json!({"jsonrpc": "2.0", "id": 9, "method": "shutdown", "params": null}));
+    server.wait("shutdown response", |v| v["id"] == 9);
+    server.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert!(server.child.wait().expect("exits").success());
+}
