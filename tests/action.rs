@@ -1,0 +1,183 @@
+//! The composite action (`action.yml`): its shape, and its shell steps run
+//! for real against a fixture, as the runner would run them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn action() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
+        .expect("action.yml")
+}
+
+/// The `run: |` block of the step whose `name:` is `name`, dedented.
+fn step_script(action: &str, name: &str) -> String {
+    let lines: Vec<&str> = action.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("no step named {name}"));
+    let run = lines[start..]
+        .iter()
+        .position(|l| l.trim() == "run: |")
+        .map(|i| start + i)
+        .unwrap_or_else(|| panic!("step {name} has no run block"));
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let key_indent = indent(lines[run]);
+    let body: Vec<&str> = lines[run + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || indent(l) > key_indent)
+        .copied()
+        .collect();
+    let strip = body
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent(l))
+        .min()
+        .unwrap_or(0);
+    body.iter()
+        .map(|l| l.get(strip..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_qstash-lint"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf()
+}
+
+fn outputs(file: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_action_is_a_composite_whose_shell_steps_say_their_shell() {
+    let action = action();
+    assert!(action.contains("\n  using: composite\n"));
+    let runs = action.matches("      run:").count();
+    let shells = action.matches("      shell: bash").count();
+    assert!(runs >= 3, "{runs} run steps");
+    assert_eq!(runs, shells, "every run step names its shell");
+    assert!(action.contains("uses: github/codeql-action/upload-sarif@v3"));
+    assert!(action.contains("sarif_file: qstash-lint.sarif"));
+}
+
+#[test]
+fn the_check_step_writes_sarif_and_counts_its_results() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nextjs-app"),
+        &repo,
+    );
+    let output_file = dir.path().join("github_output");
+    let path_var = format!(
+        "{}:{}",
+        bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(step_script(&action(), "Run qstash-lint"))
+        .current_dir(&repo)
+        .env("PATH", &path_var)
+        .env("INPUT_PATHS", "src/app src/lib")
+        .env("GITHUB_OUTPUT", &output_file)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.join("qstash-lint.sarif")).expect("sarif written"),
+    )
+    .expect("sarif parses");
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .len();
+    assert!(results > 0, "the fixture has findings");
+    let outputs = outputs(&output_file);
+    assert!(outputs.contains(&("sarif-file".into(), "qstash-lint.sarif".into())));
+    assert!(outputs.contains(&("results".into(), results.to_string())));
+    // Paths given to the action are what gets checked: nothing outside them.
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.iter()
+            .all(|u| u.starts_with("src/app/") || u.starts_with("src/lib/")),
+        "{uris:?}"
+    );
+
+    // The last step fails the job on findings, and says how many.
+    let fail = Command::new("bash")
+        .arg("-c")
+        .arg(step_script(&action(), "Fail on findings"))
+        .env("RESULTS", results.to_string())
+        .output()
+        .expect("bash runs");
+    assert!(!fail.status.success());
+    let stdout = String::from_utf8_lossy(&fail.stdout);
+    assert!(
+        stdout.starts_with(&format!("::error title=qstash-lint::{results} finding(s)")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_cache_key_follows_the_sources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = |out: &Path| {
+        let status = Command::new("bash")
+            .arg("-euo")
+            .arg("pipefail")
+            .arg("-c")
+            .arg(step_script(&action(), "Cache key"))
+            .env("ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+            .env("RUNNER_OS_NAME", "Linux")
+            .env("GITHUB_OUTPUT", out)
+            .status()
+            .expect("bash runs");
+        assert!(status.success());
+        outputs(out)
+            .into_iter()
+            .find(|(k, _)| k == "key")
+            .map(|(_, v)| v)
+            .expect("a key output")
+    };
+    let first = key(&dir.path().join("a"));
+    let second = key(&dir.path().join("b"));
+    assert_eq!(first, second, "the key is a function of the sources");
+    let hash = first
+        .strip_prefix("qstash-lint-Linux-")
+        .expect("prefixed by the runner OS");
+    assert_eq!(hash.len(), 16);
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+}
