@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod fix;
 pub mod link;
 pub mod lsp;
+pub mod mounts;
 pub mod parse;
 pub mod prefilter;
 pub mod project;

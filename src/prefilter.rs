@@ -39,7 +39,8 @@ pub fn mentions_qstash(text: &str) -> bool {
 /// too.
 pub fn registers_routes(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let registers = [&b".post("[..], b".put(", b".all(", b".route("]
+    // `.use(` for files that only mount routers defined elsewhere.
+    let registers = [&b".post("[..], b".put(", b".all(", b".route(", b".use("]
         .iter()
         .any(|n| memchr::memmem::find(bytes, n).is_some());
     registers

@@ -6,6 +6,7 @@ use crate::diagnostic::Span;
 use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
+use crate::mounts::{MountIndex, Mounted};
 use crate::routes::{self, Framework, PathPiece, RoutePattern};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -99,46 +100,69 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         fallback: Some(fallback_root.to_path_buf()),
         ..Packages::default()
     };
+    let mounts = MountIndex::new(files.iter().map(|f| (f.path, f.facts)), &by_path, resolver);
     let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::new();
     let mut receiving: HashMap<PathBuf, Vec<Span>> = HashMap::new();
     for f in files {
-        for h in &f.facts.handlers.handlers {
-            let Some((pattern, route)) = pattern_of(f.path, h, &mut packages) else {
-                continue;
+        for (i, h) in f.facts.handlers.handlers.iter().enumerate() {
+            // A router mounted from other modules serves its routes under
+            // each mount's prefix, behind each mount's middleware.
+            let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == i);
+            let chains = match object {
+                Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
+                _ => vec![Mounted::default()],
             };
-            let Some((reason, target)) =
-                receives(f, h, &pattern, &dests, &verifiers, resolver, &by_path)
-            else {
-                continue;
-            };
-            receiving
-                .entry(f.path.to_path_buf())
-                .or_default()
-                .push(h.function.as_ref().map_or(h.span, |func| func.body));
-            if verified(
-                f,
-                h,
-                &pattern,
-                &verifiers,
-                resolver,
-                &mut packages,
-                &by_path,
-            ) {
-                continue;
+            let mut receives_here = false;
+            for chain in &chains {
+                let Some((pattern, route)) = pattern_of(f.path, h, &chain.prefix, &mut packages)
+                else {
+                    continue;
+                };
+                let Some((reason, target)) =
+                    receives(f, h, &pattern, &dests, &verifiers, resolver, &by_path)
+                else {
+                    continue;
+                };
+                if !receives_here {
+                    receives_here = true;
+                    receiving
+                        .entry(f.path.to_path_buf())
+                        .or_default()
+                        .push(h.function.as_ref().map_or(h.span, |func| func.body));
+                }
+                let inherited = chain
+                    .middleware
+                    .iter()
+                    .any(|(file, c)| is_verifier(file, c, &verifiers, &by_path, resolver));
+                if inherited
+                    || verified(
+                        f,
+                        h,
+                        &pattern,
+                        &verifiers,
+                        resolver,
+                        &mut packages,
+                        &by_path,
+                    )
+                {
+                    continue;
+                }
+                let name = match &h.kind {
+                    HandlerKind::Export(n) => n.clone(),
+                    HandlerKind::Code { method, path } => format!("{} {path}", method),
+                };
+                out.entry(f.path.to_path_buf())
+                    .or_default()
+                    .push(HandlerStatus {
+                        span: h.span,
+                        name,
+                        route,
+                        reason,
+                        target,
+                    });
+                // One report per handler, whichever mount exposes it.
+                break;
             }
-            let name = match &h.kind {
-                HandlerKind::Export(n) => n.clone(),
-                HandlerKind::Code { method, path } => format!("{} {path}", method),
-            };
-            out.entry(f.path.to_path_buf())
-                .or_default()
-                .push(HandlerStatus {
-                    span: h.span,
-                    name,
-                    route,
-                    reason,
-                    target,
-                });
         }
     }
     Receivers {
@@ -523,10 +547,24 @@ impl Packages {
 }
 
 /// The route pattern a handler serves, and its display.
-fn pattern_of(path: &Path, h: &Handler, packages: &mut Packages) -> Option<(RoutePattern, String)> {
+fn pattern_of(
+    path: &Path,
+    h: &Handler,
+    mount_prefix: &str,
+    packages: &mut Packages,
+) -> Option<(RoutePattern, String)> {
     match &h.kind {
         HandlerKind::Code { path: p, .. } => {
-            let pattern = RoutePattern::from_code_path(p)?;
+            let full = if mount_prefix.is_empty() {
+                p.clone()
+            } else {
+                let rest = if p == "/" { "" } else { p.as_str() };
+                match format!("{}{rest}", mount_prefix.trim_end_matches('/')) {
+                    joined if joined.is_empty() => "/".to_string(),
+                    joined => joined,
+                }
+            };
+            let pattern = RoutePattern::from_code_path(&full)?;
             let shown = pattern.display();
             Some((pattern, shown))
         }

@@ -95,6 +95,29 @@ pub struct HandlerFacts {
     pub handlers: Vec<Handler>,
     /// Named functions (top level and const-bound), with what they do.
     pub functions: Vec<FunctionFact>,
+    /// For each code-registered handler (by index in `handlers`): the
+    /// object it is registered on, followed through same-file mounts to
+    /// the outermost (`router` in `router.post(…)`).
+    pub code_objects: Vec<(usize, String)>,
+    /// Routers imported from other modules and mounted here.
+    pub mounts: Vec<ForeignMount>,
+}
+
+/// A router from another module mounted on a path:
+/// `app.use("/api/webhooks", webhooksRouter)`, `app.route("/jobs", jobs)`,
+/// `app.use("/api", require("./routes/api"))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignMount {
+    /// The object it is mounted on here, followed through same-file mounts.
+    pub object: String,
+    /// The mounted binding: an export of another module.
+    pub child: ImportRef,
+    /// The path it is mounted under, with the prefixes of same-file mounts.
+    pub prefix: String,
+    /// Middleware that runs before the mounted router's routes: the
+    /// object's middleware covering the prefix and the functions passed
+    /// before the router in the same call.
+    pub middleware: Vec<CallRef>,
 }
 
 /// Extracts the handlers and functions of `program`.
@@ -579,30 +602,102 @@ impl CodeRoutes<'_> {
         }
     }
 
+    /// The outermost object `object` is mounted on in this file, and the
+    /// prefix those mounts add.
+    fn mounted_root(&self, object: &str) -> (String, String) {
+        let mut prefix = String::new();
+        let mut current = object.to_string();
+        for _ in 0..4 {
+            let Some((parent, _, p)) = self.mounts.iter().find(|(_, c, _)| *c == current) else {
+                break;
+            };
+            prefix = format!("{}{prefix}", p.trim_end_matches('/'));
+            current = parent.clone();
+        }
+        (current, prefix)
+    }
+
     /// Applies same-file mounts (`app.use("/api/jobs", jobs)`,
     /// `app.route("/jobs", sub)`) to the paths of the routes registered on
-    /// the mounted object, following mounts of mounts.
+    /// the mounted object, following mounts of mounts, and to the prefixes
+    /// of routers mounted from other modules.
     fn finish(&mut self) {
-        for (i, object) in &self.objects {
-            let mut prefix = String::new();
-            let mut current = object.clone();
-            for _ in 0..4 {
-                let Some((parent, _, p)) = self.mounts.iter().find(|(_, c, _)| *c == current)
-                else {
-                    break;
-                };
-                prefix = format!("{}{prefix}", p.trim_end_matches('/'));
-                current = parent.clone();
-            }
+        let objects = std::mem::take(&mut self.objects);
+        for (i, object) in objects {
+            let (root, prefix) = self.mounted_root(&object);
+            self.out.code_objects.push((i, root));
             if prefix.is_empty() {
                 continue;
             }
             if let Some(HandlerKind::Code { path, .. }) =
-                self.out.handlers.get_mut(*i).map(|h| &mut h.kind)
+                self.out.handlers.get_mut(i).map(|h| &mut h.kind)
             {
                 *path = format!("{prefix}{}", if path == "/" { "" } else { path.as_str() });
             }
         }
+        let mut foreign = std::mem::take(&mut self.out.mounts);
+        for m in &mut foreign {
+            let (root, prefix) = self.mounted_root(&m.object);
+            m.object = root;
+            m.prefix = format!("{prefix}{}", m.prefix);
+        }
+        self.out.mounts = foreign;
+    }
+
+    /// The module binding a mounted argument names: an imported identifier
+    /// (a `require` binding stands for the module's `module.exports`) or
+    /// an inline `require("./routes/api")`.
+    fn mounted_import(&self, e: &Expr) -> Option<ImportRef> {
+        match unwrap(e) {
+            Expr::Ident(id) => {
+                let pos = self.scope.span(id.span).start;
+                let imp = self.scope.import(&id.sym, pos)?;
+                if modules::is_qstash(&imp.module) || modules::is_workflow(&imp.module) {
+                    return None;
+                }
+                let name = match &imp.imported {
+                    Imported::Named(n) => n.clone(),
+                    Imported::Default | Imported::Namespace => "default".to_string(),
+                };
+                Some(ImportRef {
+                    specifier: imp.specifier.clone(),
+                    name,
+                })
+            }
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                if !matches!(unwrap(callee), Expr::Ident(i) if &*i.sym == "require") {
+                    return None;
+                }
+                match self.scope.literal(&c.args.first()?.expr) {
+                    Some(super::Literal::Str(spec)) => Some(ImportRef {
+                        specifier: spec,
+                        name: "default".into(),
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+impl CodeRoutes<'_> {
+    /// Middleware registered so far on `object` whose prefix covers `path`.
+    fn covering_middleware(&self, object: &str, path: &str) -> Vec<CallRef> {
+        self.middleware
+            .iter()
+            .filter(|(o, prefix, _)| {
+                o == object
+                    && prefix.as_deref().is_none_or(|p| {
+                        let p = p.trim_end_matches(['*', '/']);
+                        path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
+                    })
+            })
+            .map(|(_, _, r)| r.clone())
+            .collect()
     }
 }
 
@@ -653,7 +748,21 @@ impl Visit for CodeRoutes<'_> {
             } else {
                 &n.args[..]
             };
-            for a in rest {
+            for (k, a) in rest.iter().enumerate() {
+                // A router from another module, mounted under a prefix. An
+                // imported function is a middleware instead: which it is
+                // shows once the project is linked, so it is kept as both.
+                if let (Some(prefix), Some(child)) = (&path_arg, self.mounted_import(&a.expr)) {
+                    let covering = self.covering_middleware(&object, prefix);
+                    let before = rest[..k].iter().filter_map(|b| self.call_ref(&b.expr));
+                    let middleware = covering.into_iter().chain(before).collect();
+                    self.out.mounts.push(ForeignMount {
+                        object: object.clone(),
+                        child,
+                        prefix: prefix.clone(),
+                        middleware,
+                    });
+                }
                 // A router mounted under a prefix, not a middleware.
                 if let (Some(prefix), Expr::Ident(id)) = (&path_arg, unwrap(&a.expr)) {
                     let pos = self.scope.span(id.span).start;
@@ -679,19 +788,7 @@ impl Visit for CodeRoutes<'_> {
         let Some(path) = path_arg else { return };
         let mut function = None;
         let mut wrappers = Vec::new();
-        // Middleware of the same object whose prefix covers the path.
-        let mut middleware: Vec<CallRef> = self
-            .middleware
-            .iter()
-            .filter(|(o, prefix, _)| {
-                *o == object
-                    && prefix.as_deref().is_none_or(|p| {
-                        let p = p.trim_end_matches(['*', '/']);
-                        path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
-                    })
-            })
-            .map(|(_, _, r)| r.clone())
-            .collect();
+        let mut middleware = self.covering_middleware(&object, &path);
         let handlers = &n.args[1..];
         for (i, a) in handlers.iter().enumerate() {
             if i + 1 == handlers.len() {

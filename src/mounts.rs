@@ -1,0 +1,121 @@
+//! Routers mounted across modules: `app.use("/api/webhooks", webhooks)` in
+//! `server.ts`, with `webhooks.post("/qstash", …)` in
+//! `routes/webhooks.ts`, serves `/api/webhooks/qstash`. The route file alone
+//! only knows `/qstash`; this index gives each exported router object the
+//! prefixes (and the middleware) its mounts add, through mounts of mounts.
+
+use crate::facts::handlers::CallRef;
+use crate::facts::FileFacts;
+use crate::link::Resolve;
+use crate::receivers::export_local;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How deep mounts of mounts are followed (and so how a cycle ends).
+const MAX_DEPTH: usize = 6;
+/// At most this many mount chains per router object.
+const MAX_CHAINS: usize = 16;
+
+/// One way a router object is reached: the path prefix in front of its
+/// routes and the middleware that runs before them, each with its file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mounted {
+    /// The prefix, `""` when the router is served at the root.
+    pub prefix: String,
+    /// Middleware of the mounting files, with the file each is named in.
+    pub middleware: Vec<(PathBuf, CallRef)>,
+}
+
+/// Where a router is mounted from: the mounting file and object, the
+/// prefix, and the middleware in front.
+struct Parent {
+    file: PathBuf,
+    object: String,
+    prefix: String,
+    middleware: Vec<CallRef>,
+}
+
+/// The cross-module mounts of a project, by mounted (file, object).
+#[derive(Default)]
+pub struct MountIndex {
+    parents: HashMap<(PathBuf, String), Vec<Parent>>,
+}
+
+impl MountIndex {
+    /// Resolves every mount of `files` to the router object it names.
+    pub fn new<'a>(
+        files: impl Iterator<Item = (&'a Path, &'a FileFacts)>,
+        by_path: &HashMap<&Path, &FileFacts>,
+        resolver: &impl Resolve,
+    ) -> Self {
+        let mut parents: HashMap<(PathBuf, String), Vec<Parent>> = HashMap::new();
+        for (path, facts) in files {
+            for m in &facts.handlers.mounts {
+                let Some(target) = resolver.resolve(path, &m.child.specifier) else {
+                    continue;
+                };
+                let Some(child) = export_local(&target, &m.child.name, by_path, resolver, 0) else {
+                    continue;
+                };
+                parents.entry(child).or_default().push(Parent {
+                    file: path.to_path_buf(),
+                    object: m.object.clone(),
+                    prefix: m.prefix.clone(),
+                    middleware: m.middleware.clone(),
+                });
+            }
+        }
+        MountIndex { parents }
+    }
+
+    /// Whether no router is mounted across modules.
+    pub fn is_empty(&self) -> bool {
+        self.parents.is_empty()
+    }
+
+    /// Every way the router `object` of `file` is reached; one empty chain
+    /// when it is not mounted from another module.
+    pub fn chains(&self, file: &Path, object: &str) -> Vec<Mounted> {
+        let mut out = Vec::new();
+        self.walk(file, object, Mounted::default(), 0, &mut out);
+        if out.is_empty() {
+            out.push(Mounted::default());
+        }
+        out
+    }
+
+    fn walk(
+        &self,
+        file: &Path,
+        object: &str,
+        below: Mounted,
+        depth: usize,
+        out: &mut Vec<Mounted>,
+    ) {
+        let parents = self
+            .parents
+            .get(&(file.to_path_buf(), object.to_string()))
+            .filter(|_| depth < MAX_DEPTH);
+        let Some(parents) = parents else {
+            // The top of the chain: `below` is complete (unless nothing
+            // mounts this object at all, which `chains` handles).
+            if depth > 0 && out.len() < MAX_CHAINS {
+                out.push(below);
+            }
+            return;
+        };
+        for p in parents {
+            let mut middleware: Vec<(PathBuf, CallRef)> = p
+                .middleware
+                .iter()
+                .map(|c| (p.file.clone(), c.clone()))
+                .collect();
+            middleware.extend(below.middleware.iter().cloned());
+            let chain = Mounted {
+                prefix: format!("{}{}", p.prefix.trim_end_matches('/'), below.prefix),
+                middleware,
+            };
+            self.walk(&p.file, &p.object, chain, depth + 1, out);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Routers mounted across modules: a destination reaches a route whose
+//! file only knows the path below the mount, and middleware at the mount
+//! verifies the routes below it.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(p, text).expect("write");
+}
+
+/// `path:line [rule]` of the receiver diagnostics, sorted.
+fn receivers(root: &Path) -> Vec<String> {
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut d: Vec<String> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["rule"] == "missing-signature-verification")
+        .map(|d| format!("{}:{}", d["path"].as_str().unwrap_or(""), d["line"]))
+        .collect();
+    d.sort();
+    d
+}
+
+/// A project whose sender publishes to `dest` (a path) and whose server
+/// file is `server`; `files` are the other modules.
+fn project(dest: &str, server: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    fs::create_dir_all(r.join(".git")).expect("git");
+    write(
+        r,
+        "package.json",
+        r#"{"dependencies": {"express": "4", "hono": "4", "@upstash/qstash": "2"}}"#,
+    );
+    write(
+        r,
+        "src/jobs.ts",
+        &format!(
+            "import {{ Client }} from \"@upstash/qstash\";\nconst qstash = new Client({{ token: process.env.QSTASH_TOKEN! }});\nexport async function enqueue() {{\n  try {{\n    await qstash.publishJSON({{ url: `${{process.env.APP_URL}}{dest}`, body: {{}} }});\n  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"
+        ),
+    );
+    write(r, "src/server.ts", server);
+    for (rel, text) in files {
+        write(r, rel, text);
+    }
+    dir
+}
+
+const WEBHOOKS_ESM: &str = r#"import { Router } from "express";
+export const webhooks = Router();
+webhooks.post("/qstash", async (req, res) => {
+  console.log(req.body);
+  res.send("ok");
+});
+webhooks.post("/stripe", async (req, res) => {
+  res.send("ok");
+});
+"#;
+
+#[test]
+fn an_imported_router_serves_under_its_mount_prefix() {
+    let server = r#"import express from "express";
+import { webhooks } from "./routes/webhooks";
+const app = express();
+app.use(express.json());
+app.use("/api/webhooks", webhooks);
+app.listen(3000);
+"#;
+    let dir = project(
+        "/api/webhooks/qstash",
+        server,
+        &[("src/routes/webhooks.ts", WEBHOOKS_ESM)],
+    );
+    assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:3"]);
+
+    // Mounted elsewhere, the same router does not serve the destination.
+    let elsewhere = server.replace("\"/api/webhooks\"", "\"/admin\"");
+    let dir = project(
+        "/api/webhooks/qstash",
+        &elsewhere,
+        &[("src/routes/webhooks.ts", WEBHOOKS_ESM)],
+    );
+    assert!(receivers(dir.path()).is_empty());
+}
+
+#[test]
+fn commonjs_routers_mount_through_require() {
+    let webhooks = r#"const express = require("express");
+const router = express.Router();
+router.post("/qstash", async (req, res) => {
+  res.send("ok");
+});
+module.exports = router;
+"#;
+    // Inline `require`, and a `require` binding.
+    for server in [
+        "const express = require(\"express\");\nconst app = express();\napp.use(\"/hooks\", require(\"./routes/webhooks\"));\napp.listen(3000);\n",
+        "const express = require(\"express\");\nconst webhooks = require(\"./routes/webhooks\");\nconst app = express();\napp.use(\"/hooks\", webhooks);\napp.listen(3000);\n",
+    ] {
+        let dir = project(
+            "/hooks/qstash",
+            server,
+            &[("src/routes/webhooks.js", webhooks)],
+        );
+        assert_eq!(receivers(dir.path()), ["src/routes/webhooks.js:3"], "{server}");
+    }
+}
+
+#[test]
+fn mounts_of_mounts_add_up() {
+    let server = r#"import express from "express";
+import api from "./api";
+const app = express();
+app.use("/api", api);
+app.listen(3000);
+"#;
+    let api = r#"import { Router } from "express";
+import { webhooks } from "./routes/webhooks";
+const api = Router();
+api.use("/webhooks", webhooks);
+export default api;
+"#;
+    let dir = project(
+        "/api/webhooks/qstash",
+        server,
+        &[
+            ("src/api.ts", api),
+            ("src/routes/webhooks.ts", WEBHOOKS_ESM),
+        ],
+    );
+    assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:3"]);
+}
+
+const VERIFY: &str = r#"import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver({
+  currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!,
+  nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY!,
+});
+export async function verifyQstash(req: any, res: any, next: any) {
+  await receiver.verify({ signature: req.header("upstash-signature"), body: req.body });
+  next();
+}
+"#;
+
+#[test]
+fn middleware_at_the_mount_verifies_the_routes_below() {
+    // Passed before the router in the mounting call.
+    let inline = r#"import express from "express";
+import { webhooks } from "./routes/webhooks";
+import { verifyQstash } from "./verify";
+const app = express();
+app.use(express.text({ type: "*/*" }));
+app.use("/api/webhooks", verifyQstash, webhooks);
+app.listen(3000);
+"#;
+    // Registered on the prefix before the mount.
+    let before = r#"import express from "express";
+import { webhooks } from "./routes/webhooks";
+import { verifyQstash } from "./verify";
+const app = express();
+app.use(express.text({ type: "*/*" }));
+app.use("/api/webhooks", verifyQstash);
+app.use("/api/webhooks", webhooks);
+app.listen(3000);
+"#;
+    for server in [inline, before] {
+        let dir = project(
+            "/api/webhooks/qstash",
+            server,
+            &[
+                ("src/routes/webhooks.ts", WEBHOOKS_ESM),
+                ("src/verify.ts", VERIFY),
+            ],
+        );
+        assert!(receivers(dir.path()).is_empty(), "{server}");
+    }
+    // Middleware on another prefix does not cover the mount.
+    let other = before.replace(
+        "app.use(\"/api/webhooks\", verifyQstash);",
+        "app.use(\"/admin\", verifyQstash);",
+    );
+    let dir = project(
+        "/api/webhooks/qstash",
+        &other,
+        &[
+            ("src/routes/webhooks.ts", WEBHOOKS_ESM),
+            ("src/verify.ts", VERIFY),
+        ],
+    );
+    assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:3"]);
+}
+
+#[test]
+fn hono_sub_apps_mount_with_route() {
+    let server = r#"import { Hono } from "hono";
+import webhooks from "./routes/webhooks";
+const app = new Hono();
+app.route("/webhooks", webhooks);
+export default app;
+"#;
+    let webhooks = r#"import { Hono } from "hono";
+const webhooks = new Hono();
+webhooks.post("/qstash", async (c) => {
+  const body = await c.req.json();
+  return c.json(body);
+});
+export default webhooks;
+"#;
+    let dir = project(
+        "/webhooks/qstash",
+        server,
+        &[("src/routes/webhooks.ts", webhooks)],
+    );
+    assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:3"]);
+}
