@@ -224,3 +224,26 @@ export default webhooks;
     );
     assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:3"]);
 }
+
+#[test]
+fn base_paths_prefix_the_routes_of_their_app() {
+    let route = "app.post(\"/qstash\", async (c) => {\n  const body = await c.req.json();\n  return c.json(body);\n});\nexport default app;\n";
+    for (setup, dest) in [
+        ("import { Hono } from \"hono\";\nconst app = new Hono().basePath(\"/api\");\n", "/api/qstash"),
+        ("import { Hono } from \"hono\";\nconst app = new Hono().basePath(\"/api\").basePath(\"/v1\");\n", "/api/v1/qstash"),
+        ("import { Hono } from \"hono\";\nconst root = new Hono();\nconst app = root.basePath(\"/api\");\n", "/api/qstash"),
+        ("import { Elysia } from \"elysia\";\nconst app = new Elysia({ prefix: \"/api\" });\n", "/api/qstash"),
+    ] {
+        let server = format!("{setup}{route}");
+        let dir = project(dest, &server, &[]);
+        let line = setup.lines().count() + 1;
+        assert_eq!(
+            receivers(dir.path()),
+            [format!("src/server.ts:{line}")],
+            "{server}"
+        );
+        // The path without the base is not the route.
+        let dir = project("/qstash", &server, &[]);
+        assert!(receivers(dir.path()).is_empty(), "{server}");
+    }
+}

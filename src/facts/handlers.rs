@@ -566,6 +566,9 @@ struct CodeRoutes<'s> {
     mounts: Vec<(String, String, String)>,
     /// The object each code handler of `out` was registered on.
     objects: Vec<(usize, String)>,
+    /// Apps created with a base path: `new Hono().basePath("/api")`,
+    /// `new Elysia({ prefix: "/api" })`.
+    base_paths: Vec<(String, String)>,
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
@@ -614,7 +617,59 @@ impl CodeRoutes<'_> {
             prefix = format!("{}{prefix}", p.trim_end_matches('/'));
             current = parent.clone();
         }
+        if let Some((_, base)) = self.base_paths.iter().find(|(o, _)| *o == current) {
+            prefix = format!("{}{prefix}", base.trim_end_matches('/'));
+        }
         (current, prefix)
+    }
+
+    /// The base path an app is created with, for `new Hono().basePath("/a")`
+    /// (chains add up) and `new Elysia({ prefix: "/a" })`; `None` for an
+    /// expression that is not an app constructor.
+    fn created_base(&self, e: &Expr, depth: u32) -> Option<String> {
+        if depth > 8 {
+            return None;
+        }
+        match unwrap(e) {
+            Expr::New(n) => {
+                let prefix = n
+                    .args
+                    .as_ref()
+                    .and_then(|a| a.first())
+                    .and_then(|a| match unwrap(&a.expr) {
+                        Expr::Object(o) => prop_value(o, "prefix"),
+                        _ => None,
+                    })
+                    .and_then(|v| match self.scope.literal(v) {
+                        Some(super::Literal::Str(p)) if p.starts_with('/') => Some(p),
+                        _ => None,
+                    });
+                Some(prefix.unwrap_or_default())
+            }
+            Expr::Call(c) => {
+                let (inner, base) = self.base_path_call(c)?;
+                let outer = self.created_base(inner, depth + 1)?;
+                Some(format!("{}{base}", outer.trim_end_matches('/')))
+            }
+            _ => None,
+        }
+    }
+
+    /// `x.basePath("/api")`: the object and the path.
+    fn base_path_call<'e>(&self, c: &'e CallExpr) -> Option<(&'e Expr, String)> {
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return None;
+        };
+        if member_name(&m.prop).as_deref() != Some("basePath") {
+            return None;
+        }
+        match self.scope.literal(&c.args.first()?.expr) {
+            Some(super::Literal::Str(p)) if p.starts_with('/') => Some((&m.obj, p)),
+            _ => None,
+        }
     }
 
     /// Applies same-file mounts (`app.use("/api/jobs", jobs)`,
@@ -708,7 +763,23 @@ fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s
         middleware: Vec::new(),
         mounts: Vec::new(),
         objects: Vec::new(),
+        base_paths: Vec::new(),
     }
+}
+
+/// The value of property `key` of an object literal.
+fn prop_value<'o>(o: &'o ObjectLit, key: &str) -> Option<&'o Expr> {
+    o.props.iter().find_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) => match &kv.key {
+                PropName::Ident(i) if &*i.sym == key => Some(&*kv.value),
+                PropName::Str(s) if s.value.as_str() == Some(key) => Some(&*kv.value),
+                _ => None,
+            },
+            _ => None,
+        },
+        PropOrSpread::Spread(_) => None,
+    })
 }
 
 /// The name of the object a route is registered on (`app`, `router`).
@@ -721,6 +792,27 @@ fn object_name(e: &Expr) -> Option<String> {
 }
 
 impl Visit for CodeRoutes<'_> {
+    fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        n.visit_children_with(self);
+        let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) else {
+            return;
+        };
+        let name = b.id.sym.to_string();
+        // `const api = app.basePath("/api")`: routes on `api` are `app`'s
+        // routes under `/api`, as with a mount.
+        if let Expr::Call(c) = unwrap(init) {
+            if let Some((obj, base)) = self.base_path_call(c) {
+                if let Expr::Ident(parent) = unwrap(obj) {
+                    self.mounts.push((parent.sym.to_string(), name, base));
+                    return;
+                }
+            }
+        }
+        if let Some(base) = self.created_base(init, 0).filter(|b| !b.is_empty()) {
+            self.base_paths.push((name, base));
+        }
+    }
+
     fn visit_call_expr(&mut self, n: &CallExpr) {
         n.visit_children_with(self);
         let Callee::Expr(callee) = &n.callee else {
