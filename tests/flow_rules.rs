@@ -66,3 +66,18 @@ fn floating_publish() {
         flow("chained .catch is not floating", "app/api/a/route.ts", src("export async function POST() {\n  qstash.publishJSON({ url: \"https://a.example.com/x\" }).catch(console.error);\n  return new Response(\"ok\");\n}\n"), &[]),
     ]);
 }
+
+/// `client?.send(...)` is the same send when it runs: every rule sees it.
+#[test]
+fn optional_chains_are_sends_too() {
+    const NULLABLE: &str = "import { Client } from \"@upstash/qstash\";\nconst qstash = process.env.QSTASH_TOKEN ? new Client({ token: process.env.QSTASH_TOKEN }) : null;\n";
+    let with =
+        |body: &str| -> &'static str { Box::leak(format!("{NULLABLE}{body}").into_boxed_str()) };
+    check(vec![
+        flow("floating optional send", "lib/a.ts", with("export function go() {\n  qstash?.publishJSON({ url: \"https://a.example.com/x\" });\n}\n"), &[(F, 4)]),
+        flow("awaited optional send outside try", "lib/a.ts", with("export async function go() {\n  await qstash?.publishJSON({ url: \"https://a.example.com/x\" });\n}\nawait go();\n"), &[(U, 6)]),
+        flow("optional send handled", "lib/a.ts", with("export async function go() {\n  await qstash?.publishJSON({ url: \"https://a.example.com/x\" }).catch(() => null);\n}\nawait go();\n"), &[]),
+        flow("value rules on an optional send", "lib/a.ts", with("export async function go() {\n  try {\n    await qstash?.publishJSON({ url: \"http://a.example.com/x\", delay: \"5 minutes\" });\n  } catch {}\n}\n"), &[("insecure-http-destination", 5), ("invalid-delay", 5)]),
+        flow("optional schedules", "lib/a.ts", with("export async function go() {\n  try {\n    await qstash?.schedules.create({ destination: \"https://a.example.com/x\", cron: \"61 * * * *\" });\n  } catch {}\n}\n"), &[("invalid-cron", 5)]),
+    ]);
+}

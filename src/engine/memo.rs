@@ -69,7 +69,7 @@ fn late_parse_text(path: &Path, text: String) -> Option<LateParse> {
     }
     Some(match parse::parse(path, &text) {
         Ok(p) => LateParse {
-            facts: Some(facts::extract::extract(&p.program, parse::BASE)),
+            facts: Some(facts::extract::extract_owned(p.program, parse::BASE)),
             error: p.recovered,
             text,
         },

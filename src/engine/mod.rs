@@ -686,7 +686,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
         } else {
             match parse::parse(&a.path, &text) {
                 Ok(parsed) => {
-                    a.facts = Some(facts::extract::extract(&parsed.program, parse::BASE));
+                    a.facts = Some(facts::extract::extract_owned(parsed.program, parse::BASE));
                     a.parse_error = parsed.recovered;
                 }
                 Err(e) => a.parse_error = Some(e),

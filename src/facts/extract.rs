@@ -16,8 +16,15 @@ use std::rc::Rc;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-/// Extracts the facts of one parsed file. `base` is the parser position of the
-/// file's first byte.
+/// Extracts the facts of one parsed file, after the rewrites of
+/// [`super::lower`]. `base` is the parser position of the file's first byte.
+pub fn extract_owned(mut program: Program, base: u32) -> FileFacts {
+    super::lower::optional_chains(&mut program);
+    extract(&program, base)
+}
+
+/// Extracts the facts of one parsed file as it is. `base` is the parser
+/// position of the file's first byte.
 pub fn extract(program: &Program, base: u32) -> FileFacts {
     let mut scope = Scope {
         base,

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod flow;
 pub mod fold;
 pub mod handlers;
+pub mod lower;
 pub mod modules;
 pub mod verify;
 
