@@ -4,7 +4,9 @@
 //! only knows `/qstash`; this index gives each exported router object the
 //! prefixes (and the middleware) its mounts add, through mounts of mounts.
 
+use crate::diagnostic::Span;
 use crate::facts::handlers::CallRef;
+use crate::facts::verify::ParserKind;
 use crate::facts::FileFacts;
 use crate::link::Resolve;
 use crate::receivers::export_local;
@@ -24,6 +26,9 @@ pub struct Mounted {
     pub prefix: String,
     /// Middleware of the mounting files, with the file each is named in.
     pub middleware: Vec<(PathBuf, CallRef)>,
+    /// The body parser in front: a raw or text parser anywhere on the way
+    /// wins (the text is kept), else a JSON parser; with its file and span.
+    pub body_parser: Option<(ParserKind, PathBuf, Span)>,
 }
 
 /// Where a router is mounted from: the mounting file and object, the
@@ -33,6 +38,7 @@ struct Parent {
     object: String,
     prefix: String,
     middleware: Vec<CallRef>,
+    body_parser: Option<(ParserKind, Span)>,
 }
 
 /// The cross-module mounts of a project, by mounted (file, object).
@@ -62,6 +68,7 @@ impl MountIndex {
                     object: m.object.clone(),
                     prefix: m.prefix.clone(),
                     middleware: m.middleware.clone(),
+                    body_parser: m.body_parser,
                 });
             }
         }
@@ -111,9 +118,20 @@ impl MountIndex {
                 .map(|c| (p.file.clone(), c.clone()))
                 .collect();
             middleware.extend(below.middleware.iter().cloned());
+            let here = p.body_parser.map(|(k, span)| (k, p.file.clone(), span));
+            let raw = |b: &Option<(ParserKind, PathBuf, Span)>| {
+                b.as_ref().is_some_and(|(k, ..)| *k == ParserKind::Raw)
+            };
+            let body_parser =
+                if raw(&below.body_parser) || (below.body_parser.is_some() && !raw(&here)) {
+                    below.body_parser.clone()
+                } else {
+                    here
+                };
             let chain = Mounted {
                 prefix: format!("{}{}", p.prefix.trim_end_matches('/'), below.prefix),
                 middleware,
+                body_parser,
             };
             self.walk(&p.file, &p.object, chain, depth + 1, out);
         }

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::Span;
 use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
+use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
 use crate::mounts::{MountIndex, Mounted};
@@ -89,6 +90,21 @@ pub struct Receivers {
     /// The extent of every handler that receives QStash messages, verified
     /// or not: a send failing there makes QStash retry, which is intended.
     pub receiving: HashMap<PathBuf, Vec<Span>>,
+    /// `req.body` given to `verify` in routers that every mount puts behind
+    /// a JSON body parser of another file.
+    pub parsed_bodies: HashMap<PathBuf, Vec<ParsedBody>>,
+}
+
+/// A `req.body` given to `verify` after a JSON body parser installed where
+/// the router is mounted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedBody {
+    /// The `body` value.
+    pub body: Span,
+    /// The file that installs the parser.
+    pub parser_file: PathBuf,
+    /// The parser call (`express.json()`).
+    pub parser: Span,
 }
 
 /// Runs the receiver analysis (see [`unverified`]).
@@ -165,10 +181,77 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
             }
         }
     }
+    let parsed_bodies = if mounts.is_empty() {
+        HashMap::new()
+    } else {
+        files
+            .iter()
+            .filter_map(|f| {
+                let found = parsed_bodies(f, &mounts);
+                (!found.is_empty()).then(|| (f.path.to_path_buf(), found))
+            })
+            .collect()
+    };
     Receivers {
         unverified: out,
         receiving,
+        parsed_bodies,
     }
+}
+
+/// The `req.body` values given to `verify` in `f` whose router every mount
+/// puts behind a JSON body parser (and no raw or text one).
+fn parsed_bodies(f: &FileInput, mounts: &MountIndex) -> Vec<ParsedBody> {
+    let handlers = &f.facts.handlers;
+    let mut found = Vec::new();
+    for v in f.facts.verify_calls.iter() {
+        let Some(body) = v.body else { continue };
+        if body.source != BodySource::MountedRequest {
+            continue;
+        }
+        // The code handlers that run this verify: in their own body, or
+        // in a middleware function of this file in front of them.
+        let in_function = |c: &CallRef| match c {
+            CallRef::Local(name) => handlers
+                .functions
+                .iter()
+                .any(|func| func.name == *name && func.body.contains(v.span)),
+            CallRef::Inline(extent) => extent.contains(v.span),
+            CallRef::Imported(_) => false,
+        };
+        let mut parsers = Vec::new();
+        for (i, h) in handlers.handlers.iter().enumerate() {
+            let runs = h
+                .function
+                .as_ref()
+                .is_some_and(|func| func.body.contains(v.span))
+                || h.middleware.iter().any(in_function);
+            if !runs {
+                continue;
+            }
+            match handlers.code_objects.iter().find(|(k, _)| *k == i) {
+                Some((_, object)) => parsers.extend(
+                    mounts
+                        .chains(f.path, object)
+                        .into_iter()
+                        .map(|chain| chain.body_parser),
+                ),
+                None => parsers.push(None),
+            }
+        }
+        let all_json = !parsers.is_empty()
+            && parsers
+                .iter()
+                .all(|p| p.as_ref().is_some_and(|(k, ..)| *k == ParserKind::Json));
+        if let (true, Some(Some((_, file, span)))) = (all_json, parsers.first()) {
+            found.push(ParsedBody {
+                body: body.span,
+                parser_file: file.clone(),
+                parser: *span,
+            });
+        }
+    }
+    found
 }
 
 /// The project functions that verify: they await `verify`, wrap with a

@@ -247,3 +247,147 @@ fn base_paths_prefix_the_routes_of_their_app() {
         assert!(receivers(dir.path()).is_empty(), "{server}");
     }
 }
+
+/// `verify-parsed-body` diagnostics as `path:line`, with the file of their
+/// related location.
+fn parsed_bodies(root: &Path) -> Vec<String> {
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut d: Vec<String> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["rule"] == "verify-parsed-body")
+        .map(|d| {
+            format!(
+                "{}:{} <- {}:{}",
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["related"][0]["path"].as_str().unwrap_or("-"),
+                d["related"][0]["line"],
+            )
+        })
+        .collect();
+    d.sort();
+    d
+}
+
+const RAW_ROUTE: &str = r#"import { Router } from "express";
+import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver({
+  currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!,
+  nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY!,
+});
+export const webhooks = Router();
+webhooks.post("/qstash", async (req, res) => {
+  try {
+    await receiver.verify({ signature: req.header("upstash-signature") ?? "", body: req.body });
+  } catch {
+    return res.status(401).end();
+  }
+  res.send("ok");
+});
+"#;
+
+fn body_server(lines: &str) -> String {
+    format!(
+        "import express from \"express\";\nimport {{ webhooks }} from \"./routes/webhooks\";\nconst app = express();\n{lines}app.listen(3000);\n"
+    )
+}
+
+#[test]
+fn a_json_parser_where_the_router_is_mounted_parses_its_body() {
+    let flagged = body_server("app.use(express.json());\napp.use(\"/api/webhooks\", webhooks);\n");
+    let dir = project(
+        "/api/webhooks/qstash",
+        &flagged,
+        &[("src/routes/webhooks.ts", RAW_ROUTE)],
+    );
+    assert_eq!(
+        parsed_bodies(dir.path()),
+        ["src/routes/webhooks.ts:10 <- src/server.ts:4"]
+    );
+    // The parser passed in the mounting call counts too.
+    let inline = body_server("app.use(\"/api/webhooks\", express.json(), webhooks);\n");
+    let dir = project(
+        "/api/webhooks/qstash",
+        &inline,
+        &[("src/routes/webhooks.ts", RAW_ROUTE)],
+    );
+    assert_eq!(
+        parsed_bodies(dir.path()),
+        ["src/routes/webhooks.ts:10 <- src/server.ts:4"]
+    );
+    // So does verifying middleware of the router's own file.
+    let middleware = r#"import { Router } from "express";
+import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver({
+  currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!,
+  nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY!,
+});
+async function verifyQstash(req: any, res: any, next: any) {
+  await receiver.verify({ signature: req.header("upstash-signature") ?? "", body: req.body });
+  next();
+}
+export const webhooks = Router();
+webhooks.use(verifyQstash);
+webhooks.post("/qstash", async (req, res) => {
+  res.send("ok");
+});
+"#;
+    let dir = project(
+        "/api/webhooks/qstash",
+        &flagged,
+        &[("src/routes/webhooks.ts", middleware)],
+    );
+    assert_eq!(
+        parsed_bodies(dir.path()),
+        ["src/routes/webhooks.ts:8 <- src/server.ts:4"]
+    );
+}
+
+#[test]
+fn the_body_is_left_alone_when_the_text_survives() {
+    for (why, server, route) in [
+        (
+            "mounted before the JSON parser",
+            body_server("app.use(\"/api/webhooks\", webhooks);\napp.use(express.json());\n"),
+            RAW_ROUTE.to_string(),
+        ),
+        (
+            "a text parser at the mount",
+            body_server("app.use(express.json());\napp.use(\"/api/webhooks\", express.text({ type: \"*/*\" }), webhooks);\n"),
+            RAW_ROUTE.to_string(),
+        ),
+        (
+            "the router's file installs its own text parser",
+            body_server("app.use(express.json());\napp.use(\"/api/webhooks\", webhooks);\n"),
+            RAW_ROUTE.replace(
+                "webhooks.post(\"/qstash\", async",
+                "webhooks.use(express.text({ type: \"*/*\" }));\nwebhooks.post(\"/qstash\", async",
+            ).replace("import { Router } from \"express\";", "import express, { Router } from \"express\";"),
+        ),
+        (
+            "a JSON parser on another prefix",
+            body_server("app.use(\"/api/public\", express.json());\napp.use(\"/api/webhooks\", webhooks);\n"),
+            RAW_ROUTE.to_string(),
+        ),
+        (
+            "never mounted",
+            body_server("app.use(express.json());\n"),
+            RAW_ROUTE.to_string(),
+        ),
+    ] {
+        let dir = project(
+            "/api/webhooks/qstash",
+            &server,
+            &[("src/routes/webhooks.ts", &route)],
+        );
+        assert!(parsed_bodies(dir.path()).is_empty(), "{why}");
+    }
+}

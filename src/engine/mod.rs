@@ -108,6 +108,9 @@ struct Analyzed {
     specifiers: Arc<[String]>,
     /// Its sends whose promise is lost.
     flow: Vec<crate::sendflow::FlowFinding>,
+    /// Its `req.body` values given to `verify` behind another file's JSON
+    /// body parser.
+    parsed_bodies: Vec<crate::receivers::ParsedBody>,
     /// The editor's text of the file, which later rounds parse instead of
     /// the file on disk.
     buffer: Option<Arc<str>>,
@@ -130,6 +133,7 @@ impl Analyzed {
             receivers: Vec::new(),
             specifiers: Arc::from(Vec::new()),
             flow: Vec::new(),
+            parsed_bodies: Vec::new(),
             buffer: None,
         }
     }
@@ -305,7 +309,7 @@ fn finish(
         link_project(&mut analyzed, resolver);
     }
     lap("routes");
-    let (statuses, flow) = {
+    let (statuses, flow, mut parsed_bodies) = {
         let inputs: Vec<crate::receivers::FileInput> = analyzed
             .iter()
             .filter_map(|a| {
@@ -318,11 +322,14 @@ fn finish(
             .collect();
         let receivers = crate::receivers::analyze(&inputs, resolver, cwd);
         let flow = crate::sendflow::analyze(&inputs, resolver, &receivers.receiving);
-        (receivers.unverified, flow)
+        (receivers.unverified, flow, receivers.parsed_bodies)
     };
     for a in analyzed.iter_mut() {
         if let Some(s) = statuses.get(&a.path) {
             a.receivers = s.clone();
+        }
+        if let Some(p) = parsed_bodies.remove(&a.path) {
+            a.parsed_bodies = p;
         }
         if let Some(f) = flow.get(&a.path) {
             a.flow = f.clone();
@@ -724,6 +731,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         dev_server,
         unverified: &a.receivers,
         flow: &a.flow,
+        parsed_bodies: &a.parsed_bodies,
     };
     let mut findings = rules::run(&ctx, |id| level(id).is_some());
     if let Some(e) = &a.parse_error {

@@ -9,6 +9,7 @@
 
 use super::fold::{atom_str, member_name, unwrap, Binding, Body, FnInfo, Kind, Scope};
 use super::modules::{self, is_verify_wrapper};
+use super::verify::ParserKind;
 use super::{ImportRef, Imported, QstashClass};
 use crate::diagnostic::Span;
 use swc_ecma_ast::*;
@@ -118,6 +119,9 @@ pub struct ForeignMount {
     /// object's middleware covering the prefix and the functions passed
     /// before the router in the same call.
     pub middleware: Vec<CallRef>,
+    /// The body parser in front of the router, likewise: a raw or text
+    /// parser if there is one (it keeps the text), else a JSON parser.
+    pub body_parser: Option<(ParserKind, Span)>,
 }
 
 /// Extracts the handlers and functions of `program`.
@@ -569,6 +573,8 @@ struct CodeRoutes<'s> {
     /// Apps created with a base path: `new Hono().basePath("/api")`,
     /// `new Elysia({ prefix: "/api" })`.
     base_paths: Vec<(String, String)>,
+    /// Body parsers installed with `use`: (object, path prefix, kind, span).
+    parsers: Vec<(String, Option<String>, ParserKind, Span)>,
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
@@ -739,18 +745,40 @@ impl CodeRoutes<'_> {
     }
 }
 
+/// Whether a middleware prefix covers a route path.
+fn covers(prefix: Option<&str>, path: &str) -> bool {
+    prefix.is_none_or(|p| {
+        let p = p.trim_end_matches(['*', '/']);
+        path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
+    })
+}
+
 impl CodeRoutes<'_> {
+    /// A body parser passed as a middleware argument (`express.json()`).
+    fn parser_arg(&self, e: &Expr) -> Option<(ParserKind, Span)> {
+        use swc_common::Spanned;
+        match unwrap(e) {
+            Expr::Call(c) => {
+                super::verify::parser_kind(self.scope, c).map(|k| (k, self.scope.span(c.span())))
+            }
+            _ => None,
+        }
+    }
+
+    /// Body parsers installed so far on `object` whose prefix covers `path`.
+    fn covering_parsers(&self, object: &str, path: &str) -> Vec<(ParserKind, Span)> {
+        self.parsers
+            .iter()
+            .filter(|(o, prefix, ..)| o == object && covers(prefix.as_deref(), path))
+            .map(|(.., kind, span)| (*kind, *span))
+            .collect()
+    }
+
     /// Middleware registered so far on `object` whose prefix covers `path`.
     fn covering_middleware(&self, object: &str, path: &str) -> Vec<CallRef> {
         self.middleware
             .iter()
-            .filter(|(o, prefix, _)| {
-                o == object
-                    && prefix.as_deref().is_none_or(|p| {
-                        let p = p.trim_end_matches(['*', '/']);
-                        path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
-                    })
-            })
+            .filter(|(o, prefix, _)| o == object && covers(prefix.as_deref(), path))
             .map(|(_, _, r)| r.clone())
             .collect()
     }
@@ -764,6 +792,7 @@ fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s
         mounts: Vec::new(),
         objects: Vec::new(),
         base_paths: Vec::new(),
+        parsers: Vec::new(),
     }
 }
 
@@ -848,12 +877,29 @@ impl Visit for CodeRoutes<'_> {
                     let covering = self.covering_middleware(&object, prefix);
                     let before = rest[..k].iter().filter_map(|b| self.call_ref(&b.expr));
                     let middleware = covering.into_iter().chain(before).collect();
+                    let parsers: Vec<(ParserKind, Span)> = self
+                        .covering_parsers(&object, prefix)
+                        .into_iter()
+                        .chain(rest[..k].iter().filter_map(|b| self.parser_arg(&b.expr)))
+                        .collect();
+                    let body_parser = parsers
+                        .iter()
+                        .find(|(kind, _)| *kind == ParserKind::Raw)
+                        .or_else(|| parsers.first())
+                        .copied();
                     self.out.mounts.push(ForeignMount {
                         object: object.clone(),
                         child,
                         prefix: prefix.clone(),
                         middleware,
+                        body_parser,
                     });
+                }
+                if method == "use" {
+                    if let Some((kind, span)) = self.parser_arg(&a.expr) {
+                        self.parsers
+                            .push((object.clone(), path_arg.clone(), kind, span));
+                    }
                 }
                 // A router mounted under a prefix, not a middleware.
                 if let (Some(prefix), Expr::Ident(id)) = (&path_arg, unwrap(&a.expr)) {

@@ -54,6 +54,10 @@ pub enum BodySource {
     PagesRouter,
     /// h3 / Nuxt `readBody(event)` (or `readValidatedBody`).
     H3ReadBody,
+    /// `req.body` in a server file that installs no body parser: parsed or
+    /// not depending on where its router is mounted, so judged with the
+    /// project (`receivers`), not here.
+    MountedRequest,
     /// Anything else: unknown, not judged.
     Unknown,
 }
@@ -62,7 +66,10 @@ impl BodySource {
     /// Whether the body has been parsed (or re-serialised) on its way to
     /// `verify`, so its hash cannot match the signature.
     pub fn is_parsed(self) -> bool {
-        !matches!(self, BodySource::Raw | BodySource::Unknown)
+        !matches!(
+            self,
+            BodySource::Raw | BodySource::Unknown | BodySource::MountedRequest
+        )
     }
 }
 
@@ -482,6 +489,64 @@ fn top_level_fn(
     }
 }
 
+/// What an Express-style body parser leaves in `req.body`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParserKind {
+    /// `express.json()`, `bodyParser.json()`, `bodyParser()`: parsed JSON.
+    Json,
+    /// `express.text()` / `express.raw()` (or body-parser's): the raw text
+    /// or bytes.
+    Raw,
+}
+
+/// Whether `id` names the `express` or `body-parser` module.
+fn is_parser_module(scope: &Scope, id: &Ident) -> bool {
+    let pos = scope.span(id.span).start;
+    match scope.import(&id.sym, pos) {
+        Some(imp) => matches!(imp.module.as_str(), "express" | "body-parser"),
+        None => false,
+    }
+}
+
+/// The body parser a call creates: `express.json()`, `bodyParser.text()`,
+/// `json()` imported from `express`, the old all-in-one `bodyParser()`.
+pub fn parser_kind(scope: &Scope, n: &CallExpr) -> Option<ParserKind> {
+    let Callee::Expr(callee) = &n.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Member(m) => {
+            let Expr::Ident(obj) = unwrap(&m.obj) else {
+                return None;
+            };
+            if !is_parser_module(scope, obj) {
+                return None;
+            }
+            match member_name(&m.prop).as_deref() {
+                Some("json") => Some(ParserKind::Json),
+                Some("text" | "raw") => Some(ParserKind::Raw),
+                _ => None,
+            }
+        }
+        Expr::Ident(id) => {
+            let pos = scope.span(id.span).start;
+            let imp = scope.import(&id.sym, pos)?;
+            if !matches!(imp.module.as_str(), "express" | "body-parser") {
+                return None;
+            }
+            match &imp.imported {
+                Imported::Named(n) if n == "json" => Some(ParserKind::Json),
+                Imported::Named(n) if n == "text" || n == "raw" => Some(ParserKind::Raw),
+                Imported::Default | Imported::Namespace if imp.module == "body-parser" => {
+                    Some(ParserKind::Json)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Finds the body parsers a file installs.
 struct ParserScan<'s> {
     scope: &'s Scope,
@@ -490,55 +555,18 @@ struct ParserScan<'s> {
     content_type_parser: bool,
 }
 
-impl ParserScan<'_> {
-    /// Whether `id` names the `express` or `body-parser` module.
-    fn is_parser_module(&self, id: &Ident) -> bool {
-        let pos = self.scope.span(id.span).start;
-        match self.scope.import(&id.sym, pos) {
-            Some(imp) => matches!(imp.module.as_str(), "express" | "body-parser"),
-            None => false,
-        }
-    }
-}
-
 impl Visit for ParserScan<'_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
+        match parser_kind(self.scope, n) {
+            Some(ParserKind::Json) => self.json = true,
+            Some(ParserKind::Raw) => self.raw = true,
+            None => {}
+        }
         if let Callee::Expr(callee) = &n.callee {
-            match unwrap(callee) {
-                Expr::Member(m) => {
-                    let prop = member_name(&m.prop);
-                    if let Expr::Ident(obj) = unwrap(&m.obj) {
-                        if self.is_parser_module(obj) {
-                            match prop.as_deref() {
-                                Some("json") => self.json = true,
-                                Some("text" | "raw") => self.raw = true,
-                                _ => {}
-                            }
-                        }
-                    }
-                    if prop.as_deref() == Some("addContentTypeParser") {
-                        self.content_type_parser = true;
-                    }
+            if let Expr::Member(m) = unwrap(callee) {
+                if member_name(&m.prop).as_deref() == Some("addContentTypeParser") {
+                    self.content_type_parser = true;
                 }
-                Expr::Ident(id) => {
-                    let pos = self.scope.span(id.span).start;
-                    if let Some(imp) = self.scope.import(&id.sym, pos) {
-                        if matches!(imp.module.as_str(), "express" | "body-parser") {
-                            match &imp.imported {
-                                Imported::Named(n) if n == "json" => self.json = true,
-                                Imported::Named(n) if n == "text" || n == "raw" => self.raw = true,
-                                // `bodyParser()`: the old all-in-one parser.
-                                Imported::Default | Imported::Namespace
-                                    if imp.module == "body-parser" =>
-                                {
-                                    self.json = true
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                }
-                _ => {}
             }
         }
         n.visit_children_with(self);
@@ -1644,7 +1672,9 @@ impl Walker<'_> {
             return BodySource::PagesRouter;
         }
         if self.file.server_framework {
-            return BodySource::Unknown;
+            // No parser in this file: the files that mount its router
+            // decide (see `receivers`).
+            return BodySource::MountedRequest;
         }
         let span = self.scope.span(req.span);
         let in_default = self

@@ -86,6 +86,9 @@ pub struct RuleContext<'a> {
     /// Sends of this file whose promise is lost (from the project-wide send
     /// flow).
     pub flow: &'a [crate::sendflow::FlowFinding],
+    /// `req.body` values given to `verify` that a JSON body parser installed
+    /// where the router is mounted has parsed (from the receiver analysis).
+    pub parsed_bodies: &'a [crate::receivers::ParsedBody],
 }
 
 /// One finding before configuration decides its severity.

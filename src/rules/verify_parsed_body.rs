@@ -16,6 +16,13 @@ pub static META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/verify-parsed-body.md"),
 };
 
+/// `req.body` parsed by a JSON body parser in the file that mounts the
+/// router.
+const MOUNTED: (&str, &str) = (
+    "`req.body` has been parsed by the JSON body parser installed where this router is mounted: it is not the raw text the signature covers",
+    "mount `express.text({ type: \"*/*\" })` on this route (or before the JSON parser for its path), or keep the raw text with `express.json({ verify: (req, _res, buf) => { req.rawBody = buf.toString() } })`",
+);
+
 fn describe(source: BodySource) -> Option<(&'static str, &'static str)> {
     Some(match source {
         BodySource::Json => (
@@ -42,7 +49,7 @@ fn describe(source: BodySource) -> Option<(&'static str, &'static str)> {
             "`readBody(event)` returns the parsed body: it is not the raw text the signature covers",
             "verify `await readRawBody(event)` instead",
         ),
-        BodySource::Raw | BodySource::Unknown => return None,
+        BodySource::Raw | BodySource::Unknown | BodySource::MountedRequest => return None,
     })
 }
 
@@ -81,8 +88,20 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let Some(facts) = ctx.facts else { return };
     for c in facts.verify_calls.iter() {
         let Some(body) = c.body else { continue };
-        if let Some((message, help)) = describe(body.source) {
+        let mounted = ctx.parsed_bodies.iter().find(|p| p.body == body.span);
+        let described = match mounted {
+            Some(_) => Some(MOUNTED),
+            None => describe(body.source),
+        };
+        if let Some((message, help)) = described {
             let mut f = Finding::new(META.id, body.span, message, help);
+            if let Some(p) = mounted {
+                f.related_elsewhere.push((
+                    p.parser_file.clone(),
+                    p.parser,
+                    "this JSON body parser runs before the router is reached".into(),
+                ));
+            }
             let from = c.function.map_or(0, |s| s.start as usize);
             if let Some(raw) =
                 raw_text_binding(ctx.text.get(from..c.span.start as usize).unwrap_or(""))
