@@ -202,8 +202,14 @@ impl<'a, R: Resolve> Linker<'a, R> {
         if let Some(e) = exports.iter().find(|e| e.name == name) {
             return match &e.target {
                 ExportTarget::Local(v) => {
+                    // Linked here, in the file that defines the value, so
+                    // that its own imports resolve from it and its origins
+                    // name it, however many re-exports lead here.
                     let mut v = v.clone();
-                    v.candidates = self.link_candidates(file, &v.candidates, depth + 1);
+                    v.candidates =
+                        from_file(file, self.link_candidates(file, &v.candidates, depth + 1));
+                    v.returned =
+                        from_file(file, self.link_candidates(file, &v.returned, depth + 1));
                     Some(v)
                 }
                 ExportTarget::ReExport(r) => {
@@ -289,25 +295,22 @@ impl<'a, R: Resolve> Linker<'a, R> {
             .map(|a| self.link_candidates(file, a, depth + 1))
             .collect();
         let mut out = Vec::new();
+        // The helper's return values were linked in its own file.
         for ret in &helper.returned {
-            // The helper's own imports resolve from its file.
-            let ret = self.link_candidates(&target, std::slice::from_ref(ret), depth + 1);
-            for ret in ret {
-                let fragments: Vec<Vec<Candidate>> = ret
-                    .parts
-                    .iter()
-                    .map(|part| match part {
-                        Part::Param(i) => match args.get(*i) {
-                            Some(a) if !a.is_empty() => a.clone(),
-                            _ => vec![fragment(Part::Unknown)],
-                        },
-                        other => vec![fragment(other.clone())],
-                    })
-                    .collect();
-                out.extend(product(&ret, &fragments));
-                if out.len() >= MAX_CANDIDATES {
-                    break;
-                }
+            let fragments: Vec<Vec<Candidate>> = ret
+                .parts
+                .iter()
+                .map(|part| match part {
+                    Part::Param(i) => match args.get(*i) {
+                        Some(a) if !a.is_empty() => a.clone(),
+                        _ => vec![fragment(Part::Unknown)],
+                    },
+                    other => vec![fragment(other.clone())],
+                })
+                .collect();
+            out.extend(product(ret, &fragments));
+            if out.len() >= MAX_CANDIDATES {
+                break;
             }
         }
         out.truncate(MAX_CANDIDATES);
@@ -320,19 +323,35 @@ fn fragment(part: Part) -> Candidate {
     Candidate {
         parts: vec![part],
         origin: crate::diagnostic::Span::default(),
+        origin_file: None,
         dev_only: false,
         env_fallback: false,
     }
 }
 
-/// Every concatenation of one fragment per position, with `base`'s origin
-/// and flags or'ed with the fragments'.
+/// Candidates folded in `file` seen from another file: an origin without a
+/// file lies in `file`.
+fn from_file(file: &Path, mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    let shared: std::sync::Arc<Path> = std::sync::Arc::from(file);
+    for c in &mut cands {
+        if c.origin_file.is_none() {
+            c.origin_file = Some(shared.clone());
+        }
+    }
+    cands
+}
+
+/// Every concatenation of one fragment per position, with flags or'ed with
+/// the fragments'. The origin is `base`'s, unless `base` does not start
+/// with text of its own: then the first fragment's text leads, and so does
+/// its origin (an imported `APP_URL` in `${APP_URL}/api/x`).
 fn product(base: &Candidate, fragments: &[Vec<Candidate>]) -> Vec<Candidate> {
+    let base_leads = matches!(base.parts.first(), Some(Part::Lit(_)));
     let mut acc = vec![Candidate {
         parts: Vec::new(),
         ..base.clone()
     }];
-    for alternatives in fragments {
+    for (position, alternatives) in fragments.iter().enumerate() {
         let mut next = Vec::new();
         for a in &acc {
             for alt in alternatives {
@@ -341,9 +360,13 @@ fn product(base: &Candidate, fragments: &[Vec<Candidate>]) -> Vec<Candidate> {
                 }
                 let mut parts = a.parts.clone();
                 parts.extend(alt.parts.iter().cloned());
+                let alt_leads =
+                    position == 0 && !base_leads && matches!(alt.parts.first(), Some(Part::Lit(_)));
+                let from = if alt_leads { alt } else { a };
                 next.push(Candidate {
                     parts: crate::facts::fold::merge_parts(parts),
-                    origin: a.origin,
+                    origin: from.origin,
+                    origin_file: from.origin_file.clone(),
                     dev_only: a.dev_only || alt.dev_only,
                     env_fallback: a.env_fallback || alt.env_fallback,
                 });

@@ -653,3 +653,85 @@ fn raw_rest_sends_reach_routes_too() {
         ["src/app/api/raw-target/route.ts:1 [missing-signature-verification]"]
     );
 }
+
+/// The related location of a destination built from an imported const or
+/// helper names the file and line of the literal, through a barrel.
+#[test]
+fn an_imported_url_names_the_literal_it_comes_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    fs::create_dir_all(r.join(".git")).expect("git");
+    write(r, "package.json", "{}");
+    write(
+        r,
+        "lib/constants.ts",
+        "export const APP_URL = \"http://api.example.com\";\nexport const urlFor = (p: string) => `http://hooks.example.com${p}`;\nexport const LOCAL = \"http://localhost:3000\";\n",
+    );
+    write(r, "lib/index.ts", "export * from \"./constants\";\n");
+    write(
+        r,
+        "send.ts",
+        "import { Client } from \"@upstash/qstash\";\nimport { APP_URL, urlFor, LOCAL } from \"./lib\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function go() {\n  try {\n    await qstash.publishJSON({ url: `${APP_URL}/api/a`, body: {} });\n    await qstash.publishJSON({ url: urlFor(\"/api/b\"), body: {} });\n    await qstash.publishJSON({ url: `${LOCAL}/api/c`, body: {} });\n    await qstash.publishJSON({ url: \"http://inline.example.com/api/d\", body: {} });\n  } catch {}\n}\n",
+    );
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "--format", "json"])
+        .current_dir(r)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found: Vec<String> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            let related: Vec<String> = d["related"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    format!(
+                        "{}:{}:{}",
+                        r["path"].as_str().unwrap_or(""),
+                        r["line"],
+                        r["column"]
+                    )
+                })
+                .collect();
+            format!(
+                "{}:{} [{}] {}",
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["rule"].as_str().unwrap_or(""),
+                related.join(",")
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "send.ts:6 [insecure-http-destination] lib/constants.ts:1:24",
+            "send.ts:7 [insecure-http-destination] lib/constants.ts:2:39",
+            "send.ts:8 [localhost-destination] lib/constants.ts:3:22",
+            "send.ts:9 [insecure-http-destination] ",
+        ]
+    );
+    // The fix rewrites `http://` only where the literal is in the file.
+    let before = fs::read_to_string(r.join("lib/constants.ts")).expect("read");
+    Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "--fix", "--unsafe-fixes", "--exit-zero"])
+        .current_dir(r)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        fs::read_to_string(r.join("lib/constants.ts")).expect("read"),
+        before
+    );
+    let fixed = fs::read_to_string(r.join("send.ts")).expect("read");
+    assert!(
+        fixed.contains("\"https://inline.example.com/api/d\""),
+        "{fixed}"
+    );
+    assert!(fixed.contains("`${APP_URL}/api/a`"), "{fixed}");
+}

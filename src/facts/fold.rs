@@ -371,6 +371,7 @@ pub fn qstash_api_destination(c: &Candidate) -> Option<(SendKind, Candidate)> {
             Candidate {
                 parts,
                 origin: c.origin,
+                origin_file: c.origin_file.clone(),
                 dev_only: c.dev_only,
                 env_fallback: c.env_fallback,
             },
@@ -396,6 +397,7 @@ fn lit_candidate(text: String, span: Span) -> Candidate {
     Candidate {
         parts: vec![Part::Lit(text)],
         origin: span,
+        origin_file: None,
         dev_only: false,
         env_fallback: false,
     }
@@ -405,6 +407,7 @@ fn imported(r: ImportRef, span: Span) -> Vec<Candidate> {
     vec![Candidate {
         parts: vec![Part::Imported(r)],
         origin: span,
+        origin_file: None,
         dev_only: false,
         env_fallback: false,
     }]
@@ -414,6 +417,7 @@ fn unknown(span: Span) -> Vec<Candidate> {
     vec![Candidate {
         parts: vec![Part::Unknown],
         origin: span,
+        origin_file: None,
         dev_only: false,
         env_fallback: false,
     }]
@@ -428,14 +432,15 @@ fn concat(left: &[Candidate], right: &[Candidate]) -> Vec<Candidate> {
             }
             let mut parts = l.parts.clone();
             parts.extend(r.parts.iter().cloned());
-            let origin = if matches!(l.parts.first(), Some(Part::Lit(_))) {
-                l.origin
+            let from = if matches!(l.parts.first(), Some(Part::Lit(_))) {
+                l
             } else {
-                r.origin
+                r
             };
             out.push(Candidate {
                 parts: merge_parts(parts),
-                origin,
+                origin: from.origin,
+                origin_file: from.origin_file.clone(),
                 dev_only: l.dev_only || r.dev_only,
                 env_fallback: l.env_fallback || r.env_fallback,
             });
@@ -982,6 +987,7 @@ impl Scope {
                 let mut acc = vec![Candidate {
                     parts: vec![],
                     origin: span,
+                    origin_file: None,
                     dev_only: false,
                     env_fallback: false,
                 }];
@@ -1032,6 +1038,7 @@ impl Scope {
                         return vec![Candidate {
                             parts: vec![Part::Env(env)],
                             origin: span,
+                            origin_file: None,
                             dev_only: false,
                             env_fallback: false,
                         }];
@@ -1047,6 +1054,7 @@ impl Scope {
                     return vec![Candidate {
                         parts: vec![Part::Env(name)],
                         origin: span,
+                        origin_file: None,
                         dev_only: false,
                         env_fallback: false,
                     }];
@@ -1101,6 +1109,7 @@ impl Scope {
             return vec![Candidate {
                 parts: vec![Part::Env(name)],
                 origin: span,
+                origin_file: None,
                 dev_only: false,
                 env_fallback: false,
             }];
@@ -1136,6 +1145,7 @@ impl Scope {
                         return vec![Candidate {
                             parts: vec![Part::Call(Box::new(ImportedCall { callee, args }))],
                             origin: span,
+                            origin_file: None,
                             dev_only: false,
                             env_fallback: false,
                         }];
@@ -1176,6 +1186,7 @@ impl Scope {
                 let param = Candidate {
                     parts: vec![Part::Param(i)],
                     origin: Span::default(),
+                    origin_file: None,
                     dev_only: false,
                     env_fallback: false,
                 };
@@ -1577,6 +1588,7 @@ fn resolve_url(path: &[Candidate], base: &[Candidate]) -> Vec<Candidate> {
                     Candidate {
                         parts: merge_parts(parts),
                         origin: b.origin,
+                        origin_file: b.origin_file.clone(),
                         dev_only: b.dev_only || p.dev_only,
                         env_fallback: b.env_fallback || p.env_fallback,
                     }
@@ -1592,6 +1604,7 @@ fn resolve_url(path: &[Candidate], base: &[Candidate]) -> Vec<Candidate> {
                     Candidate {
                         parts: merge_parts(parts),
                         origin: b.origin,
+                        origin_file: b.origin_file.clone(),
                         dev_only: b.dev_only || p.dev_only,
                         env_fallback: b.env_fallback || p.env_fallback,
                     }

@@ -152,6 +152,9 @@ pub struct Candidate {
     /// The span of the literal that gave the candidate its leading text: the
     /// const initialiser or helper return that made a URL what it is.
     pub origin: Span,
+    /// The file `origin` lies in when it is not the file of the fact: the
+    /// leading text came from an imported const or helper.
+    pub origin_file: Option<std::sync::Arc<std::path::Path>>,
     /// The value is used only in development: the fallback of an env read, or
     /// a branch guarded by a development check.
     pub dev_only: bool,

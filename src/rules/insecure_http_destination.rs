@@ -1,6 +1,6 @@
 //! `insecure-http-destination`: a public destination over plain http.
 
-use super::destinations::{hosts, origin_note};
+use super::destinations::{hosts, note_origin};
 use super::{fixes, Category, Finding, RuleContext, RuleMeta};
 use crate::diagnostic::Applicability;
 use crate::diagnostic::Severity;
@@ -49,21 +49,24 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
             "use `https://`",
         );
         // The literal that spells `http://`, when it is in this file.
+        let here = h.candidate.origin_file.is_none();
         let at = h.candidate.origin.start as usize;
         let quoted = ctx
             .text
             .get(at..at + 1)
             .is_some_and(|q| matches!(q, "\"" | "'" | "`"));
         let start = if quoted { at + 1 } else { at };
-        if ctx
-            .text
-            .get(start..start + 7)
-            .is_some_and(|t| t.eq_ignore_ascii_case("http://"))
+        if here
+            && ctx
+                .text
+                .get(start..start + 7)
+                .is_some_and(|t| t.eq_ignore_ascii_case("http://"))
         {
             let span = crate::diagnostic::Span::new(start as u32, start as u32 + 7);
             f.fix = fixes::replace(Applicability::Unsafe, "use `https://`", span, "https://");
         }
-        f.related = origin_note(
+        note_origin(
+            &mut f,
             h.destination.value.span,
             h.candidate,
             "the http URL comes from here",

@@ -1,6 +1,6 @@
 //! `localhost-destination`: a destination QStash's cloud cannot reach.
 
-use super::destinations::{hosts, origin_note};
+use super::destinations::{hosts, note_origin};
 use super::{Category, Finding, RuleContext, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::facts::fold::is_local_host;
@@ -38,7 +38,8 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
             ),
             "use the public URL of the deployment (e.g. from an env var); for local work run the QStash dev server (`npx @upstash/qstash-cli dev`) or a tunnel",
         );
-        f.related = origin_note(
+        note_origin(
+            &mut f,
             h.destination.value.span,
             h.candidate,
             "the local URL comes from here",

@@ -347,7 +347,14 @@ pub mod helpers {
         let from_candidates: Vec<_> = v
             .candidates
             .iter()
-            .filter_map(|c: &Candidate| c.as_literal().map(|s| (s, c.origin)))
+            .filter_map(|c: &Candidate| {
+                // A literal from another file is reported at the value here.
+                let span = match c.origin_file {
+                    Some(_) => v.span,
+                    None => c.origin,
+                };
+                c.as_literal().map(|s| (s, span))
+            })
             .collect();
         match (&v.literal, from_candidates.is_empty()) {
             (Some(Literal::Str(s)), true) => vec![(s.clone(), v.span)],
@@ -404,10 +411,29 @@ pub mod destinations {
     /// The related location for a candidate whose text comes from elsewhere
     /// in the file (a const, a helper's return).
     pub fn origin_note(value: Span, candidate: &Candidate, what: &str) -> Vec<(Span, String)> {
-        if value.contains(candidate.origin) {
+        if candidate.origin_file.is_some() || value.contains(candidate.origin) {
             Vec::new()
         } else {
             vec![(candidate.origin, what.to_string())]
         }
+    }
+
+    /// The related location for a candidate whose text comes from another
+    /// file (an imported const, an imported helper's return).
+    pub fn origin_elsewhere(
+        candidate: &Candidate,
+        what: &str,
+    ) -> Vec<(std::path::PathBuf, Span, String)> {
+        match &candidate.origin_file {
+            Some(file) => vec![(file.to_path_buf(), candidate.origin, what.to_string())],
+            None => Vec::new(),
+        }
+    }
+
+    /// Adds the related location of the text a destination's value comes
+    /// from, in this file or another.
+    pub fn note_origin(f: &mut super::Finding, value: Span, candidate: &Candidate, what: &str) {
+        f.related = origin_note(value, candidate, what);
+        f.related_elsewhere = origin_elsewhere(candidate, what);
     }
 }
