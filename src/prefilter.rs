@@ -33,31 +33,43 @@ pub fn mentions_qstash(text: &str) -> bool {
     matcher().is_match(text)
 }
 
+/// Method calls that register routes: `.post(`, `.put(`, `.all(`,
+/// `.route(`, and `.use(` for files that only mount routers defined
+/// elsewhere.
+const REGISTRATIONS: &[&str] = &[".post(", ".put(", ".all(", ".route(", ".use("];
+
+/// Server frameworks that register routes in code.
+const FRAMEWORKS: &[&str] = &[
+    "express",
+    "hono",
+    "fastify",
+    "elysia",
+    "koa",
+    "itty-router",
+    "polka",
+    "h3",
+    "restify",
+    "hyper-express",
+];
+
+/// A case-sensitive automaton over fixed ASCII words, built once.
+fn automaton(cell: &'static OnceLock<AhoCorasick>, words: &[&str]) -> &'static AhoCorasick {
+    cell.get_or_init(|| {
+        AhoCorasick::new(words)
+            .unwrap_or_else(|_| unreachable!("fixed ASCII patterns always build"))
+    })
+}
+
 /// Whether the file registers HTTP routes in code (`app.post("/x", …)` with
 /// Express, Hono, Fastify and the like). Such a file may hold the handler a
 /// publish elsewhere targets without ever mentioning QStash, so it is parsed
 /// too.
 pub fn registers_routes(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    // `.use(` for files that only mount routers defined elsewhere.
-    let registers = [&b".post("[..], b".put(", b".all(", b".route(", b".use("]
-        .iter()
-        .any(|n| memchr::memmem::find(bytes, n).is_some());
-    registers
-        && [
-            "express",
-            "hono",
-            "fastify",
-            "elysia",
-            "koa",
-            "itty-router",
-            "polka",
-            "h3",
-            "restify",
-            "hyper-express",
-        ]
-        .iter()
-        .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
+    // One pass per word list, with automata built once: `.all(` alone is in
+    // every file that calls `Promise.all`.
+    static CALLS: OnceLock<AhoCorasick> = OnceLock::new();
+    static NAMES: OnceLock<AhoCorasick> = OnceLock::new();
+    automaton(&CALLS, REGISTRATIONS).is_match(text) && automaton(&NAMES, FRAMEWORKS).is_match(text)
 }
 
 #[cfg(test)]
