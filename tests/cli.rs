@@ -680,3 +680,49 @@ fn the_parsed_body_fix_uses_the_raw_text_in_scope() {
     let (code, after, _) = run(r, &["--format", "concise"]);
     assert_eq!(code, 0, "{after}");
 }
+
+/// Files parsed only because they register routes (they may hold a handler
+/// a publish targets) report neither syntax errors nor size notices: their
+/// syntax is not QStash's business. Files that mention QStash do.
+#[test]
+fn route_only_files_report_no_parse_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "server.ts",
+        "import express from \"express\";\nconst app = express();\napp.post(\"/x\", (req, res) => { res.send( });\n",
+    );
+    write(
+        r,
+        "bundle.js",
+        &format!(
+            "const express=require(\"express\");const app=express();app.use(\"/a\",x);{}\n",
+            "var a=1;".repeat(40_000)
+        ),
+    );
+    write(
+        r,
+        "send.ts",
+        "import { Client } from \"@upstash/qstash\";\nconst = ;\n",
+    );
+    let (_, out, _) = run(r, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rules: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").to_string(),
+                d["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rules, [("send.ts".to_string(), "parse-error".to_string())]);
+    assert!(
+        v["notices"].as_array().expect("notices").is_empty(),
+        "{}",
+        v["notices"]
+    );
+}

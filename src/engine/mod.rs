@@ -681,22 +681,27 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
         return a;
     }
     a.secrets = secrets::scan(&text);
-    let relevant =
-        crate::prefilter::mentions_qstash(&text) || crate::prefilter::registers_routes(&text);
+    let mentions = crate::prefilter::mentions_qstash(&text);
+    let relevant = mentions || crate::prefilter::registers_routes(&text);
+    // A file parsed only because it registers routes may hold a handler a
+    // publish targets, but its syntax and size are not QStash's business:
+    // no parse error and no notice for it.
     if relevant {
         if let Some((kind, message)) = source::parse_blocker(&text) {
-            a.notices.push(Notice {
-                path: a.display.clone(),
-                kind,
-                message,
-            });
+            if mentions {
+                a.notices.push(Notice {
+                    path: a.display.clone(),
+                    kind,
+                    message,
+                });
+            }
         } else {
             match parse::parse(&a.path, &text) {
                 Ok(parsed) => {
                     a.facts = Some(facts::extract::extract_owned(parsed.program, parse::BASE));
-                    a.parse_error = parsed.recovered;
+                    a.parse_error = parsed.recovered.filter(|_| mentions);
                 }
-                Err(e) => a.parse_error = Some(e),
+                Err(e) => a.parse_error = Some(e).filter(|_| mentions),
             }
         }
     }
