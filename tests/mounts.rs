@@ -391,3 +391,36 @@ fn the_body_is_left_alone_when_the_text_survives() {
         assert!(parsed_bodies(dir.path()).is_empty(), "{why}");
     }
 }
+
+#[test]
+fn express_route_chains_register_each_method() {
+    let server = r#"import express from "express";
+import { webhooks } from "./routes/webhooks";
+const app = express();
+app.use("/api", webhooks);
+app.listen(3000);
+"#;
+    let chained = r#"import { Router } from "express";
+export const webhooks = Router();
+webhooks
+  .route("/qstash")
+  .get((_req, res) => res.send("alive"))
+  .post(async (req, res) => {
+    console.log(req.body);
+    res.send("ok");
+  });
+"#;
+    let dir = project(
+        "/api/qstash",
+        server,
+        &[("src/routes/webhooks.ts", chained)],
+    );
+    // The POST is reported (at its method); the GET never receives QStash.
+    assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:6"]);
+    let dir = project(
+        "/api/other",
+        server,
+        &[("src/routes/webhooks.ts", chained)],
+    );
+    assert!(receivers(dir.path()).is_empty());
+}

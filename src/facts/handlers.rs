@@ -853,6 +853,14 @@ impl Visit for CodeRoutes<'_> {
         let Some(method) = member_name(&m.prop) else {
             return;
         };
+        if METHODS.contains(&method.as_str()) && !n.args.is_empty() {
+            if let Some((object, path)) = self.route_chain(&m.obj, 0) {
+                // The chain starts lines above: point at the method.
+                use swc_common::Spanned;
+                self.register(m.prop.span(), &method, object, path, &n.args);
+                return;
+            }
+        }
         let Some(object) = object_name(&m.obj) else {
             return;
         };
@@ -924,12 +932,55 @@ impl Visit for CodeRoutes<'_> {
             return;
         }
         let Some(path) = path_arg else { return };
+        self.register(m.span, &method, object, path, &n.args[1..]);
+    }
+}
+
+impl CodeRoutes<'_> {
+    /// `router.route("/x").post(handler)` (also `.get(a).post(b)`): the
+    /// object and path of the route the chain registers on.
+    fn route_chain(&self, e: &Expr, depth: u32) -> Option<(String, String)> {
+        if depth > 8 {
+            return None;
+        }
+        let Expr::Call(c) = unwrap(e) else {
+            return None;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return None;
+        };
+        let name = member_name(&m.prop)?;
+        if name == "route" && c.args.len() == 1 {
+            let path = match self.scope.literal(&c.args[0].expr) {
+                Some(super::Literal::Str(p)) if p.starts_with('/') => p,
+                _ => return None,
+            };
+            return Some((object_name(&m.obj)?, path));
+        }
+        if METHODS.contains(&name.as_str()) {
+            return self.route_chain(&m.obj, depth + 1);
+        }
+        None
+    }
+
+    /// Records a handler registered on `object` for `path`: the last of
+    /// `args` is the handler, the others its middleware.
+    fn register(
+        &mut self,
+        span: swc_common::Span,
+        method: &str,
+        object: String,
+        path: String,
+        args: &[ExprOrSpread],
+    ) {
         let mut function = None;
         let mut wrappers = Vec::new();
         let mut middleware = self.covering_middleware(&object, &path);
-        let handlers = &n.args[1..];
-        for (i, a) in handlers.iter().enumerate() {
-            if i + 1 == handlers.len() {
+        for (i, a) in args.iter().enumerate() {
+            if i + 1 == args.len() {
                 let (f, w) = handler_of(self.scope, &a.expr, 0);
                 function = f;
                 wrappers = w;
@@ -948,7 +999,7 @@ impl Visit for CodeRoutes<'_> {
                 method: method_upper,
                 path,
             },
-            span: self.scope.span(m.span),
+            span: self.scope.span(span),
             function,
             wrappers,
             middleware,
