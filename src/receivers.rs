@@ -765,12 +765,59 @@ fn verified(
     packages: &mut Packages,
     by_path: &HashMap<&Path, &FileFacts>,
 ) -> bool {
+    verified_depth(f, h, route, verifiers, resolver, packages, by_path, 0)
+}
+
+/// [`verified`], following handlers that are imported from other modules.
+#[allow(clippy::too_many_arguments)]
+fn verified_depth(
+    f: &FileInput,
+    h: &Handler,
+    route: &RoutePattern,
+    verifiers: &HashSet<(PathBuf, String)>,
+    resolver: &impl Resolve,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+    depth: u32,
+) -> bool {
     let check = |c: &CallRef| is_verifier(f.path, c, verifiers, by_path, resolver);
     if h.wrappers.iter().any(|w| match w {
         Wrapping::Verify(_) | Wrapping::Workflow => true,
         Wrapping::Call(c) => check(c),
     }) {
         return true;
+    }
+    // `export const POST = handle` with `handle` imported, or `export { POST }
+    // from "…"`: the handler is the other module's export, judged there. One
+    // that cannot be seen (a factory's result, an unresolved module) is not
+    // judged: precision first.
+    if let (None, [Wrapping::Call(CallRef::Imported(r))]) = (&h.function, h.wrappers.as_slice()) {
+        if depth > 8 {
+            return true;
+        }
+        let Some((file, handler)) = imported_handler(f.path, r, resolver, by_path) else {
+            return true;
+        };
+        let Some(facts) = by_path.get(file.as_path()) else {
+            return true;
+        };
+        let there = FileInput {
+            path: &file,
+            facts,
+            receiver_glob: false,
+        };
+        return verified_depth(
+            &there,
+            handler,
+            route,
+            verifiers,
+            resolver,
+            packages,
+            by_path,
+            depth + 1,
+        ) || next_middleware_verifies(
+            f.path, route, packages, by_path, verifiers, resolver,
+        );
     }
     if let Some(func) = &h.function {
         if func.wraps
@@ -790,6 +837,25 @@ fn verified(
         return true;
     }
     next_middleware_verifies(f.path, route, packages, by_path, verifiers, resolver)
+}
+
+/// The handler an imported binding names: the export of that name in the
+/// module that defines it, through re-exports.
+fn imported_handler<'f>(
+    from: &Path,
+    r: &crate::facts::ImportRef,
+    resolver: &impl Resolve,
+    by_path: &HashMap<&Path, &'f FileFacts>,
+) -> Option<(PathBuf, &'f Handler)> {
+    let target = resolver.resolve(from, &r.specifier)?;
+    let (file, local) = export_local(&target, &r.name, by_path, resolver, 0)?;
+    let facts: &'f FileFacts = by_path.get(file.as_path())?;
+    let handler = facts
+        .handlers
+        .handlers
+        .iter()
+        .find(|h| matches!(&h.kind, HandlerKind::Export(n) if *n == local || *n == r.name))?;
+    Some((file, handler))
 }
 
 /// A Next.js `middleware.ts` (package root or `src/`) that verifies covers

@@ -417,10 +417,6 @@ webhooks
     );
     // The POST is reported (at its method); the GET never receives QStash.
     assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:6"]);
-    let dir = project(
-        "/api/other",
-        server,
-        &[("src/routes/webhooks.ts", chained)],
-    );
+    let dir = project("/api/other", server, &[("src/routes/webhooks.ts", chained)]);
     assert!(receivers(dir.path()).is_empty());
 }

@@ -735,3 +735,59 @@ fn an_imported_url_names_the_literal_it_comes_from() {
     );
     assert!(fixed.contains("`${APP_URL}/api/a`"), "{fixed}");
 }
+
+/// A route whose handler is another module's export (`export { POST } from
+/// …`, `export const POST = handle`) is judged by that export; one that
+/// cannot be seen is not judged.
+#[test]
+fn handlers_imported_from_other_modules_are_judged_where_defined() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/handlers.ts",
+        "import { verifySignatureAppRouter } from \"@upstash/qstash/nextjs\";\nexport async function plain(req: Request) {\n  return Response.json(await req.json());\n}\nexport const verified = verifySignatureAppRouter(async (req: Request) => new Response(\"ok\"));\nexport { plain as POST };\n",
+    );
+    write(r, "src/lib/index.ts", "export * from \"./handlers\";\n");
+    write(
+        r,
+        "src/lib/send.ts",
+        "import { qstash } from \"@/lib/qstash\";\nexport async function go() {\n  try {\n    await qstash.publishJSON({ url: \"https://example.com/api/a\", body: {} });\n    await qstash.publishJSON({ url: \"https://example.com/api/b\", body: {} });\n    await qstash.publishJSON({ url: \"https://example.com/api/c\", body: {} });\n    await qstash.publishJSON({ url: \"https://example.com/api/d\", body: {} });\n    await qstash.publishJSON({ url: \"https://example.com/api/e\", body: {} });\n  } catch {}\n}\n",
+    );
+    // Re-exported, unverified.
+    write(
+        r,
+        "src/app/api/a/route.ts",
+        "export { POST } from \"@/lib/handlers\";\n",
+    );
+    // Aliased through a barrel, unverified.
+    write(
+        r,
+        "src/app/api/b/route.ts",
+        "import { plain } from \"@/lib\";\nexport const POST = plain;\n",
+    );
+    // Aliased, verified where it is defined.
+    write(
+        r,
+        "src/app/api/c/route.ts",
+        "import { verified } from \"@/lib/handlers\";\nexport const POST = verified;\n",
+    );
+    write(
+        r,
+        "src/app/api/d/route.ts",
+        "export { verified as POST } from \"@/lib/handlers\";\n",
+    );
+    // From a package that is not part of the project: not judged.
+    write(
+        r,
+        "src/app/api/e/route.ts",
+        "export { POST } from \"@acme/handlers\";\n",
+    );
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "src/app/api/a/route.ts:1 [missing-signature-verification]",
+            "src/app/api/b/route.ts:2 [missing-signature-verification]",
+        ]
+    );
+}

@@ -217,6 +217,27 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                     });
                 }
             }
+            // `export { POST } from "@/lib/handlers"`: the handler is
+            // judged in the module that defines it.
+            ModuleDecl::ExportNamed(ne) => {
+                let Some(src) = &ne.src else { continue };
+                for spec in &ne.specifiers {
+                    let ExportSpecifier::Named(n) = spec else {
+                        continue;
+                    };
+                    let imported = super::exports::export_name(&n.orig);
+                    out.handlers.push(Handler {
+                        kind: HandlerKind::Export(super::exports::exported_name(n)),
+                        span: scope.span(n.span),
+                        function: None,
+                        wrappers: vec![Wrapping::Call(CallRef::Imported(ImportRef {
+                            specifier: atom_str(&src.value),
+                            name: imported,
+                        }))],
+                        middleware: Vec::new(),
+                    });
+                }
+            }
             ModuleDecl::ExportDefaultDecl(d) => {
                 if let DefaultDecl::Fn(f) = &d.decl {
                     let name = f
