@@ -233,6 +233,7 @@ fn base_paths_prefix_the_routes_of_their_app() {
         ("import { Hono } from \"hono\";\nconst app = new Hono().basePath(\"/api\").basePath(\"/v1\");\n", "/api/v1/qstash"),
         ("import { Hono } from \"hono\";\nconst root = new Hono();\nconst app = root.basePath(\"/api\");\n", "/api/qstash"),
         ("import { Elysia } from \"elysia\";\nconst app = new Elysia({ prefix: \"/api\" });\n", "/api/qstash"),
+        ("import Router from \"@koa/router\";\nconst app = new Router({ prefix: \"/api\" });\n", "/api/qstash"),
     ] {
         let server = format!("{setup}{route}");
         let dir = project(dest, &server, &[]);
