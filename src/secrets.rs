@@ -5,6 +5,7 @@
 use crate::diagnostic::Span;
 use base64::Engine;
 use memchr::memmem;
+use std::sync::OnceLock;
 
 /// Which credential a literal looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +105,18 @@ pub fn looks_like_signing_key(s: &str) -> bool {
         && b[KEY_PREFIX.len()..].iter().all(|&c| is_base58_char(c))
 }
 
+static TOKEN_FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+static KEY_FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+
+/// A substring searcher built once: every file is scanned, and building one
+/// per file showed in profiles.
+fn finder(
+    cell: &'static OnceLock<memmem::Finder<'static>>,
+    needle: &'static [u8],
+) -> &'static memmem::Finder<'static> {
+    cell.get_or_init(|| memmem::Finder::new(needle))
+}
+
 /// Finds every token- or key-shaped run in `text`, dev credentials excluded.
 ///
 /// This works on raw text (strings, templates and comments alike), so it runs
@@ -111,7 +124,7 @@ pub fn looks_like_signing_key(s: &str) -> bool {
 pub fn scan(text: &str) -> Vec<SecretHit> {
     let bytes = text.as_bytes();
     let mut hits = Vec::new();
-    for start in memmem::find_iter(bytes, TOKEN_PREFIX) {
+    for start in finder(&TOKEN_FINDER, TOKEN_PREFIX).find_iter(bytes) {
         if start > 0 && is_base64_char(bytes[start - 1]) {
             continue;
         }
@@ -131,7 +144,7 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
             });
         }
     }
-    for start in memmem::find_iter(bytes, KEY_PREFIX) {
+    for start in finder(&KEY_FINDER, KEY_PREFIX).find_iter(bytes) {
         if start > 0 && is_word_char(bytes[start - 1]) {
             continue;
         }

@@ -138,10 +138,16 @@ pub fn max_nesting(text: &str) -> usize {
 /// file the prefilter passed over imports a QStash client from the project.
 pub fn import_specifiers(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
+    // Searchers built once: this runs on every file the prefilter passes over.
+    static NEEDLES: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::OnceLock::new();
+    let needles = NEEDLES.get_or_init(|| {
+        [b"from".as_slice(), b"require(", b"import("].map(memchr::memmem::Finder::new)
+    });
     let mut out = Vec::new();
-    for needle in [&b"from"[..], b"require(", b"import("] {
-        for at in memchr::memmem::find_iter(bytes, needle) {
-            let mut i = at + needle.len();
+    for needle in needles {
+        for at in needle.find_iter(bytes) {
+            let mut i = at + needle.needle().len();
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;
             }
