@@ -222,15 +222,31 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     let reported = |f: &Path| requested.iter().any(|r| f.starts_with(r));
     let files = discover::discover(&roots, opts.no_ignore);
     lap("discovered");
-    let mut selected = Vec::new();
-    for f in files {
-        let cfg = configs.for_file(&f)?;
-        // Explicitly named files honour excludes too.
-        if cfg.selects(&f) {
-            let report = reported(&f);
-            selected.push((f, cfg, report));
-        }
+    // The config of each file, looked up once per directory (the walk
+    // yields a directory's files together), then the globs matched in
+    // parallel: on a large tree this loop was a sequential hot spot.
+    configs.prefetch(&files);
+    let mut configs_of: Vec<Arc<Config>> = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        // Byte equality of the parents: cheaper than comparing components.
+        let same_dir =
+            i > 0 && files[i - 1].parent().map(Path::as_os_str) == f.parent().map(Path::as_os_str);
+        let cfg = match configs_of.last() {
+            Some(c) if same_dir => c.clone(),
+            _ => configs.for_file(f)?,
+        };
+        configs_of.push(cfg);
     }
+    let with_config: Vec<(PathBuf, Arc<Config>)> = files.into_iter().zip(configs_of).collect();
+    // Explicitly named files honour excludes too.
+    let mut selected: Vec<(PathBuf, Arc<Config>, bool)> = with_config
+        .into_par_iter()
+        .filter(|(f, cfg)| cfg.selects(f))
+        .map(|(f, cfg)| {
+            let report = reported(&f);
+            (f, cfg, report)
+        })
+        .collect();
     // A named file that the walk skips (gitignored, say) is still checked.
     for f in requested
         .iter()
@@ -244,6 +260,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         }
     }
     configs.note_used(selected.iter().filter(|(.., r)| *r).map(|(_, c, _)| c));
+    lap("selected");
 
     let analyzed: Vec<Analyzed> = selected
         .into_par_iter()
@@ -951,6 +968,9 @@ struct ConfigCache {
     by_file: HashMap<PathBuf, Arc<Config>>,
     /// The configs that govern reported files.
     used: Vec<Arc<Config>>,
+    /// Per directory: whether it holds a config file and whether it is a
+    /// repository root, looked up in parallel ahead of time.
+    stats: HashMap<PathBuf, (bool, bool)>,
 }
 
 impl ConfigCache {
@@ -965,7 +985,26 @@ impl ConfigCache {
             by_dir: HashMap::new(),
             by_file: HashMap::new(),
             used: Vec::new(),
+            stats: HashMap::new(),
         })
+    }
+
+    /// Looks up, in parallel, what [`Self::for_dir`] asks of the directories
+    /// of `files`: two `stat` calls per directory are most of the cost of
+    /// finding configs in a large tree.
+    fn prefetch(&mut self, files: &[PathBuf]) {
+        if self.forced.is_some() {
+            return;
+        }
+        let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+        dirs.dedup();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let stats: Vec<(PathBuf, (bool, bool))> = dirs
+            .into_par_iter()
+            .map(|d| (d.to_path_buf(), dir_stats(d)))
+            .collect();
+        self.stats.extend(stats);
     }
 
     /// Records the configs of reported files, for [`Self::enabled_rules`].
@@ -998,7 +1037,11 @@ impl ConfigCache {
             return Ok(c.clone());
         }
         let candidate = dir.join(crate::config::FILE_NAME);
-        let cfg = if candidate.is_file() {
+        let (has_config, is_root) = match self.stats.get(dir) {
+            Some(known) => *known,
+            None => dir_stats(dir),
+        };
+        let cfg = if has_config {
             match self.by_file.get(&candidate) {
                 Some(c) => c.clone(),
                 None => {
@@ -1008,7 +1051,6 @@ impl ConfigCache {
                 }
             }
         } else {
-            let is_root = dir.join(".git").exists();
             match dir.parent() {
                 Some(parent) if !is_root => self.for_dir(parent)?,
                 // The repository root without a config (or no repository at
@@ -1026,6 +1068,14 @@ impl ConfigCache {
         self.by_dir.insert(dir.to_path_buf(), cfg.clone());
         Ok(cfg)
     }
+}
+
+/// Whether `dir` holds a config file, and whether it is a repository root.
+fn dir_stats(dir: &Path) -> (bool, bool) {
+    (
+        dir.join(crate::config::FILE_NAME).is_file(),
+        dir.join(".git").exists(),
+    )
 }
 
 /// The repository root above `dir` (the directory holding `.git`).
