@@ -210,6 +210,12 @@ pub fn is_placeholder(value: &str) -> bool {
         "test",
         "testing",
         "notreal",
+        // Deliberate stand-ins for a client that must never send
+        // (`token: "disabled-client"`).
+        "disabled",
+        "invalid",
+        "unused",
+        "noop",
     ];
     // Words that only describe a secret: a value made of nothing else names
     // one rather than being one.

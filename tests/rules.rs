@@ -272,6 +272,8 @@ export const b = new Client({ token: "xxx" });
 export const c = new Client({ token: "your-token" });
 export const d = new Client({ token: "" });
 export const e = new Client({ token: "your_qstash_token_here" });
+export const f = new Client({ token: "disabled-client" });
+export const g = new Client({ token: "invalid" });
 "#,
             &[],
         ),
