@@ -114,6 +114,10 @@ struct Analyzed {
     /// The editor's text of the file, which later rounds parse instead of
     /// the file on disk.
     buffer: Option<Arc<str>>,
+    /// Its route pattern by file convention (`None` inside: not a route
+    /// file), once worked out: a language server works it out once per
+    /// project, not once per lint.
+    route: Option<Option<crate::routes::RoutePattern>>,
 }
 
 impl Analyzed {
@@ -135,6 +139,7 @@ impl Analyzed {
             flow: Vec::new(),
             parsed_bodies: Vec::new(),
             buffer: None,
+            route: None,
         }
     }
 }
@@ -561,12 +566,17 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &P
     if dests.is_empty() {
         return false;
     }
-    let mut routes = crate::receivers::RouteFiles::new(fallback_root);
+    route_patterns(analyzed, fallback_root);
     let targets: Vec<usize> = analyzed
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, a)| a.facts.is_none() && a.parse_error.is_none() && a.notices.is_empty())
-        .filter(|(_, a)| routes.pattern(&a.path).is_some_and(|p| dests.any_match(&p)))
+        .filter(|(_, a)| {
+            a.route
+                .as_ref()
+                .and_then(Option::as_ref)
+                .is_some_and(|p| dests.any_match(p))
+        })
         .map(|(i, _)| i)
         .collect();
     let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = targets
@@ -580,6 +590,19 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &P
         })
         .collect();
     adopt(analyzed, parsed)
+}
+
+/// Works out the route pattern of every file that lacks one, in parallel
+/// (each worker with its own memo of package roots).
+fn route_patterns(analyzed: &mut [Analyzed], fallback_root: &Path) {
+    analyzed.par_iter_mut().for_each_init(
+        || crate::receivers::RouteFiles::new(fallback_root),
+        |routes, a| {
+            if a.route.is_none() {
+                a.route = Some(routes.pattern(&a.path));
+            }
+        },
+    );
 }
 
 /// Parses the project files that parsed files import but the prefilter

@@ -41,6 +41,8 @@ impl Project {
         for a in &mut base {
             a.reported = false;
         }
+        // Patterns depend on paths and package layout only: once per load.
+        super::route_patterns(&mut base, root);
         let index = base
             .iter()
             .enumerate()
@@ -167,7 +169,8 @@ fn lint_in(
 
 /// Whether `path` shapes a project as a whole: which files it has, how
 /// their imports resolve (manifests, tsconfigs, framework configs that
-/// declare aliases), or how they are configured.
+/// declare aliases), where their routes are (`basePath`), or how they are
+/// configured.
 fn shapes_project(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
@@ -182,4 +185,38 @@ fn shapes_project(path: &Path) -> bool {
     ) || ((name.starts_with("tsconfig") || name.starts_with("jsconfig")) && name.ends_with(".json"))
         || name.starts_with("svelte.config.")
         || name.starts_with("nuxt.config.")
+        // A Next.js `basePath` moves every route.
+        || name.starts_with("next.config.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shapes_project;
+    use std::path::Path;
+
+    #[test]
+    fn project_shaping_files() {
+        for yes in [
+            "a/qstash-lint.json",
+            "a/package.json",
+            "a/pnpm-workspace.yaml",
+            "a/tsconfig.json",
+            "a/tsconfig.base.json",
+            "a/jsconfig.json",
+            "a/.gitignore",
+            "a/next.config.mjs",
+            "a/svelte.config.js",
+            "a/nuxt.config.ts",
+        ] {
+            assert!(shapes_project(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "a/app/api/x/route.ts",
+            "a/lib/qstash.ts",
+            "a/README.md",
+            "a/tsconfig.ts",
+        ] {
+            assert!(!shapes_project(Path::new(no)), "{no}");
+        }
+    }
 }
