@@ -118,6 +118,8 @@ struct Analyzed {
     /// file), once worked out: a language server works it out once per
     /// project, not once per lint.
     route: Option<Option<crate::routes::RoutePattern>>,
+    /// The files it imports have been parsed for their values.
+    imports_followed: bool,
 }
 
 impl Analyzed {
@@ -140,6 +142,7 @@ impl Analyzed {
             parsed_bodies: Vec::new(),
             buffer: None,
             route: None,
+            imports_followed: false,
         }
     }
 }
@@ -310,14 +313,20 @@ fn finish(
             eprintln!("{what}: {:?}", t.elapsed())
         }
     };
-    parse_imported(&mut analyzed, resolver, memo);
+    // Positions are stable: files are parsed in place, never added.
+    let index: HashMap<PathBuf, usize> = analyzed
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.clone(), i))
+        .collect();
+    parse_imported(&mut analyzed, resolver, memo, &index);
     lap("imported");
     // Importers of importers: a sender's callers may be senders themselves.
     for _ in 0..3 {
         if !parse_importers(&mut analyzed, resolver, memo) {
             break;
         }
-        parse_imported(&mut analyzed, resolver, memo);
+        parse_imported(&mut analyzed, resolver, memo, &index);
     }
     lap("importers");
     link_project(&mut analyzed, resolver);
@@ -327,7 +336,7 @@ fn finish(
     let found_routes = parse_route_targets(&mut analyzed, cwd, memo);
     lap("route targets");
     if found_routes {
-        parse_imported(&mut analyzed, resolver, memo);
+        parse_imported(&mut analyzed, resolver, memo, &index);
         link_project(&mut analyzed, resolver);
     }
     lap("routes");
@@ -614,18 +623,19 @@ fn parse_imported(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
     memo: &ParseMemo,
+    index: &HashMap<PathBuf, usize>,
 ) {
     const MAX_ROUNDS: usize = 8;
-    let index: HashMap<PathBuf, usize> = analyzed
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.path.clone(), i))
-        .collect();
     let mut tried = vec![false; analyzed.len()];
+    // Files whose imports an earlier call already followed are skipped:
+    // this runs after every round that parses more files.
     let mut frontier: Vec<usize> = (0..analyzed.len())
-        .filter(|&i| analyzed[i].facts.is_some())
+        .filter(|&i| analyzed[i].facts.is_some() && !analyzed[i].imports_followed)
         .collect();
     for _ in 0..MAX_ROUNDS {
+        for &i in &frontier {
+            analyzed[i].imports_followed = true;
+        }
         let wanted: std::collections::BTreeSet<usize> = frontier
             .par_iter()
             .flat_map_iter(|&i| {

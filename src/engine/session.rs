@@ -43,16 +43,21 @@ impl Project {
         }
         // Patterns depend on paths and package layout only: once per load.
         super::route_patterns(&mut base, root);
-        let index = base
+        let index: HashMap<PathBuf, usize> = base
             .iter()
             .enumerate()
             .map(|(i, a)| (a.path.clone(), i))
             .collect();
+        let resolver = ModuleResolver::new(&gathered.roots);
+        let memo = ParseMemo::default();
+        // The files that parsed files import, parsed once here rather than
+        // on every lint; a lint follows only the edited buffer's imports.
+        super::parse_imported(&mut base, &resolver, &memo, &index);
         Ok(Project {
             base,
             index,
-            resolver: ModuleResolver::new(&gathered.roots),
-            memo: ParseMemo::default(),
+            resolver,
+            memo,
             configs: gathered.configs,
         })
     }
@@ -108,6 +113,20 @@ impl Session {
                 let mut fresh = pool.install(|| analyze(path, display, config));
                 fresh.reported = false;
                 project.base[i] = fresh;
+                // Follow imports again: the file may import others now, and
+                // if it was parsed only for its values, its importers must
+                // pick up the new ones.
+                let Project {
+                    base,
+                    index,
+                    resolver,
+                    memo,
+                    ..
+                } = project;
+                for a in base.iter_mut() {
+                    a.imports_followed = false;
+                }
+                pool.install(|| super::parse_imported(base, resolver, memo, index));
             }
             return;
         }
