@@ -12,8 +12,12 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(p, text).expect("write");
 }
 
-/// `path:line [rule]` of the receiver diagnostics, sorted.
-fn receivers(root: &Path) -> Vec<String> {
+/// The diagnostics of `rule` in a JSON run, each shown by `show`, sorted.
+fn diagnostics_of(
+    root: &Path,
+    rule: &str,
+    show: impl Fn(&serde_json::Value) -> String,
+) -> Vec<String> {
     let out = Command::cargo_bin("qstash-lint")
         .expect("binary")
         .args(["check", "--format", "json"])
@@ -25,11 +29,18 @@ fn receivers(root: &Path) -> Vec<String> {
         .as_array()
         .expect("array")
         .iter()
-        .filter(|d| d["rule"] == "missing-signature-verification")
-        .map(|d| format!("{}:{}", d["path"].as_str().unwrap_or(""), d["line"]))
+        .filter(|d| d["rule"] == rule)
+        .map(show)
         .collect();
     d.sort();
     d
+}
+
+/// `path:line` of the `missing-signature-verification` diagnostics.
+fn receivers(root: &Path) -> Vec<String> {
+    diagnostics_of(root, "missing-signature-verification", |d| {
+        format!("{}:{}", d["path"].as_str().unwrap_or(""), d["line"])
+    })
 }
 
 /// A project whose sender publishes to `dest` (a path) and whose server
@@ -252,30 +263,15 @@ fn base_paths_prefix_the_routes_of_their_app() {
 /// `verify-parsed-body` diagnostics as `path:line`, with the file of their
 /// related location.
 fn parsed_bodies(root: &Path) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut d: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|d| d["rule"] == "verify-parsed-body")
-        .map(|d| {
-            format!(
-                "{}:{} <- {}:{}",
-                d["path"].as_str().unwrap_or(""),
-                d["line"],
-                d["related"][0]["path"].as_str().unwrap_or("-"),
-                d["related"][0]["line"],
-            )
-        })
-        .collect();
-    d.sort();
-    d
+    diagnostics_of(root, "verify-parsed-body", |d| {
+        format!(
+            "{}:{} <- {}:{}",
+            d["path"].as_str().unwrap_or(""),
+            d["line"],
+            d["related"][0]["path"].as_str().unwrap_or("-"),
+            d["related"][0]["line"],
+        )
+    })
 }
 
 const RAW_ROUTE: &str = r#"import { Router } from "express";

@@ -11,6 +11,16 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(p, text).expect("write");
 }
 
+/// A temporary repository with a `package.json` holding `manifest`; the
+/// canonical root, so that paths match the ones the session sees.
+fn repository(manifest: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical");
+    fs::create_dir_all(root.join(".git")).expect("git");
+    write(&root, "package.json", manifest);
+    (dir, root)
+}
+
 fn rules(session: &mut Session, file: &Path, text: &str) -> Vec<&'static str> {
     let outcome = session.lint(file, text).expect("lints");
     outcome.diagnostics.iter().map(|d| d.rule).collect()
@@ -20,10 +30,7 @@ const SEND: &str = "import { Client } from \"@upstash/qstash\";\nimport { APP_UR
 
 #[test]
 fn a_saved_file_that_was_parsed_for_its_values_is_read_again() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().canonicalize().expect("canonical");
-    fs::create_dir_all(root.join(".git")).expect("git");
-    write(&root, "package.json", "{}");
+    let (_dir, root) = repository("{}");
     // Never mentions QStash: parsed only because `send.ts` imports it.
     write(
         &root,
@@ -70,10 +77,7 @@ fn a_saved_file_that_was_parsed_for_its_values_is_read_again() {
 
 #[test]
 fn an_edited_buffer_follows_its_new_imports() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().canonicalize().expect("canonical");
-    fs::create_dir_all(root.join(".git")).expect("git");
-    write(&root, "package.json", "{}");
+    let (_dir, root) = repository("{}");
     write(
         &root,
         "constants.ts",
@@ -95,14 +99,7 @@ fn an_edited_buffer_follows_its_new_imports() {
 /// from a third.
 #[test]
 fn a_saved_value_reaches_a_route_through_another_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().canonicalize().expect("canonical");
-    fs::create_dir_all(root.join(".git")).expect("git");
-    write(
-        &root,
-        "package.json",
-        r#"{"dependencies": {"next": "15", "@upstash/qstash": "2"}}"#,
-    );
+    let (_dir, root) = repository(r#"{"dependencies": {"next": "15", "@upstash/qstash": "2"}}"#);
     write(
         &root,
         "lib/urls.ts",
