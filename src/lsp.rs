@@ -7,7 +7,7 @@
 //! "ignore this line", and `source.fixAll.qstash-lint` with safe fixes.
 
 use crate::diagnostic::{Applicability, Diagnostic as Diag, LineIndex, Severity, Span};
-use crate::engine::{self, session::Session};
+use crate::engine::session::Session;
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
@@ -277,14 +277,9 @@ impl Server {
 
 /// Lints a document's current text with its project's context.
 fn lint(session: &mut Session, path: &Path, text: &str) -> Result<Vec<Diag>, String> {
-    let root = crate::project::project_root(path);
+    // The session reports only the file it is given.
     let outcome = session.lint(path, text).map_err(|e| e.to_string())?;
-    let display = engine::display_path(path, &root);
-    Ok(outcome
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.path == display)
-        .collect())
+    Ok(outcome.diagnostics)
 }
 
 fn publish(connection: &Connection, uri: Url, diagnostics: Vec<Diagnostic>) {
