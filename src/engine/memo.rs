@@ -3,7 +3,7 @@
 //! project again and again reads and parses each of them once.
 
 use super::Analyzed;
-use crate::facts::{self, FileFacts};
+use crate::facts::FileFacts;
 use crate::parse;
 use crate::source::{self, Loaded};
 use std::collections::HashMap;
@@ -67,16 +67,6 @@ fn late_parse_text(path: &Path, text: String) -> Option<LateParse> {
     if source::parse_blocker(&text).is_some() {
         return None;
     }
-    Some(match parse::parse(path, &text) {
-        Ok(p) => LateParse {
-            facts: Some(facts::extract::extract_owned(p.program, parse::BASE)),
-            error: p.recovered,
-            text,
-        },
-        Err(e) => LateParse {
-            text,
-            facts: None,
-            error: Some(e),
-        },
-    })
+    let (facts, error) = super::parse_facts(path, &text);
+    Some(LateParse { text, facts, error })
 }

@@ -714,6 +714,18 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
     analyze_text(a, text)
 }
 
+/// Parses `text` and extracts its facts: no facts when it does not parse at
+/// all, and the syntax error, recovered from or not.
+fn parse_facts(path: &Path, text: &str) -> (Option<FileFacts>, Option<parse::ParseError>) {
+    match parse::parse(path, text) {
+        Ok(parsed) => (
+            Some(facts::extract::extract_owned(parsed.program, parse::BASE)),
+            parsed.recovered,
+        ),
+        Err(e) => (None, Some(e)),
+    }
+}
+
 /// The per-file stage on an editor's buffer.
 fn analyze_buffer(a: Analyzed, text: &str) -> Analyzed {
     let mut a = analyze_text(a, text.to_string());
@@ -746,13 +758,9 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
                 });
             }
         } else {
-            match parse::parse(&a.path, &text) {
-                Ok(parsed) => {
-                    a.facts = Some(facts::extract::extract_owned(parsed.program, parse::BASE));
-                    a.parse_error = parsed.recovered.filter(|_| mentions);
-                }
-                Err(e) => a.parse_error = Some(e).filter(|_| mentions),
-            }
+            let (facts, error) = parse_facts(&a.path, &text);
+            a.facts = facts;
+            a.parse_error = error.filter(|_| mentions);
         }
     }
     if relevant || !a.secrets.is_empty() {
