@@ -3,9 +3,21 @@
 //!
 //! ```text
 //! cargo run --release --example bench -- [--files N] [--dir DIR] [--threads N] [--runs K] [--seed S]
+//! cargo run --release --example bench -- --stress [--stress-strict] [--stress-only NAME,..] [--stress-cap SECS]
+//! cargo run --release --example bench -- --corpus [DIR]
 //! ```
 //!
+//! Two more modes live in their own modules: `--stress` (stress.rs), which
+//! times the engine on generated worst-case constructs at three sizes, and
+//! `--corpus` (corpus.rs), which times it on real restored repositories.
+//! Both run the engine in a child process (child.rs) so that a run that
+//! does not finish can be killed.
+//!
 //! See `bench/README.md` for what the numbers mean.
+
+mod child;
+mod corpus;
+mod stress;
 
 use qstash_lint::{discover, engine, parse, prefilter};
 use rayon::prelude::*;
@@ -25,10 +37,28 @@ struct Args {
     threads: Option<usize>,
     runs: usize,
     seed: u64,
+    /// `--stress`: time the generated stress set instead of the main tree.
+    stress: bool,
+    /// `--stress-strict`: exit 1 when a construct misses its target.
+    stress_strict: bool,
+    /// `--stress-only A,B`: only the constructs whose name contains one of these.
+    stress_only: Vec<String>,
+    /// `--stress-cap S`: the time after which a stress run is killed.
+    stress_cap: Duration,
+    /// `--corpus [DIR]`: time every repository under DIR.
+    corpus: Option<PathBuf>,
+    /// `--run-one PATH` (hidden): run the engine once on PATH, print one
+    /// report line and exit. The parent process of the two modes above.
+    run_one: Option<PathBuf>,
 }
 
 const USAGE: &str = "usage: bench [--files N (default 20000)] [--dir DIR (default: a fresh temp dir, deleted at the end)] \
-[--threads N (default: one per core)] [--runs K (default 3, the median is reported)] [--seed S (default 1)]";
+[--threads N (default: one per core)] [--runs K (default 3, the median is reported)] [--seed S (default 1)]
+       bench --stress [--stress-strict] [--stress-only NAME,NAME..] [--stress-cap SECS (default 60)] [--dir DIR] [--threads N] [--runs K]
+       bench --corpus [DIR (default /tmp/dev-corpus)] [--threads N] [--runs K]";
+
+/// Where `--corpus` looks when no directory is given.
+const DEFAULT_CORPUS: &str = "/tmp/dev-corpus";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -37,8 +67,14 @@ fn parse_args() -> Result<Args, String> {
         threads: None,
         runs: 3,
         seed: 1,
+        stress: false,
+        stress_strict: false,
+        stress_only: Vec::new(),
+        stress_cap: Duration::from_secs(60),
+        corpus: None,
+        run_one: None,
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = std::env::args().skip(1).peekable();
     while let Some(a) = it.next() {
         let (key, inline) = match a.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),
@@ -47,6 +83,19 @@ fn parse_args() -> Result<Args, String> {
         if key == "-h" || key == "--help" {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        if key == "--corpus" {
+            // The directory is optional: take the next argument unless it
+            // is another option.
+            let dir = match inline {
+                Some(v) => v,
+                None => match it.peek() {
+                    Some(next) if !next.starts_with('-') => it.next().unwrap_or_default(),
+                    _ => DEFAULT_CORPUS.to_string(),
+                },
+            };
+            args.corpus = Some(PathBuf::from(dir));
+            continue;
         }
         let mut value = || -> Result<String, String> {
             inline
@@ -64,11 +113,37 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => args.threads = Some(number(value()?)?).filter(|&n| n > 0),
             "--runs" => args.runs = number(value()?)?.max(1),
             "--seed" => args.seed = number(value()?)? as u64,
+            "--stress" => args.stress = true,
+            "--stress-strict" => {
+                args.stress = true;
+                args.stress_strict = true;
+            }
+            "--stress-only" => {
+                args.stress = true;
+                args.stress_only = value()?
+                    .split(',')
+                    .map(|s| s.trim().to_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+            }
+            "--stress-cap" => {
+                let v = value()?;
+                let secs = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .ok_or_else(|| format!("{key}: `{v}` is not a positive number of seconds"))?;
+                args.stress_cap = Duration::from_secs_f64(secs);
+            }
+            "--run-one" => args.run_one = Some(PathBuf::from(value()?)),
             _ => return Err(format!("unknown argument `{a}`\n{USAGE}")),
         }
     }
     if args.files == 0 {
         return Err("--files must be at least 1".into());
+    }
+    if args.stress && args.corpus.is_some() {
+        return Err(format!("give --stress or --corpus, not both\n{USAGE}"));
     }
     Ok(args)
 }
@@ -2123,7 +2198,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&args) {
+    if let Some(path) = &args.run_one {
+        return child::run_one(path, args.threads);
+    }
+    let result = if args.stress {
+        stress::run(&args)
+    } else if let Some(dir) = &args.corpus {
+        corpus::run(dir, &args)
+    } else {
+        run(&args)
+    };
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -2133,9 +2218,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<bool, String> {
-    // The tree: a fresh temp dir (removed when `_tmp` drops) or --dir.
-    let (_tmp, root) = match &args.dir {
+/// Where a mode generates its files: `--dir` (which must be new or empty,
+/// and is kept) or a fresh temp dir, removed when the returned guard drops.
+fn work_dir(dir: Option<&Path>) -> Result<(Option<tempfile::TempDir>, PathBuf), String> {
+    match dir {
         Some(d) => {
             if d.exists()
                 && std::fs::read_dir(d)
@@ -2149,7 +2235,7 @@ fn run(args: &Args) -> Result<bool, String> {
                 ));
             }
             std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
-            (None, d.canonicalize().map_err(|e| e.to_string())?)
+            Ok((None, d.canonicalize().map_err(|e| e.to_string())?))
         }
         None => {
             let t = tempfile::Builder::new()
@@ -2157,9 +2243,14 @@ fn run(args: &Args) -> Result<bool, String> {
                 .tempdir()
                 .map_err(|e| format!("cannot create a temp dir: {e}"))?;
             let p = t.path().canonicalize().map_err(|e| e.to_string())?;
-            (Some(t), p)
+            Ok((Some(t), p))
         }
-    };
+    }
+}
+
+fn run(args: &Args) -> Result<bool, String> {
+    // The tree: a fresh temp dir (removed when `_tmp` drops) or --dir.
+    let (_tmp, root) = work_dir(args.dir.as_deref())?;
 
     let threads = pool(args.threads).current_num_threads();
     let (gen_time, (plan, gen_bytes)) = time(|| {
