@@ -3,7 +3,7 @@
 
 use super::fold::{
     always_returns, atom_str, fn_info, function_info, member_name, prop_name,
-    qstash_api_destination, unwrap, Binding, Cond, Decl, Guard, Kind, Scope,
+    qstash_api_destination, unwrap, Binding, Cond, Guard, Kind, Scope,
 };
 use super::modules::{self, is_verify_wrapper};
 use super::{
@@ -26,16 +26,19 @@ pub fn extract_owned(mut program: Program, base: u32) -> FileFacts {
 /// Extracts the facts of one parsed file as it is. `base` is the parser
 /// position of the file's first byte.
 pub fn extract(program: &Program, base: u32) -> FileFacts {
-    let mut scope = Scope {
-        base,
-        ..Scope::default()
-    };
+    let mut scope = Scope::new(base);
     let mut collector = Collector {
         scope: &mut scope,
         stack: vec![(Span::new(0, u32::MAX), true)],
+        chain_value: None,
     };
     program.visit_with(&mut collector);
-    scope.finish();
+    let bytes = {
+        use swc_common::Spanned;
+        let s = program.span();
+        s.hi.0.saturating_sub(s.lo.0)
+    };
+    scope.finish(bytes);
 
     let mut facts = FileFacts {
         use_client: has_use_client(program),
@@ -86,6 +89,10 @@ struct Collector<'s> {
     scope: &'s mut Scope,
     /// Open scopes: (span, is a function scope).
     stack: Vec<(Span, bool)>,
+    /// The value at the end of the last assignment chain (`a = b = value`),
+    /// by its address in the tree, shared by every target of the chain:
+    /// copying it once per target made long chains quadratic.
+    chain_value: Option<(*const Expr, Rc<Expr>)>,
 }
 
 impl Collector<'_> {
@@ -102,11 +109,28 @@ impl Collector<'_> {
     }
 
     fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding) {
-        self.scope.decls.entry(name).or_default().push(Decl {
-            scope,
-            pos,
-            binding,
-        });
+        self.scope.declare(name, scope, pos, binding);
+    }
+
+    /// The value an assignment stores, past any assignments it chains
+    /// (`a = b = value` stores `value` in both), copied once per chain.
+    fn assigned_value(&mut self, right: &Expr) -> Rc<Expr> {
+        let mut value = right;
+        while let Expr::Assign(a) = unwrap(value) {
+            if a.op != AssignOp::Assign {
+                break;
+            }
+            value = &a.right;
+        }
+        let at: *const Expr = value;
+        match &self.chain_value {
+            Some((p, v)) if *p == at => v.clone(),
+            _ => {
+                let v = Rc::new(value.clone());
+                self.chain_value = Some((at, v.clone()));
+                v
+            }
+        }
     }
 
     fn declare_pat(&mut self, pat: &Pat, scope: Span) {
@@ -421,33 +445,32 @@ impl Visit for Collector<'_> {
             match &n.left {
                 AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
                     let name = b.id.sym.to_string();
-                    self.scope.reassigned.insert(name.clone());
-                    self.scope
-                        .assigns
-                        .entry(name)
-                        .or_default()
-                        .push(Rc::new((*n.right).clone()));
+                    let pos = self.scope.span(b.id.span).start;
+                    let value = self.assigned_value(&n.right);
+                    self.scope.raw_writes.push((name.clone(), pos));
+                    self.scope.raw_assigns.push((name, pos, value));
                 }
                 AssignTarget::Simple(SimpleAssignTarget::Member(m))
                     if matches!(&*m.obj, Expr::This(_)) =>
                 {
                     if let Some(name) = member_name(&m.prop) {
-                        self.scope
-                            .this_exprs
-                            .push((name, Rc::new((*n.right).clone())));
+                        let value = self.assigned_value(&n.right);
+                        self.scope.this_exprs.push((name, value));
                     }
                 }
                 _ => {}
             }
         } else if let AssignTarget::Simple(SimpleAssignTarget::Ident(b)) = &n.left {
-            self.scope.reassigned.insert(b.id.sym.to_string());
+            let pos = self.scope.span(b.id.span).start;
+            self.scope.raw_writes.push((b.id.sym.to_string(), pos));
         }
         n.visit_children_with(self);
     }
 
     fn visit_update_expr(&mut self, n: &UpdateExpr) {
         if let Expr::Ident(i) = &*n.arg {
-            self.scope.reassigned.insert(i.sym.to_string());
+            let pos = self.scope.span(i.span).start;
+            self.scope.raw_writes.push((i.sym.to_string(), pos));
         }
         n.visit_children_with(self);
     }

@@ -5,13 +5,17 @@
 //! QStash instances resolvable without a full scope analysis. Folding turns an
 //! expression into [`Candidate`] strings as rules.md describes.
 
+use super::memo::{Budget, Table};
+use super::names::NameIndex;
 use super::{
     Candidate, Import, ImportRef, Imported, ImportedCall, ImportedReceiver, Literal, Part, Prop,
     QstashClass, SendKind, Value,
 };
 use crate::diagnostic::Span;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use swc_ecma_ast::*;
 
 /// How many candidates one expression may fold to before the rest are dropped.
@@ -45,10 +49,19 @@ pub enum Body {
 
 /// A function declared in the file.
 pub struct FnInfo {
+    /// Identifies the function in memo tables (unique in the process).
+    pub id: u64,
     /// Simple parameter names (`None` for destructured ones).
     pub params: Vec<Option<String>>,
     /// The body.
     pub body: Body,
+}
+
+/// A fresh [`FnInfo::id`]. Ids only key memo tables, so their values never
+/// reach the output.
+fn next_fn_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// What a declaration binds.
@@ -71,6 +84,8 @@ pub enum Binding {
 /// One declaration of a name.
 #[derive(Clone)]
 pub struct Decl {
+    /// Identifies the declaration in the file.
+    pub id: u32,
     /// The block (or function) the name is visible in.
     pub scope: Span,
     /// Where the declaration starts.
@@ -88,12 +103,29 @@ pub struct Scope {
     pub imports: Vec<Import>,
     /// Type-only imports (`import type { Client }`), for type annotations.
     pub type_imports: Vec<Import>,
-    /// Declarations by name.
+    /// Declarations by name, in declaration order.
     pub decls: HashMap<String, Vec<Decl>>,
-    /// Plain assignments `x = <expr>` by target name.
-    pub assigns: HashMap<String, Vec<Rc<Expr>>>,
-    /// Names assigned anywhere (so `let` bindings are not folded as consts).
-    pub reassigned: std::collections::HashSet<String>,
+    /// How many declarations there are (the next [`Decl::id`]).
+    decl_count: u32,
+    /// The declarations of each name grouped by scope, for [`Scope::lookup`].
+    names: HashMap<String, NameIndex>,
+    /// The first import of each local name.
+    import_of: HashMap<String, usize>,
+    /// Plain assignments `x = <expr>` as collected: the target's name, its
+    /// position and the value.
+    pub raw_assigns: Vec<(String, u32, Rc<Expr>)>,
+    /// Plain assignments by the binding they assign.
+    assigns: HashMap<Target, Vec<Rc<Expr>>>,
+    /// Names assigned anywhere, a cheap filter before a lookup.
+    assigned_names: HashSet<String>,
+    /// Every write to a name (`=`, `+=`, `++`) as collected: the name and
+    /// its position.
+    pub raw_writes: Vec<(String, u32)>,
+    /// Bindings written after their declaration (so `let` bindings are not
+    /// folded as consts).
+    reassigned: HashSet<Target>,
+    /// What folding has already worked out, and its budget.
+    memo: FoldMemo,
     /// Class members set to a QStash instance (`this.qstash = new Client()`).
     pub this_members: HashMap<String, Kind>,
     /// `this.x = <expr>` assignments and class property initialisers.
@@ -101,6 +133,17 @@ pub struct Scope {
     /// Class properties with a type annotation (`private q: Client`).
     pub this_types: Vec<(String, String)>,
 }
+
+/// The binding an assignment writes: a declaration of the file, or a name
+/// declared nowhere in it (a global).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Target {
+    Decl(u32),
+    Free(String),
+}
+
+/// Parameters bound by the helper calls being folded, innermost last.
+type Params = Rc<Vec<(String, Vec<Candidate>)>>;
 
 /// The folding context threaded through one folding call.
 #[derive(Clone, Default)]
@@ -110,7 +153,32 @@ struct Ctx {
     /// is on the production path.
     prod: bool,
     /// Parameters bound by the helper call being folded.
-    params: Vec<(String, Vec<Candidate>)>,
+    params: Params,
+}
+
+/// Answers folding has worked out once, so that no question about a
+/// declaration or a function is answered twice (see [`super::memo`]).
+#[derive(Default)]
+struct FoldMemo {
+    budget: Budget,
+    /// What a binding holds, as far as QStash instances go.
+    kinds: Table<Target, Option<Kind>>,
+    /// The QStash instance a function returns.
+    fn_kinds: Table<u64, Option<Kind>>,
+    /// The folded value of a const, per production flag and bound parameters.
+    consts: Table<(u32, bool, Params), Vec<Candidate>>,
+    /// The folded value of a helper call, per function, flag and arguments.
+    calls: Table<(u64, bool, Params), Vec<Candidate>>,
+    /// A function's returns folded with its parameters as placeholders.
+    returned: Table<u64, Vec<Candidate>>,
+    /// The condition a const holds.
+    conds: Table<u32, Cond>,
+    /// Whether a const holds a millisecond timestamp.
+    millis: Table<u32, bool>,
+    /// The guards of a function's returns, in [`returns_of`] order.
+    guards: RefCell<HashMap<u64, Rc<[Guard]>>>,
+    /// Functions being folded: a call of one of them is recursion.
+    active: RefCell<HashSet<u64>>,
 }
 
 /// Which way a condition points.
@@ -430,23 +498,39 @@ fn concat(left: &[Candidate], right: &[Candidate]) -> Vec<Candidate> {
             if out.len() >= MAX_CANDIDATES {
                 return out;
             }
-            let mut parts = l.parts.clone();
-            parts.extend(r.parts.iter().cloned());
-            let from = if matches!(l.parts.first(), Some(Part::Lit(_))) {
-                l
-            } else {
-                r
-            };
-            out.push(Candidate {
-                parts: merge_parts(parts),
-                origin: from.origin,
-                origin_file: from.origin_file.clone(),
-                dev_only: l.dev_only || r.dev_only,
-                env_fallback: l.env_fallback || r.env_fallback,
-            });
+            let mut c = l.clone();
+            append(&mut c, r);
+            out.push(c);
         }
     }
     out
+}
+
+/// [`concat`] into `acc` in place: a long template literal extends its one
+/// candidate instead of copying it at every part.
+fn concat_into(acc: &mut Vec<Candidate>, right: Vec<Candidate>) {
+    match right.as_slice() {
+        [r] => acc.iter_mut().for_each(|l| append(l, r)),
+        _ => *acc = concat(acc, &right),
+    }
+}
+
+/// Appends `r` to `l`: its parts (merged as [`merge_parts`] does), its flags,
+/// and its origin when `l` has no leading text of its own.
+fn append(l: &mut Candidate, r: &Candidate) {
+    if !matches!(l.parts.first(), Some(Part::Lit(_))) {
+        l.origin = r.origin;
+        l.origin_file = r.origin_file.clone();
+    }
+    for p in &r.parts {
+        match (l.parts.last_mut(), p) {
+            (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(b),
+            (_, Part::Lit(b)) if b.is_empty() => {}
+            (_, p) => l.parts.push(p.clone()),
+        }
+    }
+    l.dev_only |= r.dev_only;
+    l.env_fallback |= r.env_fallback;
 }
 
 fn apply_guard(mut cands: Vec<Candidate>, guard: Guard) -> Vec<Candidate> {
@@ -489,6 +573,15 @@ const STAGE_VARS: &[&str] = &[
 ];
 
 impl Scope {
+    /// An empty table for a file whose first byte is at parser position
+    /// `base`.
+    pub fn new(base: u32) -> Self {
+        Scope {
+            base,
+            ..Scope::default()
+        }
+    }
+
     /// A file-relative span from a parser span.
     pub fn span(&self, s: swc_common::Span) -> Span {
         Span::new(
@@ -502,13 +595,31 @@ impl Scope {
     /// for hoisted uses).
     pub fn lookup(&self, name: &str, pos: u32) -> Option<&Decl> {
         let decls = self.decls.get(name)?;
-        let visible = decls
-            .iter()
-            .filter(|d| d.scope.start <= pos && pos <= d.scope.end);
-        let innermost = visible.clone().map(|d| d.scope.end - d.scope.start).min()?;
-        let mut in_scope = visible.filter(|d| d.scope.end - d.scope.start == innermost);
-        let first = in_scope.clone().next();
-        in_scope.rfind(|d| d.pos <= pos).or(first)
+        match self.names.get(name) {
+            Some(index) => index.lookup(decls, pos).map(|i| &decls[i]),
+            // Before `finish`: index on the fly.
+            None => NameIndex::new(decls).lookup(decls, pos).map(|i| &decls[i]),
+        }
+    }
+
+    /// Records a declaration of `name`.
+    pub fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding) {
+        let id = self.decl_count;
+        self.decl_count += 1;
+        self.decls.entry(name).or_default().push(Decl {
+            id,
+            scope,
+            pos,
+            binding,
+        });
+    }
+
+    /// The first import of `local`, whatever shadows it.
+    fn first_import(&self, local: &str) -> Option<&Import> {
+        if self.import_of.is_empty() {
+            return self.imports.iter().find(|i| i.local == local);
+        }
+        self.import_of.get(local).map(|&i| &self.imports[i])
     }
 
     /// The import that binds `local`, if it is not shadowed by a declaration.
@@ -516,7 +627,7 @@ impl Scope {
         if self.lookup(local, pos).is_some() {
             return None;
         }
-        self.imports.iter().find(|i| i.local == local)
+        self.first_import(local)
     }
 
     /// Whether `name` could name a QStash `Receiver`: it has a declaration
@@ -530,7 +641,7 @@ impl Scope {
                     Binding::Opaque { type_name: None } | Binding::Func(_)
                 )
             })
-        }) || self.assigns.contains_key(name)
+        }) || self.assigned_names.contains(name)
     }
 
     /// The cross-module reference of an imported value binding `local` at
@@ -560,7 +671,7 @@ impl Scope {
     }
 
     fn imported_receiver_depth(&self, e: &Expr, depth: u32) -> Option<ImportedReceiver> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.memo.budget.step() {
             return None;
         }
         let d = depth + 1;
@@ -679,7 +790,27 @@ impl Scope {
 
     /// Resolves class members set to QStash instances, once every
     /// declaration is known.
-    pub fn finish(&mut self) {
+    pub fn finish(&mut self, bytes: u32) {
+        self.memo.budget = Budget::new(super::memo::budget_for(bytes));
+        self.names = self
+            .decls
+            .iter()
+            .map(|(name, decls)| (name.clone(), NameIndex::new(decls)))
+            .collect();
+        for (i, imp) in self.imports.iter().enumerate() {
+            self.import_of.entry(imp.local.clone()).or_insert(i);
+        }
+        let raw_assigns = std::mem::take(&mut self.raw_assigns);
+        for (name, pos, value) in raw_assigns {
+            let target = self.target(&name, pos);
+            self.assigned_names.insert(name);
+            self.assigns.entry(target).or_default().push(value);
+        }
+        let raw_writes = std::mem::take(&mut self.raw_writes);
+        for (name, pos) in raw_writes {
+            let target = self.target(&name, pos);
+            self.reassigned.insert(target);
+        }
         let mut members = HashMap::new();
         for (name, e) in &self.this_exprs {
             if let Some(k) = self.kind_of(e) {
@@ -694,13 +825,27 @@ impl Scope {
         self.this_members = members;
     }
 
+    /// The binding a write to `name` at `pos` changes.
+    fn target(&self, name: &str, pos: u32) -> Target {
+        match self.lookup(name, pos) {
+            Some(d) => Target::Decl(d.id),
+            None => Target::Free(name.to_string()),
+        }
+    }
+
+    /// Whether some value of the file was left unknown because folding ran
+    /// out of budget.
+    pub fn budget_exhausted(&self) -> bool {
+        self.memo.budget.exhausted()
+    }
+
     /// What `e` evaluates to, as far as QStash instances go.
     pub fn kind_of(&self, e: &Expr) -> Option<Kind> {
         self.kind_of_depth(e, 0)
     }
 
     fn kind_of_depth(&self, e: &Expr, depth: u32) -> Option<Kind> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.memo.budget.step() {
             return None;
         }
         let d = depth + 1;
@@ -742,9 +887,11 @@ impl Scope {
                     }
                     Expr::Ident(id) => {
                         let info = self.function(&id.sym, self.abs(id.span.lo.0))?;
-                        returns_of(self, &info)
-                            .into_iter()
-                            .find_map(|(r, _)| self.kind_of_depth(r, d))
+                        self.memo.fn_kinds.get_or(info.id, None, || {
+                            returns_of(self, &info)
+                                .into_iter()
+                                .find_map(|(r, _)| self.kind_of_depth(r, d))
+                        })
                     }
                     _ => None,
                 }
@@ -754,7 +901,19 @@ impl Scope {
     }
 
     fn kind_of_name(&self, name: &str, pos: u32, depth: u32) -> Option<Kind> {
-        if let Some(decl) = self.lookup(name, pos) {
+        let decl = self.lookup(name, pos);
+        let target = match decl {
+            Some(d) => Target::Decl(d.id),
+            None => Target::Free(name.to_string()),
+        };
+        self.memo.kinds.get_or(target.clone(), None, || {
+            self.binding_kind(decl, &target, depth)
+        })
+    }
+
+    /// What a binding holds: its initialiser or type, else an assignment.
+    fn binding_kind(&self, decl: Option<&Decl>, target: &Target, depth: u32) -> Option<Kind> {
+        if let Some(decl) = decl {
             let from_decl = match &decl.binding {
                 Binding::Var {
                     init, type_name, ..
@@ -773,7 +932,7 @@ impl Scope {
             }
         }
         self.assigns
-            .get(name)?
+            .get(target)?
             .iter()
             .find_map(|e| self.kind_of_depth(e, depth))
     }
@@ -784,7 +943,7 @@ impl Scope {
     }
 
     fn literal_depth(&self, e: &Expr, depth: u32) -> Option<Literal> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.memo.budget.step() {
             return None;
         }
         match unwrap(e) {
@@ -817,9 +976,17 @@ impl Scope {
 
     /// The initialiser of a const (or a never-reassigned `let`) binding.
     pub fn const_init(&self, name: &str, pos: u32) -> Option<&Expr> {
-        match &self.lookup(name, pos)?.binding {
-            Binding::Var { init, is_const, .. } if *is_const || !self.reassigned.contains(name) => {
-                Some(init)
+        self.const_decl(name, pos).map(|(_, init)| init)
+    }
+
+    /// [`Scope::const_init`] with the declaration's id.
+    fn const_decl(&self, name: &str, pos: u32) -> Option<(u32, &Expr)> {
+        let decl = self.lookup(name, pos)?;
+        match &decl.binding {
+            Binding::Var { init, is_const, .. }
+                if *is_const || !self.reassigned.contains(&Target::Decl(decl.id)) =>
+            {
+                Some((decl.id, init))
             }
             _ => None,
         }
@@ -974,11 +1141,14 @@ impl Scope {
 
     fn fold_ctx(&self, e: &Expr, ctx: &Ctx) -> Vec<Candidate> {
         let span = self.span(e_span(e));
-        if ctx.depth > MAX_DEPTH {
+        if ctx.depth > MAX_DEPTH || !self.memo.budget.step() {
             return unknown(span);
         }
-        let mut inner = ctx.clone();
-        inner.depth += 1;
+        let inner = Ctx {
+            depth: ctx.depth + 1,
+            prod: ctx.prod,
+            params: ctx.params.clone(),
+        };
         let ctx = &inner;
         match unwrap(e) {
             Expr::Lit(Lit::Str(s)) => vec![lit_candidate(atom_str(&s.value), span)],
@@ -994,9 +1164,9 @@ impl Scope {
                 for (i, q) in t.quasis.iter().enumerate() {
                     let text = q.cooked.as_ref().map(atom_str).unwrap_or_default();
                     let qs = self.span(q.span);
-                    acc = concat(&acc, &[lit_candidate(text, qs)]);
+                    concat_into(&mut acc, vec![lit_candidate(text, qs)]);
                     if let Some(ex) = t.exprs.get(i) {
-                        acc = concat(&acc, &self.fold_ctx(ex, ctx));
+                        concat_into(&mut acc, self.fold_ctx(ex, ctx));
                     }
                 }
                 acc
@@ -1030,8 +1200,12 @@ impl Scope {
                     return cands.clone();
                 }
                 let pos = self.abs(id.span.lo.0);
-                if let Some(init) = self.const_init(name, pos) {
-                    return self.fold_ctx(init, ctx);
+                if let Some((decl, init)) = self.const_decl(name, pos) {
+                    let key = (decl, ctx.prod, ctx.params.clone());
+                    return self
+                        .memo
+                        .consts
+                        .get_or(key, unknown(span), || self.fold_ctx(init, ctx));
                 }
                 if self.lookup(name, pos).is_none() {
                     if let Some(env) = self.env_import(name) {
@@ -1152,20 +1326,35 @@ impl Scope {
                     }
                     return unknown(span);
                 };
-                let mut inner = ctx.clone();
+                if self.memo.active.borrow().contains(&info.id) {
+                    // Recursion: its value is not knowable by unfolding it.
+                    return unknown(span);
+                }
+                let mut params = (*ctx.params).clone();
                 for (i, p) in info.params.iter().enumerate() {
                     if let Some(p) = p {
                         let cands = match c.args.get(i) {
                             Some(a) if a.spread.is_none() => self.fold_ctx(&a.expr, ctx),
                             _ => unknown(span),
                         };
-                        inner.params.push((p.clone(), cands));
+                        params.push((p.clone(), cands));
                     }
                 }
-                let mut out = Vec::new();
-                for (ret, guard) in returns_of(self, &info) {
-                    out = union(out, self.fold_guarded(ret, guard, &inner));
-                }
+                let inner = Ctx {
+                    depth: ctx.depth,
+                    prod: ctx.prod,
+                    params: Rc::new(params),
+                };
+                let key = (info.id, inner.prod, inner.params.clone());
+                let out = self.memo.calls.get_or(key, Vec::new(), || {
+                    self.memo.active.borrow_mut().insert(info.id);
+                    let mut out = Vec::new();
+                    for (ret, guard) in returns_of(self, &info) {
+                        out = union(out, self.fold_guarded(ret, guard, &inner));
+                    }
+                    self.memo.active.borrow_mut().remove(&info.id);
+                    out
+                });
                 if out.is_empty() {
                     unknown(span)
                 } else {
@@ -1180,24 +1369,35 @@ impl Scope {
     /// itself ([`Part::Param`]), so that a call in another file can fold it
     /// with its own arguments.
     pub fn fold_returns(&self, f: &FnInfo) -> Vec<Candidate> {
-        let mut ctx = Ctx::default();
-        for (i, p) in f.params.iter().enumerate() {
-            if let Some(p) = p {
-                let param = Candidate {
-                    parts: vec![Part::Param(i)],
-                    origin: Span::default(),
-                    origin_file: None,
-                    dev_only: false,
-                    env_fallback: false,
-                };
-                ctx.params.push((p.clone(), vec![param]));
+        if self.memo.active.borrow().contains(&f.id) {
+            return Vec::new();
+        }
+        self.memo.returned.get_or(f.id, Vec::new(), || {
+            let mut params = Vec::new();
+            for (i, p) in f.params.iter().enumerate() {
+                if let Some(p) = p {
+                    let param = Candidate {
+                        parts: vec![Part::Param(i)],
+                        origin: Span::default(),
+                        origin_file: None,
+                        dev_only: false,
+                        env_fallback: false,
+                    };
+                    params.push((p.clone(), vec![param]));
+                }
             }
-        }
-        let mut out = Vec::new();
-        for (ret, guard) in returns_of(self, f) {
-            out = union(out, self.fold_guarded(ret, guard, &ctx));
-        }
-        out
+            let ctx = Ctx {
+                params: Rc::new(params),
+                ..Ctx::default()
+            };
+            self.memo.active.borrow_mut().insert(f.id);
+            let mut out = Vec::new();
+            for (ret, guard) in returns_of(self, f) {
+                out = union(out, self.fold_guarded(ret, guard, &ctx));
+            }
+            self.memo.active.borrow_mut().remove(&f.id);
+            out
+        })
     }
 
     /// The env variable read by `e` (`process.env.X`, `import.meta.env.X`,
@@ -1239,7 +1439,7 @@ impl Scope {
 
     /// The env name behind a SvelteKit `$env/static/*` import binding.
     pub fn env_import(&self, local: &str) -> Option<String> {
-        let imp = self.imports.iter().find(|i| i.local == local)?;
+        let imp = self.first_import(local)?;
         if !imp.module.starts_with("$env/static/") {
             return None;
         }
@@ -1255,7 +1455,7 @@ impl Scope {
     }
 
     fn classify_depth(&self, e: &Expr, depth: u32) -> Cond {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.memo.budget.step() {
             return Cond::Other;
         }
         let d = depth + 1;
@@ -1313,8 +1513,11 @@ impl Scope {
                         return Cond::Dev;
                     }
                 }
-                if let Some(init) = self.const_init(name, pos) {
-                    return self.classify_depth(init, d);
+                if let Some((decl, init)) = self.const_decl(name, pos) {
+                    return self
+                        .memo
+                        .conds
+                        .get_or(decl, Cond::Other, || self.classify_depth(init, d));
                 }
                 if self.env_import(name).is_some() {
                     return Cond::EnvSet;
@@ -1363,7 +1566,7 @@ impl Scope {
 
     /// Whether `e` computes a millisecond timestamp not divided by 1000.
     pub fn is_millis(&self, e: &Expr, depth: u32) -> bool {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.memo.budget.step() {
             return false;
         }
         let d = depth + 1;
@@ -1398,8 +1601,11 @@ impl Scope {
                 }
                 _ => false,
             },
-            Expr::Ident(id) => match self.const_init(&id.sym, self.abs(id.span.lo.0)) {
-                Some(init) => self.is_millis(init, d),
+            Expr::Ident(id) => match self.const_decl(&id.sym, self.abs(id.span.lo.0)) {
+                Some((decl, init)) => self
+                    .memo
+                    .millis
+                    .get_or(decl, false, || self.is_millis(init, d)),
                 None => false,
             },
             _ => false,
@@ -1463,6 +1669,7 @@ fn class_from(module: &str, name: &str) -> Option<QstashClass> {
 pub fn fn_info(e: &Expr) -> Option<FnInfo> {
     match unwrap(e) {
         Expr::Arrow(a) => Some(FnInfo {
+            id: next_fn_id(),
             params: a.params.iter().map(pat_name).collect(),
             body: match &*a.body {
                 ArrowFunctionBody::Expr(e) => Body::Expr(e.clone()),
@@ -1477,6 +1684,7 @@ pub fn fn_info(e: &Expr) -> Option<FnInfo> {
 /// The [`FnInfo`] of a function, copied.
 pub fn function_info(f: &Function) -> Option<FnInfo> {
     Some(FnInfo {
+        id: next_fn_id(),
         params: f.params.iter().map(|p| pat_name(&p.pat)).collect(),
         body: Body::Block(f.body.as_ref()?.stmts.clone()),
     })
@@ -1491,17 +1699,36 @@ fn pat_name(p: &Pat) -> Option<String> {
 }
 
 /// Every returned expression of a function with the guard it runs under.
+///
+/// The guards are worked out once per function: the conditions on the way
+/// to each return are classified the first time only.
 pub fn returns_of<'b>(scope: &Scope, f: &'b FnInfo) -> Vec<(&'b Expr, Guard)> {
+    let stmts = match &f.body {
+        Body::Expr(e) => return vec![(&**e, Guard::None)],
+        Body::Block(stmts) => stmts,
+    };
+    let known = scope.memo.guards.borrow().get(&f.id).cloned();
     let mut out = Vec::new();
-    match &f.body {
-        Body::Expr(e) => out.push((&**e, Guard::None)),
-        Body::Block(stmts) => collect_returns(scope, stmts, Guard::None, &mut out, 0),
+    match known {
+        Some(guards) => {
+            collect_returns(&|_| Cond::Other, stmts, Guard::None, &mut out, 0);
+            for (r, g) in out.iter_mut().zip(guards.iter()) {
+                r.1 = *g;
+            }
+        }
+        None => {
+            collect_returns(&|e| scope.classify(e), stmts, Guard::None, &mut out, 0);
+            let guards: Rc<[Guard]> = out.iter().map(|(_, g)| *g).collect();
+            scope.memo.guards.borrow_mut().insert(f.id, guards);
+        }
     }
     out
 }
 
+/// Collects the returns of `stmts` in order; `classify` tells where each
+/// condition points. The order does not depend on `classify`.
 fn collect_returns<'b>(
-    scope: &Scope,
+    classify: &dyn Fn(&Expr) -> Cond,
     stmts: &'b [Stmt],
     mut guard: Guard,
     out: &mut Vec<(&'b Expr, Guard)>,
@@ -1518,12 +1745,12 @@ fn collect_returns<'b>(
                 }
                 return;
             }
-            Stmt::Block(b) => collect_returns(scope, &b.stmts, guard, out, depth + 1),
+            Stmt::Block(b) => collect_returns(classify, &b.stmts, guard, out, depth + 1),
             Stmt::If(i) => {
-                let c = scope.classify(&i.test);
+                let c = classify(&i.test);
                 let then_guard = narrow(guard, c.then_guard());
                 collect_returns(
-                    scope,
+                    classify,
                     std::slice::from_ref(&*i.cons),
                     then_guard,
                     out,
@@ -1531,7 +1758,7 @@ fn collect_returns<'b>(
                 );
                 match &i.alt {
                     Some(alt) => collect_returns(
-                        scope,
+                        classify,
                         std::slice::from_ref(&**alt),
                         narrow(guard, c.else_guard()),
                         out,
@@ -1541,10 +1768,10 @@ fn collect_returns<'b>(
                     None => {}
                 }
             }
-            Stmt::Try(t) => collect_returns(scope, &t.block.stmts, guard, out, depth + 1),
+            Stmt::Try(t) => collect_returns(classify, &t.block.stmts, guard, out, depth + 1),
             Stmt::Switch(sw) => {
                 for case in &sw.cases {
-                    collect_returns(scope, &case.cons, guard, out, depth + 1);
+                    collect_returns(classify, &case.cons, guard, out, depth + 1);
                 }
             }
             _ => {}

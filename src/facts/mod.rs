@@ -10,7 +10,9 @@ pub mod flow;
 pub mod fold;
 pub mod handlers;
 pub mod lower;
+pub mod memo;
 pub mod modules;
+pub mod names;
 pub mod verify;
 
 use crate::diagnostic::Span;

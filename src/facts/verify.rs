@@ -2153,6 +2153,12 @@ impl Visit for Walker<'_> {
     }
 
     fn visit_cond_expr(&mut self, n: &CondExpr) {
+        if self.guards.len() > MAX_NESTING {
+            // A long `a ? x : b ? y : …` chain: judging each level scans the
+            // rest of the chain, so past this depth it is walked, not judged.
+            n.visit_children_with(self);
+            return;
+        }
         let outer = self.usage_of(n.span);
         n.test.visit_with(self);
         let stage = self.stage(&n.test);
