@@ -72,6 +72,10 @@ pub struct ModuleResolver {
     configs: RwLock<HashMap<PathBuf, Option<Arc<Oxc>>>>,
     /// The resolver each directory's files use (memo of the nearest config).
     dirs: RwLock<HashMap<PathBuf, Arc<Oxc>>>,
+    /// Every answer given, by the importing file's directory and the
+    /// specifier: a project asks the same few thousand questions a million
+    /// times (every call of an imported function asks where it comes from).
+    answers: RwLock<HashMap<PathBuf, HashMap<String, Option<PathBuf>>>>,
 }
 
 impl fmt::Debug for ModuleResolver {
@@ -105,6 +109,7 @@ impl ModuleResolver {
             typed,
             configs: RwLock::new(HashMap::new()),
             dirs: RwLock::new(HashMap::new()),
+            answers: RwLock::new(HashMap::new()),
         }
     }
 
@@ -128,6 +133,24 @@ impl ModuleResolver {
             absolute = std::path::absolute(from_file).ok()?;
             &absolute
         };
+        // Resolution depends on the directory only: relative paths, the
+        // nearest config and the workspace are all the directory's.
+        let dir = from_file.parent()?;
+        if let Some(known) = read(&self.answers)
+            .get(dir)
+            .and_then(|by_spec| by_spec.get(specifier))
+        {
+            return known.clone();
+        }
+        let answer = self.resolve_uncached(from_file, specifier);
+        write(&self.answers)
+            .entry(dir.to_path_buf())
+            .or_default()
+            .insert(specifier.to_string(), answer.clone());
+        answer
+    }
+
+    fn resolve_uncached(&self, from_file: &Path, specifier: &str) -> Option<PathBuf> {
         let oxc = self.resolver_for(from_file.parent()?);
         if let Ok(resolution) = oxc.resolve_file(from_file, specifier) {
             if let Some(path) = accept(resolution.into_path_buf()) {
