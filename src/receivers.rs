@@ -8,7 +8,7 @@ use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
 use crate::mounts::{MountIndex, Mounted};
-use crate::routes::{self, Framework, PathPiece, RoutePattern};
+use crate::routes::{self, DestPath, Framework, PathPiece, RoutePattern};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -53,10 +53,52 @@ pub struct HandlerStatus {
     pub target: Option<Target>,
 }
 
-/// A destination of the project, as path pieces.
+/// A destination of the project, as a tokenised path.
 struct Dest {
-    pieces: Vec<PathPiece>,
+    path: DestPath,
     target: Target,
+}
+
+/// The project's destinations, indexed by their first path segment so that
+/// each route is matched against the few that can reach it rather than all.
+struct Dests {
+    all: Vec<Dest>,
+    by_first: HashMap<String, Vec<usize>>,
+    /// Destinations whose first segment is not fully known.
+    open: Vec<usize>,
+}
+
+impl Dests {
+    fn new(all: Vec<Dest>) -> Self {
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut open = Vec::new();
+        for (i, d) in all.iter().enumerate() {
+            match d.path.first_literal() {
+                Some(seg) => by_first.entry(seg).or_default().push(i),
+                None => open.push(i),
+            }
+        }
+        Dests {
+            all,
+            by_first,
+            open,
+        }
+    }
+
+    /// The destinations that reach `pattern`, in project order.
+    fn matching(&self, pattern: &RoutePattern) -> Vec<&Dest> {
+        let mut at: Vec<usize> = match pattern.segments.first() {
+            Some(routes::Segment::Static(s)) => {
+                let mut v = self.open.clone();
+                v.extend(self.by_first.get(s).into_iter().flatten());
+                v.sort_unstable();
+                v
+            }
+            _ => (0..self.all.len()).collect(),
+        };
+        at.retain(|&i| pattern.matches_path(&self.all[i].path));
+        at.into_iter().map(|i| &self.all[i]).collect()
+    }
 }
 
 /// One parsed file as the analysis sees it.
@@ -111,7 +153,7 @@ pub struct ParsedBody {
 pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Path) -> Receivers {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     let verifiers = verifiers(&by_path, resolver);
-    let dests = destinations(files);
+    let dests = Dests::new(destinations(files));
     let mut packages = Packages {
         fallback: Some(fallback_root.to_path_buf()),
         ..Packages::default()
@@ -367,7 +409,7 @@ pub(crate) fn export_local(
 /// Every destination path of the project's sends, indexed by first path
 /// segment so that thousands of route files can be tested cheaply.
 pub struct DestinationIndex {
-    paths: Vec<Vec<PathPiece>>,
+    paths: Vec<DestPath>,
     /// Per path: its leading fully known segments, and whether that is the
     /// whole path.
     known: Vec<(Vec<String>, bool)>,
@@ -394,7 +436,7 @@ impl DestinationIndex {
         }
         let known = paths.iter().map(|p| known_segments(p)).collect();
         DestinationIndex {
-            paths,
+            paths: paths.iter().map(|p| DestPath::new(p)).collect(),
             known,
             by_first,
             unknown_first,
@@ -408,8 +450,9 @@ impl DestinationIndex {
 
     /// Whether some destination reaches `pattern`.
     pub fn any_match(&self, pattern: &RoutePattern) -> bool {
-        let check =
-            |i: &usize| !quick_reject(pattern, &self.known[*i]) && pattern.matches(&self.paths[*i]);
+        let check = |i: &usize| {
+            !quick_reject(pattern, &self.known[*i]) && pattern.matches_path(&self.paths[*i])
+        };
         match pattern.segments.first() {
             Some(routes::Segment::Static(s)) => {
                 self.by_first.get(s).is_some_and(|v| v.iter().any(check))
@@ -539,7 +582,7 @@ fn destinations(files: &[FileInput]) -> Vec<Dest> {
                 for c in &d.value.candidates {
                     if let Some(pieces) = path_pieces(c) {
                         out.push(Dest {
-                            pieces,
+                            path: DestPath::new(&pieces),
                             target: Target {
                                 path: f.path.to_path_buf(),
                                 span: d.value.span,
@@ -702,7 +745,7 @@ fn receives(
     f: &FileInput,
     h: &Handler,
     pattern: &RoutePattern,
-    dests: &[Dest],
+    dests: &Dests,
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
     by_path: &HashMap<&Path, &FileFacts>,
@@ -714,10 +757,7 @@ fn receives(
         HandlerKind::Code { method, .. } => matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS"),
     };
     if !reads_only {
-        let hits: Vec<&Dest> = dests
-            .iter()
-            .filter(|d| pattern.matches(&d.pieces))
-            .collect();
+        let hits: Vec<&Dest> = dests.matching(pattern);
         let direct = hits.iter().find(|d| {
             !matches!(
                 d.target.key,

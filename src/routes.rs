@@ -490,7 +490,12 @@ impl RoutePattern {
     /// (`x${qs}` fits `x`). A trailing `Any` spans segments for a pattern
     /// ending in `CatchAll` or `OptionalCatchAll`.
     pub fn matches(&self, pieces: &[PathPiece]) -> bool {
-        let (segs, tail_any) = path_segments(pieces);
+        self.matches_path(&DestPath::new(pieces))
+    }
+
+    /// [`RoutePattern::matches`] on a destination tokenised once.
+    pub fn matches_path(&self, path: &DestPath) -> bool {
+        let (segs, tail_any) = (&path.segs, path.tail_any);
         let pat = &self.segments;
         let spans = tail_any
             && matches!(
@@ -704,6 +709,35 @@ fn is_ident(s: &str) -> bool {
 enum Tok {
     Char(char),
     Any,
+}
+
+/// A destination path as segments of tokens, worked out once and matched
+/// against every route pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestPath {
+    segs: Vec<Vec<Tok>>,
+    /// It ends in unknown text.
+    tail_any: bool,
+}
+
+impl DestPath {
+    /// Tokenises the pieces of a destination (see [`RoutePattern::matches`]).
+    pub fn new(pieces: &[PathPiece]) -> Self {
+        let (segs, tail_any) = path_segments(pieces);
+        DestPath { segs, tail_any }
+    }
+
+    /// The first segment when it is fully known text.
+    pub fn first_literal(&self) -> Option<String> {
+        self.segs
+            .first()?
+            .iter()
+            .map(|t| match t {
+                Tok::Char(c) => Some(*c),
+                Tok::Any => None,
+            })
+            .collect()
+    }
 }
 
 /// The destination as segments of tokens, and whether it ends in an `Any`.
