@@ -31,7 +31,7 @@ pub fn apply(outcome: &Outcome, cwd: &Path, unsafe_fixes: bool) -> usize {
             continue;
         };
         // Never leave a file that does not parse.
-        let parses = matches!(crate::parse::parse(&path, &fixed), Ok(p) if p.recovered.is_none());
+        let parses = crate::parse::parses_cleanly(&path, &fixed);
         if fixed != text && parses && write(&path, &fixed).is_ok() {
             changed += 1;
         }

@@ -79,8 +79,49 @@ pub struct Parsed {
     pub recovered: Option<ParseError>,
 }
 
+/// Stack the parser may need per byte of source. swc recurses once or more
+/// per nesting level (parentheses, JSX elements, `class extends`, arrows)
+/// and only a few of its paths grow the stack on demand; one level costs up
+/// to about 5 KiB and can take a single byte of source, so this is a bound
+/// with a margin, measured on the deepest constructs.
+const STACK_PER_BYTE: usize = 8 * 1024;
+/// Files this small are parsed on the caller's thread: the engine's workers
+/// have 256 MiB stacks, more than such a file can use.
+const IN_PLACE_BYTES: usize = 32 * 1024;
+
 /// Parses `text`. A fatal error (or a parser panic) gives no tree.
+///
+/// A larger file is parsed on a thread of its own whose stack is sized to
+/// the file, so that no nesting the file can hold overflows it (the stack
+/// is reserved, not used: only a deep file touches it).
 pub fn parse(path: &Path, text: &str) -> Result<Parsed, ParseError> {
+    if text.len() <= IN_PLACE_BYTES {
+        return parse_here(path, text);
+    }
+    let stack = text
+        .len()
+        .saturating_mul(STACK_PER_BYTE)
+        .max(256 * 1024 * 1024);
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("qstash-lint-parse".into())
+            .stack_size(stack)
+            .spawn_scoped(s, || parse_here(path, text))
+            .ok()
+            .and_then(|h| h.join().ok())
+    })
+    .unwrap_or_else(|| {
+        Err(ParseError {
+            span: Span::new(0, 0),
+            message: format!(
+                "not parsed: the {} MiB of stack needed to parse this file safely could not be reserved",
+                stack >> 20
+            ),
+        })
+    })
+}
+
+fn parse_here(path: &Path, text: &str) -> Result<Parsed, ParseError> {
     install_quiet_hook();
     let syntax = syntax_for(path);
     QUIET_PANICS.with(|q| q.set(true));
@@ -119,6 +160,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Parsed, ParseError> {
             })
         }
     }
+}
+
+/// Whether `text` parses without any syntax error. Runs on a thread of its
+/// own with a large stack and takes the tree apart without recursion, so
+/// that a deeply nested file cannot overflow the caller's stack (`--fix`
+/// runs on the main thread).
+pub fn parses_cleanly(path: &Path, text: &str) -> bool {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024 * 1024)
+            .spawn_scoped(s, || match parse(path, text) {
+                Ok(p) => {
+                    let clean = p.recovered.is_none();
+                    crate::depth::drop_deep(p.program);
+                    clean
+                }
+                Err(_) => false,
+            })
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or(false)
+    })
 }
 
 #[cfg(test)]

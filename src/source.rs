@@ -3,12 +3,14 @@
 use crate::diagnostic::Notice;
 use std::path::Path;
 
-/// Files larger than this are not parsed (their secrets are still scanned).
-pub const MAX_PARSE_BYTES: usize = 8 * 1024 * 1024;
+/// Files larger than this are not parsed (their secrets are still scanned):
+/// hand-written source is far smaller, and the parser's stack is reserved in
+/// proportion to the file (see [`crate::parse::parse`]), up to 4 GiB.
+pub const MAX_PARSE_BYTES: usize = 512 * 1024;
+/// Files with more `else if` than this are not parsed.
+pub const MAX_ELSE_IF: usize = 2_000;
 /// Files larger than this are not read at all.
 pub const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
-/// Bracket nesting beyond this is not parsed.
-pub const MAX_NESTING: usize = 20_000;
 
 /// What reading a file gave.
 pub enum Loaded {
@@ -86,9 +88,18 @@ pub fn parse_blocker(text: &str) -> Option<(&'static str, String)> {
         return Some((
             "too-large",
             format!(
-                "not parsed: {} MiB is over the 8 MiB parse limit; secrets were still scanned",
-                text.len() / (1024 * 1024)
+                "not parsed: {} KiB is over the {} KiB parse limit; secrets were still scanned",
+                text.len() / 1024,
+                MAX_PARSE_BYTES / 1024
             ),
+        ));
+    }
+    // swc parses a chain of `else if` in time quadratic in its length.
+    let chained = memchr::memmem::find_iter(text.as_bytes(), b"else if").count();
+    if chained > MAX_ELSE_IF {
+        return Some((
+            "too-deep",
+            format!("not parsed: {chained} `else if` branches (limit {MAX_ELSE_IF}): long chains take the parser quadratic time; secrets were still scanned"),
         ));
     }
     if looks_minified(text) {
@@ -97,14 +108,18 @@ pub fn parse_blocker(text: &str) -> Option<(&'static str, String)> {
             "not parsed: looks minified or generated; secrets were still scanned".into(),
         ));
     }
-    let depth = max_nesting(text);
-    if depth > MAX_NESTING {
-        return Some((
-            "too-deep",
-            format!("not parsed: brackets nest {depth} levels deep (limit {MAX_NESTING})"),
-        ));
-    }
     None
+}
+
+/// The notice for a file whose syntax tree nests too deep to analyse.
+pub fn too_deep() -> (&'static str, String) {
+    (
+        "too-deep",
+        format!(
+            "not linted: the code nests more than {} levels deep; secrets were still scanned",
+            crate::depth::MAX_DEPTH
+        ),
+    )
 }
 
 /// Minified or bundled code: long and made of very long lines.
@@ -114,23 +129,6 @@ pub fn looks_minified(text: &str) -> bool {
     }
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
     text.len() / lines > 500
-}
-
-/// The deepest bracket nesting, counted on raw bytes (strings included: an
-/// upper bound is all that is needed).
-pub fn max_nesting(text: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    for &b in text.as_bytes() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
 }
 
 /// The module specifiers a file imports, found by a byte scan (`from "x"`,

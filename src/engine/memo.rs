@@ -67,6 +67,8 @@ fn late_parse_text(path: &Path, text: String) -> Option<LateParse> {
     if source::parse_blocker(&text).is_some() {
         return None;
     }
-    let (facts, error) = super::parse_facts(path, &text);
-    Some(LateParse { text, facts, error })
+    match super::parse_facts(path, &text) {
+        super::FileParse::Facts(facts, error) => Some(LateParse { text, facts, error }),
+        super::FileParse::TooDeep => None,
+    }
 }

@@ -308,9 +308,10 @@ fn finish(
 ) -> Outcome {
     let t = std::time::Instant::now();
     let timing = timings_wanted();
-    let lap = |what: &str| {
+    let lap = |what: &str, analyzed: &[Analyzed]| {
         if timing {
-            eprintln!("{what}: {:?}", t.elapsed())
+            let parsed = analyzed.iter().filter(|a| a.facts.is_some()).count();
+            eprintln!("{what}: {:?} ({parsed} files parsed)", t.elapsed())
         }
     };
     // Positions are stable: files are parsed in place, never added.
@@ -320,7 +321,7 @@ fn finish(
         .map(|(i, a)| (a.path.clone(), i))
         .collect();
     parse_imported(&mut analyzed, resolver, memo, &index);
-    lap("imported");
+    lap("imported", &analyzed);
     // Importers of importers: a sender's callers may be senders themselves.
     for _ in 0..3 {
         if !parse_importers(&mut analyzed, resolver, memo) {
@@ -328,18 +329,18 @@ fn finish(
         }
         parse_imported(&mut analyzed, resolver, memo, &index);
     }
-    lap("importers");
+    lap("importers", &analyzed);
     link_project(&mut analyzed, resolver);
-    lap("linked");
+    lap("linked", &analyzed);
     // Route files that a destination points at are linted even when they
     // never mention QStash: the unverified handler usually does not.
     let found_routes = parse_route_targets(&mut analyzed, cwd, memo);
-    lap("route targets");
+    lap("route targets", &analyzed);
     if found_routes {
         parse_imported(&mut analyzed, resolver, memo, &index);
         link_project(&mut analyzed, resolver);
     }
-    lap("routes");
+    lap("routes", &analyzed);
     let (statuses, flow, mut parsed_bodies) = {
         let inputs: Vec<crate::receivers::FileInput> = analyzed
             .iter()
@@ -387,7 +388,7 @@ fn finish(
         })
         .collect();
 
-    lap("linted");
+    lap("linted", &analyzed);
     let mut outcome = Outcome {
         files: analyzed.iter().filter(|a| a.reported).count(),
         enabled_rules,
@@ -453,55 +454,9 @@ fn parse_importers(
     resolver: &(impl crate::link::Resolve + Sync),
     memo: &ParseMemo,
 ) -> bool {
-    use crate::facts::flow::{Fate, FlowTarget};
-    use crate::facts::handlers::CallRef;
-    use crate::facts::ExportTarget;
-    let mut interesting: std::collections::HashSet<PathBuf> = analyzed
-        .iter()
-        .filter(|a| {
-            a.facts.as_ref().is_some_and(|f| {
-                let client = f.exports.iter().any(|e| matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some()));
-                // A module that may export a sender: its callers decide
-                // whether a failed send is handled.
-                let sender = !f.exports.is_empty()
-                    && (!f.sends.is_empty()
-                        || f.flow.iter().any(|c| {
-                            matches!(c.fate, Fate::Awaited | Fate::Returned)
-                                && matches!(c.target, FlowTarget::Function(CallRef::Imported(_)))
-                        }));
-                client || sender
-            })
-        })
-        .map(|a| a.path.clone())
-        .collect();
+    let interesting = qstash_modules(analyzed, resolver);
     if interesting.is_empty() {
         return false;
-    }
-    // Barrels that re-export a client module are interesting too.
-    for _ in 0..4 {
-        let more: Vec<PathBuf> = analyzed
-            .iter()
-            .filter(|a| !interesting.contains(&a.path))
-            .filter(|a| {
-                a.facts.as_ref().is_some_and(|f| {
-                    f.exports.iter().any(|e| {
-                        let spec = match &e.target {
-                            ExportTarget::ReExport(r) => &r.specifier,
-                            ExportTarget::Star(s) => s,
-                            ExportTarget::Local(_) => return false,
-                        };
-                        resolver
-                            .resolve(&a.path, spec)
-                            .is_some_and(|t| interesting.contains(&t))
-                    })
-                })
-            })
-            .map(|a| a.path.clone())
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        interesting.extend(more);
     }
     let stems: std::collections::HashSet<String> =
         interesting.iter().filter_map(|p| module_stem(p)).collect();
@@ -524,6 +479,85 @@ fn parse_importers(
         })
         .collect();
     adopt(analyzed, parsed)
+}
+
+/// The parsed modules whose importers matter: those that export a QStash
+/// client (or a function returning one), a send or a verifier, and, to a
+/// fixpoint, those that re-export one of them or export functions that
+/// await or return a call of one (a sender's callers decide whether its
+/// failure is handled). A module that merely awaits some imported call is
+/// not one: counting those made nearly every file of a project "interesting"
+/// and had it parsed.
+fn qstash_modules(
+    analyzed: &[Analyzed],
+    resolver: &(impl crate::link::Resolve + Sync),
+) -> std::collections::HashSet<PathBuf> {
+    use crate::facts::flow::{Fate, FlowTarget};
+    use crate::facts::handlers::CallRef;
+    use crate::facts::ExportTarget;
+    // Per parsed module: whether it is a seed, and the modules it depends on
+    // in a way that makes it one of them (resolved once).
+    let modules: Vec<(&Path, bool, Vec<PathBuf>)> = analyzed
+        .par_iter()
+        .filter_map(|a| {
+            let f = a.facts.as_ref()?;
+            let client = f.exports.iter().any(|e| {
+                matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some())
+            });
+            let exports = !f.exports.is_empty();
+            let seed = client
+                || !f.verify_calls.exported_verifiers.is_empty()
+                || exports && f.sends.iter().any(|s| s.via.is_none());
+            let mut deps: Vec<&str> = f
+                .exports
+                .iter()
+                .filter_map(|e| match &e.target {
+                    ExportTarget::ReExport(r) => Some(r.specifier.as_str()),
+                    ExportTarget::Star(s) => Some(s.as_str()),
+                    ExportTarget::Local(_) => None,
+                })
+                .collect();
+            if exports {
+                deps.extend(f.sends.iter().filter_map(|s| Some(s.via.as_ref()?.import.specifier.as_str())));
+                deps.extend(f.flow.iter().filter_map(|c| match &c.target {
+                    FlowTarget::Function(CallRef::Imported(r))
+                        if matches!(c.fate, Fate::Awaited | Fate::Returned) =>
+                    {
+                        Some(r.specifier.as_str())
+                    }
+                    _ => None,
+                }));
+            }
+            deps.sort_unstable();
+            deps.dedup();
+            let deps: Vec<PathBuf> = deps
+                .into_iter()
+                .filter_map(|spec| resolver.resolve(&a.path, spec))
+                .collect();
+            (seed || !deps.is_empty()).then_some((a.path.as_path(), seed, deps))
+        })
+        .collect();
+    let mut dependents: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    for (path, _, deps) in &modules {
+        for d in deps {
+            dependents.entry(d.as_path()).or_default().push(path);
+        }
+    }
+    let mut interesting: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut work: Vec<&Path> = modules
+        .iter()
+        .filter(|(_, seed, _)| *seed)
+        .map(|(p, ..)| *p)
+        .collect();
+    while let Some(p) = work.pop() {
+        if !interesting.insert(p.to_path_buf()) {
+            continue;
+        }
+        if let Some(ds) = dependents.get(p) {
+            work.extend(ds.iter().copied());
+        }
+    }
+    interesting
 }
 
 /// A file read and parsed in a later round, to be linted like a relevant
@@ -714,15 +748,29 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
     analyze_text(a, text)
 }
 
-/// Parses `text` and extracts its facts: no facts when it does not parse at
-/// all, and the syntax error, recovered from or not.
-fn parse_facts(path: &Path, text: &str) -> (Option<FileFacts>, Option<parse::ParseError>) {
+/// What parsing a file gave.
+// A return value moved once: boxing the facts would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum FileParse {
+    /// Its facts (none when it does not parse at all) and its syntax error,
+    /// recovered from or not.
+    Facts(Option<FileFacts>, Option<parse::ParseError>),
+    /// It parses, but nests too deep to analyse (see [`crate::depth`]).
+    TooDeep,
+}
+
+/// Parses `text` and extracts its facts.
+fn parse_facts(path: &Path, text: &str) -> FileParse {
     match parse::parse(path, text) {
-        Ok(parsed) => (
+        Ok(parsed) if crate::depth::exceeds(&parsed.program, crate::depth::MAX_DEPTH) => {
+            crate::depth::drop_deep(parsed.program);
+            FileParse::TooDeep
+        }
+        Ok(parsed) => FileParse::Facts(
             Some(facts::extract::extract_owned(parsed.program, parse::BASE)),
             parsed.recovered,
         ),
-        Err(e) => (None, Some(e)),
+        Err(e) => FileParse::Facts(None, Some(e)),
     }
 }
 
@@ -758,9 +806,21 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
                 });
             }
         } else {
-            let (facts, error) = parse_facts(&a.path, &text);
-            a.facts = facts;
-            a.parse_error = error.filter(|_| mentions);
+            match parse_facts(&a.path, &text) {
+                FileParse::Facts(facts, error) => {
+                    a.facts = facts;
+                    a.parse_error = error.filter(|_| mentions);
+                }
+                FileParse::TooDeep if mentions => {
+                    let (kind, message) = source::too_deep();
+                    a.notices.push(Notice {
+                        path: a.display.clone(),
+                        kind,
+                        message,
+                    });
+                }
+                FileParse::TooDeep => {}
+            }
         }
     }
     if relevant || !a.secrets.is_empty() {
