@@ -17,8 +17,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// How deep re-exports and imported consts are followed.
+/// How deep imported consts are followed (and re-exports, without a memo).
 const MAX_DEPTH: u32 = 16;
+/// How many re-exports a memoised chain may follow: only a bound for the
+/// stack, since every module is visited once per name.
+const MAX_HOPS: u32 = 4096;
 /// How many candidates a linked value may have.
 const MAX_CANDIDATES: usize = 16;
 
@@ -26,6 +29,67 @@ const MAX_CANDIDATES: usize = 16;
 pub trait Resolve {
     /// The project file `specifier` names when imported from `from`.
     fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf>;
+
+    /// The file and local name behind export `name` of `file`, through
+    /// re-exports; `depth` re-exports have been followed to get here.
+    fn export_local(
+        &self,
+        file: &Path,
+        name: &str,
+        by_path: &HashMap<&Path, &FileFacts>,
+        depth: u32,
+    ) -> Option<(PathBuf, String)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        crate::receivers::export_local_step(self, file, name, by_path, depth)
+    }
+}
+
+/// A resolver that also remembers where each export is defined: the
+/// project's analyses ask it for every call of every imported function, and
+/// a barrel of `export *` was walked again for each. A cycle of re-exports
+/// is unknown; a chain of any length is followed.
+pub struct Memoized<'r, R: Resolve> {
+    inner: &'r R,
+    exports: RefCell<HashMap<(PathBuf, String), Option<(PathBuf, String)>>>,
+}
+
+impl<'r, R: Resolve> Memoized<'r, R> {
+    /// Wraps `inner`. Valid for one set of parsed files (`by_path`).
+    pub fn new(inner: &'r R) -> Self {
+        Memoized {
+            inner,
+            exports: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+impl<R: Resolve> Resolve for Memoized<'_, R> {
+    fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf> {
+        self.inner.resolve(from, specifier)
+    }
+
+    fn export_local(
+        &self,
+        file: &Path,
+        name: &str,
+        by_path: &HashMap<&Path, &FileFacts>,
+        depth: u32,
+    ) -> Option<(PathBuf, String)> {
+        let key = (file.to_path_buf(), name.to_string());
+        if let Some(known) = self.exports.borrow().get(&key) {
+            return known.clone();
+        }
+        if depth > MAX_HOPS {
+            return None;
+        }
+        // In progress: a cycle back here is unknown.
+        self.exports.borrow_mut().insert(key.clone(), None);
+        let found = crate::receivers::export_local_step(self, file, name, by_path, depth);
+        self.exports.borrow_mut().insert(key, found.clone());
+        found
+    }
 }
 
 impl Resolve for crate::resolve::ModuleResolver {
@@ -57,6 +121,8 @@ pub struct Linker<'a, R: Resolve> {
     files: &'a HashMap<PathBuf, &'a FileFacts>,
     resolver: &'a R,
     memo: RefCell<HashMap<(PathBuf, String), Option<ExportValue>>>,
+    /// Whether export (file, name) is a verifier, once asked.
+    verifiers: RefCell<HashMap<(PathBuf, String), bool>>,
 }
 
 impl<'a, R: Resolve> Linker<'a, R> {
@@ -66,6 +132,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
             files,
             resolver,
             memo: RefCell::new(HashMap::new()),
+            verifiers: RefCell::new(HashMap::new()),
         }
     }
 
@@ -102,7 +169,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
             receiver(&c.via)
                 && c.imported
                     .as_ref()
-                    .is_none_or(|r| self.exported_verifier(file, r, 0))
+                    .is_none_or(|r| self.exported_verifier(file, r))
         });
         for_each_value_mut(&mut out, &mut |v| self.link_value(file, v));
         (out, dev_server)
@@ -124,42 +191,51 @@ impl<'a, R: Resolve> Linker<'a, R> {
 
     /// Whether the binding `import` names (from `file`) is an exported
     /// verifier function, through re-exports, whose receiver is a `Receiver`.
-    fn exported_verifier(&self, file: &Path, import: &ImportRef, depth: u32) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    fn exported_verifier(&self, file: &Path, import: &ImportRef) -> bool {
         let Some(target) = self.resolver.resolve(file, &import.specifier) else {
             return false;
         };
-        let Some(facts) = self.files.get(&target) else {
+        let key = (target, import.name.clone());
+        if let Some(known) = self.verifiers.borrow().get(&key) {
+            return *known;
+        }
+        // In progress: a cycle of re-exports verifies nothing.
+        self.verifiers.borrow_mut().insert(key.clone(), false);
+        let found = self.verifier_export(&key.0, &import.name);
+        self.verifiers.borrow_mut().insert(key, found);
+        found
+    }
+
+    /// Whether export `name` of `target` is a verifier, here or through its
+    /// re-exports.
+    fn verifier_export(&self, target: &Path, name: &str) -> bool {
+        let Some(facts) = self.files.get(target) else {
             return false;
         };
         if let Some(v) = facts
             .verify_calls
             .exported_verifiers
             .iter()
-            .find(|v| v.name == import.name)
+            .find(|v| v.name == name)
         {
             return match &v.via {
                 None => true,
                 Some(via) => {
                     via.member.is_none()
                         && self
-                            .client_of(&target, &via.import, via.called)
+                            .client_of(target, &via.import, via.called)
                             .is_some_and(|c| c.class == QstashClass::Receiver)
                 }
             };
         }
         facts.exports.iter().any(|e| match &e.target {
-            ExportTarget::ReExport(r) if e.name == import.name => {
-                self.exported_verifier(&target, r, depth + 1)
-            }
-            ExportTarget::Star(spec) if import.name != "default" => {
+            ExportTarget::ReExport(r) if e.name == name => self.exported_verifier(target, r),
+            ExportTarget::Star(spec) if name != "default" => {
                 let r = ImportRef {
                     specifier: spec.clone(),
-                    name: import.name.clone(),
+                    name: name.to_string(),
                 };
-                self.exported_verifier(&target, &r, depth + 1)
+                self.exported_verifier(target, &r)
             }
             _ => false,
         })
@@ -212,9 +288,12 @@ impl<'a, R: Resolve> Linker<'a, R> {
                         from_file(file, self.link_candidates(file, &v.returned, depth + 1));
                     Some(v)
                 }
+                // A re-export is a hop, not a level of value nesting: the
+                // memo's in-progress mark ends a cycle, and a chain of
+                // barrels of any length is followed.
                 ExportTarget::ReExport(r) => {
                     let target = self.resolver.resolve(file, &r.specifier)?;
-                    self.export(&target, &r.name, depth + 1)
+                    self.export(&target, &r.name, depth)
                 }
                 ExportTarget::Star(_) => None,
             };
@@ -225,7 +304,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
         exports.iter().find_map(|e| match &e.target {
             ExportTarget::Star(spec) => {
                 let target = self.resolver.resolve(file, spec)?;
-                self.export(&target, name, depth + 1)
+                self.export(&target, name, depth)
             }
             _ => None,
         })

@@ -9,7 +9,6 @@ use crate::facts::handlers::CallRef;
 use crate::facts::verify::ParserKind;
 use crate::facts::FileFacts;
 use crate::link::Resolve;
-use crate::receivers::export_local;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +59,7 @@ impl MountIndex {
                 let Some(target) = resolver.resolve(path, &m.child.specifier) else {
                     continue;
                 };
-                let Some(child) = export_local(&target, &m.child.name, by_path, resolver, 0) else {
+                let Some(child) = resolver.export_local(&target, &m.child.name, by_path, 0) else {
                     continue;
                 };
                 parents.entry(child).or_default().push(Parent {

@@ -59,45 +59,89 @@ struct Dest {
     target: Target,
 }
 
-/// The project's destinations, indexed by their first path segment so that
-/// each route is matched against the few that can reach it rather than all.
+/// The project's destinations, indexed by their known leading segments so
+/// that each route is matched against the few that can reach it rather than
+/// all (400 routes × 400 destinations was the cost of a run).
 struct Dests {
     all: Vec<Dest>,
-    by_first: HashMap<String, Vec<usize>>,
-    /// Destinations whose first segment is not fully known.
-    open: Vec<usize>,
+    trie: DestTrie,
 }
 
 impl Dests {
     fn new(all: Vec<Dest>) -> Self {
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut open = Vec::new();
-        for (i, d) in all.iter().enumerate() {
-            match d.path.first_literal() {
-                Some(seg) => by_first.entry(seg).or_default().push(i),
-                None => open.push(i),
-            }
-        }
-        Dests {
-            all,
-            by_first,
-            open,
-        }
+        let trie = DestTrie::new(all.iter().map(|d| &d.path));
+        Dests { all, trie }
     }
 
     /// The destinations that reach `pattern`, in project order.
     fn matching(&self, pattern: &RoutePattern) -> Vec<&Dest> {
-        let mut at: Vec<usize> = match pattern.segments.first() {
-            Some(routes::Segment::Static(s)) => {
-                let mut v = self.open.clone();
-                v.extend(self.by_first.get(s).into_iter().flatten());
-                v.sort_unstable();
-                v
+        self.trie
+            .candidates(pattern)
+            .into_iter()
+            .filter(|&i| pattern.matches_path(&self.all[i].path))
+            .map(|i| &self.all[i])
+            .collect()
+    }
+}
+
+/// Destination paths in a trie of their fully known leading segments.
+struct DestTrie {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Default)]
+struct TrieNode {
+    children: HashMap<String, usize>,
+    /// Destinations whose known segments end here: what follows is
+    /// unknown, or nothing.
+    here: Vec<usize>,
+}
+
+impl DestTrie {
+    fn new<'a>(paths: impl Iterator<Item = &'a DestPath>) -> Self {
+        let mut nodes = vec![TrieNode::default()];
+        for (i, p) in paths.enumerate() {
+            let mut at = 0;
+            for seg in p.known_segments() {
+                at = match nodes[at].children.get(&seg) {
+                    Some(&n) => n,
+                    None => {
+                        nodes.push(TrieNode::default());
+                        let n = nodes.len() - 1;
+                        nodes[at].children.insert(seg, n);
+                        n
+                    }
+                };
             }
-            _ => (0..self.all.len()).collect(),
-        };
-        at.retain(|&i| pattern.matches_path(&self.all[i].path));
-        at.into_iter().map(|i| &self.all[i]).collect()
+            nodes[at].here.push(i);
+        }
+        DestTrie { nodes }
+    }
+
+    /// The destinations that may reach `pattern`, in project order: those
+    /// whose known segments agree with its leading static ones (a superset
+    /// of the matches).
+    fn candidates(&self, pattern: &RoutePattern) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = Some(0);
+        for seg in &pattern.segments {
+            let Some(n) = at else { break };
+            let routes::Segment::Static(s) = seg else {
+                // Anything may follow: every destination below fits.
+                break;
+            };
+            out.extend(&self.nodes[n].here);
+            at = self.nodes[n].children.get(s).copied();
+        }
+        if let Some(n) = at {
+            let mut stack = vec![n];
+            while let Some(n) = stack.pop() {
+                out.extend(&self.nodes[n].here);
+                stack.extend(self.nodes[n].children.values());
+            }
+        }
+        out.sort_unstable();
+        out
     }
 }
 
@@ -367,7 +411,7 @@ fn is_verifier(
             let Some(target) = resolver.resolve(from, &r.specifier) else {
                 return false;
             };
-            match export_local(&target, &r.name, by_path, resolver, 0) {
+            match resolver.export_local(&target, &r.name, by_path, 0) {
                 Some((file, local)) => set.contains(&(file, local)),
                 None => false,
             }
@@ -375,24 +419,22 @@ fn is_verifier(
     }
 }
 
-/// The file and local name behind export `name` of `file`, through re-exports.
-pub(crate) fn export_local(
+/// One step of [`Resolve::export_local`]: export `name` of `file` is local,
+/// or the resolver is asked about the module it re-exports.
+pub(crate) fn export_local_step<R: Resolve + ?Sized>(
+    resolver: &R,
     file: &Path,
     name: &str,
     by_path: &HashMap<&Path, &FileFacts>,
-    resolver: &impl Resolve,
     depth: u32,
 ) -> Option<(PathBuf, String)> {
-    if depth > 16 {
-        return None;
-    }
     let facts = by_path.get(file)?;
     if let Some(e) = facts.exports.iter().find(|e| e.name == name) {
         return match &e.target {
             ExportTarget::Local(_) => e.local.clone().map(|l| (file.to_path_buf(), l)),
             ExportTarget::ReExport(r) => {
                 let t = resolver.resolve(file, &r.specifier)?;
-                export_local(&t, &r.name, by_path, resolver, depth + 1)
+                resolver.export_local(&t, &r.name, by_path, depth + 1)
             }
             ExportTarget::Star(_) => None,
         };
@@ -400,7 +442,7 @@ pub(crate) fn export_local(
     facts.exports.iter().find_map(|e| match &e.target {
         ExportTarget::Star(spec) if name != "default" => {
             let t = resolver.resolve(file, spec)?;
-            export_local(&t, name, by_path, resolver, depth + 1)
+            resolver.export_local(&t, name, by_path, depth + 1)
         }
         _ => None,
     })
@@ -410,37 +452,21 @@ pub(crate) fn export_local(
 /// segment so that thousands of route files can be tested cheaply.
 pub struct DestinationIndex {
     paths: Vec<DestPath>,
-    /// Per path: its leading fully known segments, and whether that is the
-    /// whole path.
-    known: Vec<(Vec<String>, bool)>,
-    by_first: HashMap<String, Vec<usize>>,
-    unknown_first: Vec<usize>,
+    trie: DestTrie,
 }
 
 impl DestinationIndex {
     /// Indexes the destinations of `facts`.
     pub fn new<'a>(facts: impl Iterator<Item = &'a FileFacts>) -> Self {
-        let paths: Vec<Vec<PathPiece>> = facts
+        let paths: Vec<DestPath> = facts
             .flat_map(|f| f.sends.iter())
             .flat_map(|s| s.destinations.iter())
             .flat_map(|d| d.value.candidates.iter())
             .filter_map(path_pieces)
+            .map(|p| DestPath::new(&p))
             .collect();
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut unknown_first = Vec::new();
-        for (i, p) in paths.iter().enumerate() {
-            match first_segment(p) {
-                Some(seg) => by_first.entry(seg).or_default().push(i),
-                None => unknown_first.push(i),
-            }
-        }
-        let known = paths.iter().map(|p| known_segments(p)).collect();
-        DestinationIndex {
-            paths: paths.iter().map(|p| DestPath::new(p)).collect(),
-            known,
-            by_first,
-            unknown_first,
-        }
+        let trie = DestTrie::new(paths.iter());
+        DestinationIndex { paths, trie }
     }
 
     /// Whether there is no destination at all.
@@ -450,77 +476,11 @@ impl DestinationIndex {
 
     /// Whether some destination reaches `pattern`.
     pub fn any_match(&self, pattern: &RoutePattern) -> bool {
-        let check = |i: &usize| {
-            !quick_reject(pattern, &self.known[*i]) && pattern.matches_path(&self.paths[*i])
-        };
-        match pattern.segments.first() {
-            Some(routes::Segment::Static(s)) => {
-                self.by_first.get(s).is_some_and(|v| v.iter().any(check))
-                    || self.unknown_first.iter().any(check)
-            }
-            _ => (0..self.paths.len()).any(|i| check(&i)),
-        }
+        self.trie
+            .candidates(pattern)
+            .into_iter()
+            .any(|i| pattern.matches_path(&self.paths[i]))
     }
-}
-
-/// The leading segments of a destination path that are fully known (query
-/// and fragment dropped), and whether they are the whole path.
-fn known_segments(pieces: &[PathPiece]) -> (Vec<String>, bool) {
-    let Some(PathPiece::Lit(text)) = pieces.first() else {
-        return (Vec::new(), false);
-    };
-    let text = text.split(['?', '#']).next().unwrap_or("");
-    let whole = pieces.len() == 1
-        || text.len()
-            < pieces.first().map_or(0, |p| match p {
-                PathPiece::Lit(t) => t.len(),
-                PathPiece::Any => 0,
-            });
-    let mut segs: Vec<String> = text
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    // Without a closing `/`, the last segment may continue in an unknown piece.
-    if !whole && !text.ends_with('/') {
-        segs.pop();
-    }
-    (segs, whole)
-}
-
-/// A cheap test that a pattern cannot match: a static segment that differs
-/// from a known one, or a different length for a fully known path. Only
-/// segments before the first optional or catch-all segment are compared.
-fn quick_reject(pattern: &RoutePattern, known: &(Vec<String>, bool)) -> bool {
-    let (segs, whole) = known;
-    let mut simple = true;
-    for (i, seg) in pattern.segments.iter().enumerate() {
-        match seg {
-            routes::Segment::Static(s) => {
-                if let Some(k) = segs.get(i) {
-                    if k != s {
-                        return true;
-                    }
-                }
-            }
-            routes::Segment::Dynamic => {}
-            _ => {
-                simple = false;
-                break;
-            }
-        }
-    }
-    *whole && simple && pattern.segments.len() != segs.len()
-}
-
-/// The first path segment of a destination when it is fully known.
-fn first_segment(pieces: &[PathPiece]) -> Option<String> {
-    let PathPiece::Lit(text) = pieces.first()? else {
-        return None;
-    };
-    let rest = text.strip_prefix('/')?;
-    let end = rest.find(['/', '?', '#'])?;
-    (end > 0).then(|| rest[..end].to_string())
 }
 
 /// Route patterns of files by their framework's convention, with package
@@ -888,7 +848,7 @@ fn imported_handler<'f>(
     by_path: &HashMap<&Path, &'f FileFacts>,
 ) -> Option<(PathBuf, &'f Handler)> {
     let target = resolver.resolve(from, &r.specifier)?;
-    let (file, local) = export_local(&target, &r.name, by_path, resolver, 0)?;
+    let (file, local) = resolver.export_local(&target, &r.name, by_path, 0)?;
     let facts: &'f FileFacts = by_path.get(file.as_path())?;
     let handler = facts
         .handlers

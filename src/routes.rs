@@ -727,14 +727,17 @@ impl DestPath {
         DestPath { segs, tail_any }
     }
 
-    /// The first segment when it is fully known text.
-    pub fn first_literal(&self) -> Option<String> {
+    /// The leading segments that are fully known text.
+    pub fn known_segments(&self) -> Vec<String> {
         self.segs
-            .first()?
             .iter()
-            .map(|t| match t {
-                Tok::Char(c) => Some(*c),
-                Tok::Any => None,
+            .map_while(|seg| {
+                seg.iter()
+                    .map(|t| match t {
+                        Tok::Char(c) => Some(*c),
+                        Tok::Any => None,
+                    })
+                    .collect::<Option<String>>()
             })
             .collect()
     }

@@ -4,11 +4,11 @@
 //! `floating-publish`).
 
 use crate::diagnostic::Span;
-use crate::facts::flow::{Fate, FlowCall, FlowTarget};
+use crate::facts::flow::{Fate, FlowTarget};
 use crate::facts::handlers::CallRef;
 use crate::facts::FileFacts;
 use crate::link::Resolve;
-use crate::receivers::{export_local, FileInput};
+use crate::receivers::FileInput;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -37,32 +37,64 @@ pub struct FlowFinding {
 /// A function of the project, by file and local name.
 pub type FnKey = (PathBuf, String);
 
-/// Resolves a call to the project function it calls.
-fn resolver_of<'a>(
-    by_path: &'a HashMap<&'a Path, &'a FileFacts>,
-    resolver: &'a impl Resolve,
-) -> impl Fn(&Path, &CallRef) -> Option<FnKey> + 'a {
-    move |from: &Path, c: &CallRef| match c {
-        CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
-        CallRef::Imported(r) => {
-            let target = resolver.resolve(from, &r.specifier)?;
-            export_local(&target, &r.name, by_path, resolver, 0)
-        }
-        CallRef::Inline(_) => None,
-    }
+/// What one flow call calls, resolved once.
+#[derive(Clone)]
+enum Callee {
+    /// A send of the same file, by its callee's span.
+    Send(Span),
+    /// A project function.
+    Function(FnKey),
+}
+
+/// Every flow call of every file with its callee, resolved once: the
+/// fixpoint below asks about each call in every round, and resolving an
+/// imported call walks imports and re-exports.
+fn callees(files: &[FileInput], resolver: &impl Resolve) -> Vec<Vec<Option<Callee>>> {
+    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    files
+        .iter()
+        .map(|f| {
+            let mut sends: HashMap<Span, Span> = HashMap::new();
+            for s in &f.facts.sends {
+                sends.entry(s.span).or_insert(s.callee);
+            }
+            f.facts
+                .flow
+                .iter()
+                .map(|c| match &c.target {
+                    FlowTarget::Send(span) => sends.get(span).copied().map(Callee::Send),
+                    FlowTarget::Function(CallRef::Local(name)) => {
+                        Some(Callee::Function((f.path.to_path_buf(), name.clone())))
+                    }
+                    FlowTarget::Function(CallRef::Imported(r)) => {
+                        let target = resolver.resolve(f.path, &r.specifier)?;
+                        resolver
+                            .export_local(&target, &r.name, &by_path, 0)
+                            .map(Callee::Function)
+                    }
+                    FlowTarget::Function(CallRef::Inline(_)) => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The project's senders: named functions that return or await (outside
 /// `try`) a send or a call of another sender, in any file, each with a send
 /// it reaches.
 pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (PathBuf, Span)> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
-    let resolve = resolver_of(&by_path, resolver);
+    senders_of(files, &callees(files, resolver))
+}
+
+fn senders_of(
+    files: &[FileInput],
+    callees: &[Vec<Option<Callee>>],
+) -> HashMap<FnKey, (PathBuf, Span)> {
     let mut senders: HashMap<FnKey, (PathBuf, Span)> = HashMap::new();
     for _ in 0..16 {
         let mut added = false;
-        for f in files {
-            for c in &f.facts.flow {
+        for (f, targets) in files.iter().zip(callees) {
+            for (c, target) in f.facts.flow.iter().zip(targets) {
                 let Some(frame) = c.frame.as_ref().filter(|fr| !fr.name.is_empty()) else {
                     continue;
                 };
@@ -73,7 +105,7 @@ pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (
                 if senders.contains_key(&key) {
                     continue;
                 }
-                if let Some(reach) = reaches(f, c, &senders, &resolve) {
+                if let Some(reach) = reaches(f, target, &senders) {
                     senders.insert(key, reach);
                     added = true;
                 }
@@ -95,25 +127,22 @@ pub fn analyze(
     resolver: &impl Resolve,
     receiving: &HashMap<PathBuf, Vec<Span>>,
 ) -> HashMap<PathBuf, Vec<FlowFinding>> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
-    let resolve = resolver_of(&by_path, resolver);
-    let senders = senders(files, resolver);
+    let callees = callees(files, resolver);
+    let senders = senders_of(files, &callees);
     // Functions with callers in the project: their rejections go there.
-    let mut called: HashSet<FnKey> = HashSet::new();
-    for f in files {
-        for c in &f.facts.flow {
-            if let FlowTarget::Function(r) = &c.target {
-                if let Some(key) = resolve(f.path, r) {
-                    called.insert(key);
-                }
-            }
-        }
-    }
+    let called: HashSet<&FnKey> = callees
+        .iter()
+        .flatten()
+        .filter_map(|c| match c {
+            Some(Callee::Function(key)) => Some(key),
+            _ => None,
+        })
+        .collect();
     let mut out: HashMap<PathBuf, Vec<FlowFinding>> = HashMap::new();
-    for f in files {
+    for (f, targets) in files.iter().zip(&callees) {
         let exempt = receiving.get(f.path).map(Vec::as_slice).unwrap_or_default();
-        for c in &f.facts.flow {
-            let Some(reach) = reaches(f, c, &senders, &resolve) else {
+        for (c, target) in f.facts.flow.iter().zip(targets) {
+            let Some(reach) = reaches(f, target, &senders) else {
                 continue;
             };
             if exempt.iter().any(|h| h.contains(c.span)) {
@@ -158,15 +187,11 @@ pub fn analyze(
 /// or through the sender it calls.
 fn reaches(
     f: &FileInput,
-    c: &FlowCall,
+    target: &Option<Callee>,
     senders: &HashMap<FnKey, (PathBuf, Span)>,
-    resolve: &impl Fn(&Path, &CallRef) -> Option<FnKey>,
 ) -> Option<(PathBuf, Span)> {
-    match &c.target {
-        FlowTarget::Send(span) => {
-            let send = f.facts.sends.iter().find(|s| s.span == *span)?;
-            Some((f.path.to_path_buf(), send.callee))
-        }
-        FlowTarget::Function(r) => senders.get(&resolve(f.path, r)?).cloned(),
+    match target.as_ref()? {
+        Callee::Send(callee) => Some((f.path.to_path_buf(), *callee)),
+        Callee::Function(key) => senders.get(key).cloned(),
     }
 }
