@@ -284,7 +284,10 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
             a
         })
         .collect();
-    lap("analyzed");
+    if timing {
+        let parsed = analyzed.iter().filter(|a| a.facts.is_some()).count();
+        eprintln!("analyzed: {:?} ({parsed} files parsed)", t.elapsed());
+    }
     Ok(Gathered {
         analyzed,
         roots,
@@ -320,14 +323,14 @@ fn finish(
         .enumerate()
         .map(|(i, a)| (a.path.clone(), i))
         .collect();
-    parse_imported(&mut analyzed, resolver, memo, &index);
+    parse_imported(&mut analyzed, resolver, memo, &index, cwd);
     lap("imported", &analyzed);
     // Importers of importers: a sender's callers may be senders themselves.
     for _ in 0..3 {
         if !parse_importers(&mut analyzed, resolver, memo) {
             break;
         }
-        parse_imported(&mut analyzed, resolver, memo, &index);
+        parse_imported(&mut analyzed, resolver, memo, &index, cwd);
     }
     lap("importers", &analyzed);
     link_project(&mut analyzed, resolver);
@@ -337,7 +340,7 @@ fn finish(
     let found_routes = parse_route_targets(&mut analyzed, cwd, memo);
     lap("route targets", &analyzed);
     if found_routes {
-        parse_imported(&mut analyzed, resolver, memo, &index);
+        parse_imported(&mut analyzed, resolver, memo, &index, cwd);
         link_project(&mut analyzed, resolver);
     }
     lap("routes", &analyzed);
@@ -352,8 +355,9 @@ fn finish(
                 })
             })
             .collect();
-        let receivers = crate::receivers::analyze(&inputs, resolver, cwd);
-        let flow = crate::sendflow::analyze(&inputs, resolver, &receivers.receiving);
+        let resolver = crate::link::Memoized::new(resolver);
+        let receivers = crate::receivers::analyze(&inputs, &resolver, cwd);
+        let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving);
         (receivers.unverified, flow, receivers.parsed_bodies)
     };
     for a in analyzed.iter_mut() {
@@ -389,6 +393,7 @@ fn finish(
         .collect();
 
     lap("linted", &analyzed);
+
     let mut outcome = Outcome {
         files: analyzed.iter().filter(|a| a.reported).count(),
         enabled_rules,
@@ -648,68 +653,111 @@ fn route_patterns(analyzed: &mut [Analyzed], fallback_root: &Path) {
     );
 }
 
-/// Parses the project files that parsed files import but the prefilter
-/// passed over (a `lib/constants.ts` that only exports `APP_URL`), round by
-/// round, so that imported values can fold. Such a file is parsed for its
-/// exports only: it is not linted beyond its secret scan, and a syntax error
-/// in it is not reported.
+/// Parses the project files whose exports parsed files depend on but the
+/// prefilter passed over (a `lib/constants.ts` that only exports `APP_URL`),
+/// so that imported values can fold. Such a file is parsed for its exports
+/// only: it is not linted beyond its secret scan, and a syntax error in it
+/// is not reported.
+///
+/// Only what is needed is followed, by name: each imported binding a fact
+/// depends on, then what that export depends on (its value's imports, the
+/// module it re-exports it from, an `export *` that may provide it, and for
+/// a function a handler calls, what it calls in turn). Following every
+/// import of every file parsed most of a project for nothing.
 fn parse_imported(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
     memo: &ParseMemo,
     index: &HashMap<PathBuf, usize>,
+    fallback_root: &Path,
 ) {
-    const MAX_ROUNDS: usize = 8;
-    let mut tried = vec![false; analyzed.len()];
-    // Files whose imports an earlier call already followed are skipped:
+    // A need: export `name` of file `i`, and whether the functions behind
+    // it are followed too.
+    type Need = (usize, String, bool);
+    let locate = |from: &Path, spec: &str| {
+        resolver
+            .resolve(from, spec)
+            .and_then(|p| index.get(&p).copied())
+    };
+    let mut needs: Vec<Need> = Vec::new();
+    let parsed_before: Vec<bool> = analyzed.iter().map(|a| a.facts.is_some()).collect();
+    let analyzed_has_facts = |j: usize| parsed_before[j];
+    // Files whose own links an earlier call already followed are skipped:
     // this runs after every round that parses more files.
-    let mut frontier: Vec<usize> = (0..analyzed.len())
-        .filter(|&i| analyzed[i].facts.is_some() && !analyzed[i].imports_followed)
-        .collect();
-    for _ in 0..MAX_ROUNDS {
-        for &i in &frontier {
-            analyzed[i].imports_followed = true;
+    let mut routes = crate::receivers::RouteFiles::new(fallback_root);
+    for a in analyzed.iter_mut().filter(|a| !a.imports_followed) {
+        let Some(f) = &a.facts else { continue };
+        let route_file = match &a.route {
+            Some(known) => known.is_some(),
+            None => routes.pattern(&a.path).is_some(),
+        };
+        for (r, follow) in f.own_links(route_file) {
+            let Some(j) = locate(&a.path, &r.specifier) else {
+                continue;
+            };
+            let calls = match follow {
+                crate::facts::Follow::Value => false,
+                crate::facts::Follow::Calls => true,
+                crate::facts::Follow::IfParsed if analyzed_has_facts(j) => false,
+                crate::facts::Follow::IfParsed => continue,
+            };
+            needs.push((j, r.name.clone(), calls));
         }
-        let wanted: std::collections::BTreeSet<usize> = frontier
+        a.imports_followed = true;
+    }
+    let mut tried = vec![false; analyzed.len()];
+    let mut done: HashMap<(usize, String), bool> = HashMap::new();
+    while !needs.is_empty() {
+        // Parse the files the needs land in, in parallel.
+        let mut fresh: Vec<usize> = needs
+            .iter()
+            .map(|n| n.0)
+            .filter(|&j| analyzed[j].facts.is_none() && !tried[j])
+            .collect();
+        fresh.sort_unstable();
+        fresh.dedup();
+        for &j in &fresh {
+            tried[j] = true;
+        }
+        let parsed: Vec<(usize, Option<FileFacts>)> = fresh
             .par_iter()
-            .flat_map_iter(|&i| {
-                let a = &analyzed[i];
-                let specs = a.facts.iter().flat_map(|f| {
-                    f.imports.iter().map(|imp| imp.specifier.as_str()).chain(
-                        f.exports.iter().filter_map(|e| match &e.target {
-                            crate::facts::ExportTarget::ReExport(r) => Some(r.specifier.as_str()),
-                            crate::facts::ExportTarget::Star(s) => Some(s.as_str()),
-                            crate::facts::ExportTarget::Local(_) => None,
-                        }),
-                    )
-                });
-                specs
-                    .filter_map(|spec| resolver.resolve(&a.path, spec))
-                    .collect::<Vec<_>>()
-            })
-            .filter_map(|p| index.get(&p).copied())
+            .map(|&j| (j, memo.get(&analyzed[j]).and_then(|l| l.facts.clone())))
             .collect();
-        let new: Vec<usize> = wanted
-            .into_iter()
-            .filter(|&i| analyzed[i].facts.is_none() && !tried[i])
-            .collect();
-        if new.is_empty() {
-            break;
-        }
-        for &i in &new {
-            tried[i] = true;
-        }
-        let parsed: Vec<(usize, Option<FileFacts>)> = new
-            .par_iter()
-            .map(|&i| (i, memo.get(&analyzed[i]).and_then(|l| l.facts.clone())))
-            .collect();
-        frontier.clear();
-        for (i, facts) in parsed {
+        for (j, facts) in parsed {
             if facts.is_some() {
-                analyzed[i].facts = facts;
-                frontier.push(i);
+                analyzed[j].facts = facts;
+                analyzed[j].imports_followed = true;
             }
         }
+        // Then what each needed export depends on.
+        let mut next: Vec<Need> = Vec::new();
+        for (j, name, calls) in needs.drain(..) {
+            match done.get(&(j, name.clone())) {
+                Some(&had) if had || !calls => continue,
+                _ => {}
+            }
+            done.insert((j, name.clone()), calls);
+            let a = &analyzed[j];
+            let Some(f) = &a.facts else { continue };
+            match f.export_links(&name, calls) {
+                Some(links) => {
+                    for (r, c) in links {
+                        if let Some(k) = locate(&a.path, &r.specifier) {
+                            next.push((k, r.name, c));
+                        }
+                    }
+                }
+                None if name != "default" => {
+                    for spec in f.star_exports() {
+                        if let Some(k) = locate(&a.path, spec) {
+                            next.push((k, name.clone(), calls));
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        needs = next;
     }
 }
 
@@ -770,6 +818,7 @@ fn parse_facts(path: &Path, text: &str) -> FileParse {
             Some(facts::extract::extract_owned(parsed.program, parse::BASE)),
             parsed.recovered,
         ),
+        Err(e) if e.too_deep => FileParse::TooDeep,
         Err(e) => FileParse::Facts(None, Some(e)),
     }
 }

@@ -52,7 +52,7 @@ impl Project {
         let memo = ParseMemo::default();
         // The files that parsed files import, parsed once here rather than
         // on every lint; a lint follows only the edited buffer's imports.
-        super::parse_imported(&mut base, &resolver, &memo, &index);
+        super::parse_imported(&mut base, &resolver, &memo, &index, root);
         Ok(Project {
             base,
             index,
@@ -100,7 +100,7 @@ impl Session {
         let shapes = shapes_project(path);
         if known && !shapes && path.is_file() {
             let pool = &self.pool;
-            for project in self.projects.values_mut() {
+            for (root, project) in self.projects.iter_mut() {
                 let Some(&i) = project.index.get(path) else {
                     continue;
                 };
@@ -126,7 +126,7 @@ impl Session {
                 for a in base.iter_mut() {
                     a.imports_followed = false;
                 }
-                pool.install(|| super::parse_imported(base, resolver, memo, index));
+                pool.install(|| super::parse_imported(base, resolver, memo, index, root));
             }
             return;
         }

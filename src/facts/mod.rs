@@ -453,3 +453,193 @@ pub struct FileFacts {
     /// function.
     pub flow: Vec<flow::FlowCall>,
 }
+
+/// How far an imported binding a fact depends on is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// Its value: the module is parsed, and what the export depends on.
+    Value,
+    /// Also the functions behind it: what it calls, in turn.
+    Calls,
+    /// Only into a module that is parsed already.
+    IfParsed,
+}
+
+impl FileFacts {
+    /// The imported bindings this file's own facts depend on: an imported
+    /// value in a folded value, an imported client, receiver or verifier, a
+    /// wrapper or middleware of a handler, a mounted router, and the
+    /// functions its handlers call (a verifier may hide behind them; the
+    /// exported functions of a file count as handlers only when it is a
+    /// `route_file`). Its exports are not included: what they depend on
+    /// matters only to a file that imports them ([`FileFacts::export_links`]).
+    pub fn own_links(&self, route_file: bool) -> Vec<(&ImportRef, Follow)> {
+        use handlers::Wrapping;
+        let mut out: Vec<(&ImportRef, Follow)> = Vec::new();
+        let mut refs = Vec::new();
+        for c in &self.constructions {
+            if let Some(v) = &c.config {
+                value_refs(v, &mut refs);
+            }
+        }
+        for w in &self.wrappers {
+            if let Some(v) = &w.config {
+                value_refs(v, &mut refs);
+            }
+        }
+        for s in &self.sends {
+            for d in &s.destinations {
+                value_refs(&d.value, &mut refs);
+            }
+            for r in s.requests.iter().flatten() {
+                for p in &r.props {
+                    value_refs(&p.value, &mut refs);
+                }
+            }
+            refs.extend(s.via.iter().map(|v| &v.import));
+        }
+        let v = &self.verify_calls;
+        refs.extend(
+            v.calls
+                .iter()
+                .filter_map(|c| c.via.as_ref())
+                .chain(v.bypasses.iter().filter_map(|b| b.via.as_ref()))
+                .chain(v.verifier_calls.iter().filter_map(|c| c.via.as_ref()))
+                .map(|r| &r.import),
+        );
+        // Every unawaited call of an imported function is recorded in case
+        // it is a verifier; a verifier is defined in a module that mentions
+        // QStash, which is parsed anyway.
+        out.extend(
+            v.verifier_calls
+                .iter()
+                .filter_map(|c| c.imported.as_ref())
+                .map(|r| (r, Follow::IfParsed)),
+        );
+        let h = &self.handlers;
+        for handler in &h.handlers {
+            let serves = route_file || matches!(handler.kind, handlers::HandlerKind::Code { .. });
+            if !serves {
+                continue;
+            }
+            for w in &handler.wrappers {
+                if let Wrapping::Call(c) = w {
+                    out.extend(imported_call(c).map(|r| (r, Follow::Calls)));
+                }
+            }
+            out.extend(
+                handler
+                    .middleware
+                    .iter()
+                    .filter_map(imported_call)
+                    .map(|r| (r, Follow::Calls)),
+            );
+            {
+                if let Some(f) = &handler.function {
+                    out.extend(
+                        f.calls
+                            .iter()
+                            .filter_map(imported_call)
+                            .map(|r| (r, Follow::Calls)),
+                    );
+                }
+            }
+        }
+        for m in &h.mounts {
+            refs.push(&m.child);
+            out.extend(
+                m.middleware
+                    .iter()
+                    .filter_map(imported_call)
+                    .map(|r| (r, Follow::Calls)),
+            );
+        }
+        out.extend(refs.into_iter().map(|r| (r, Follow::Value)));
+        out
+    }
+
+    /// What export `name` of this module depends on: the imported bindings
+    /// in its folded value, the module it re-exports it from (as the name
+    /// there), its verifier's receiver, and, with `calls`, the functions it
+    /// calls. `None` when the module does not define or re-export it by
+    /// name: then every `export *` may provide it ([`FileFacts::star_exports`]).
+    pub fn export_links(&self, name: &str, calls: bool) -> Option<Vec<(ImportRef, bool)>> {
+        let e = self.exports.iter().find(|e| e.name == name)?;
+        let mut out: Vec<(ImportRef, bool)> = Vec::new();
+        match &e.target {
+            ExportTarget::ReExport(r) => out.push((r.clone(), calls)),
+            ExportTarget::Star(_) => return None,
+            ExportTarget::Local(v) => {
+                let mut refs = Vec::new();
+                candidate_refs(&v.candidates, &mut refs);
+                candidate_refs(&v.returned, &mut refs);
+                out.extend(refs.into_iter().map(|r| (r.clone(), false)));
+            }
+        }
+        if let Some(v) = self
+            .verify_calls
+            .exported_verifiers
+            .iter()
+            .find(|v| v.name == name)
+        {
+            out.extend(v.via.iter().map(|via| (via.import.clone(), false)));
+        }
+        if calls {
+            if let Some(local) = &e.local {
+                for f in self.handlers.functions.iter().filter(|f| f.name == *local) {
+                    out.extend(
+                        f.calls
+                            .iter()
+                            .filter_map(imported_call)
+                            .map(|r| (r.clone(), true)),
+                    );
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The specifiers of this module's `export * from`.
+    pub fn star_exports(&self) -> impl Iterator<Item = &str> {
+        self.exports.iter().filter_map(|e| match &e.target {
+            ExportTarget::Star(s) => Some(s.as_str()),
+            _ => None,
+        })
+    }
+}
+
+fn imported_call(c: &handlers::CallRef) -> Option<&ImportRef> {
+    match c {
+        handlers::CallRef::Imported(r) => Some(r),
+        _ => None,
+    }
+}
+
+fn candidate_refs<'a>(cands: &'a [Candidate], out: &mut Vec<&'a ImportRef>) {
+    for c in cands {
+        for p in &c.parts {
+            match p {
+                Part::Imported(r) => out.push(r),
+                Part::Call(call) => {
+                    out.push(&call.callee);
+                    for a in &call.args {
+                        candidate_refs(a, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn value_refs<'a>(v: &'a Value, out: &mut Vec<&'a ImportRef>) {
+    candidate_refs(&v.candidates, out);
+    if let Some(o) = &v.object {
+        for p in &o.props {
+            value_refs(&p.value, out);
+        }
+    }
+    for item in v.array.iter().flatten() {
+        value_refs(item, out);
+    }
+}
