@@ -180,9 +180,9 @@ mod tests {
     #[test]
     fn deep_trees_are_measured_and_dropped_on_a_small_stack() {
         let calls = format!("a{};", "()".repeat(200_000));
-        let jsx = format!("<a>{}x{}</a>;", "<b>".repeat(50_000), "</b>".repeat(50_000));
-        let whiles = format!("{}x;", "while (c)\n".repeat(50_000));
-        let chain = format!("{}0;", "a = ".repeat(50_000));
+        let jsx = format!("<a>{}x{}</a>;", "<b>".repeat(20_000), "</b>".repeat(20_000));
+        let whiles = format!("{}x;", "while (c)\n".repeat(20_000));
+        let chain = format!("{}0;", "a = ".repeat(20_000));
         // Parsed on a big stack (swc's own recursion is heavy in debug
         // builds); measured and dropped on a 16 MiB one, which a plain
         // recursive drop of these trees overflows.

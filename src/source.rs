@@ -3,10 +3,8 @@
 use crate::diagnostic::Notice;
 use std::path::Path;
 
-/// Files larger than this are not parsed (their secrets are still scanned):
-/// hand-written source is far smaller, and the parser's stack is reserved in
-/// proportion to the file (see [`crate::parse::parse`]), up to 4 GiB.
-pub const MAX_PARSE_BYTES: usize = 512 * 1024;
+/// Files larger than this are not parsed (their secrets are still scanned).
+pub const MAX_PARSE_BYTES: usize = 8 * 1024 * 1024;
 /// Files with more `else if` than this are not parsed.
 pub const MAX_ELSE_IF: usize = 2_000;
 /// Files larger than this are not read at all.
@@ -88,9 +86,8 @@ pub fn parse_blocker(text: &str) -> Option<(&'static str, String)> {
         return Some((
             "too-large",
             format!(
-                "not parsed: {} KiB is over the {} KiB parse limit; secrets were still scanned",
-                text.len() / 1024,
-                MAX_PARSE_BYTES / 1024
+                "not parsed: {} MiB is over the 8 MiB parse limit; secrets were still scanned",
+                text.len() / (1024 * 1024)
             ),
         ));
     }
