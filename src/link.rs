@@ -46,13 +46,16 @@ pub trait Resolve {
     }
 }
 
+/// A module's file and one of its export names (or a local name).
+type ExportKey = (PathBuf, String);
+
 /// A resolver that also remembers where each export is defined: the
 /// project's analyses ask it for every call of every imported function, and
 /// a barrel of `export *` was walked again for each. A cycle of re-exports
 /// is unknown; a chain of any length is followed.
 pub struct Memoized<'r, R: Resolve> {
     inner: &'r R,
-    exports: RefCell<HashMap<(PathBuf, String), Option<(PathBuf, String)>>>,
+    exports: RefCell<HashMap<ExportKey, Option<ExportKey>>>,
 }
 
 impl<'r, R: Resolve> Memoized<'r, R> {

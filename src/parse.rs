@@ -239,19 +239,17 @@ pub fn nesting_bound(text: &str) -> usize {
                 total += 1;
                 max = max.max(total);
             }
-            b')' | b']' | b'}' => {
-                if frames.len() > 1 && top!().closer == c {
-                    let f = frames.pop().expect("checked");
-                    total -= 1 + f.chain + f.tags;
-                    if f.template {
-                        in_template = true;
-                    } else if c == b'}' {
-                        // A block or object ended: so did its statement,
-                        // most likely.
-                        let t = top!();
-                        total -= t.chain;
-                        t.chain = 0;
-                    }
+            b')' | b']' | b'}' if frames.len() > 1 && top!().closer == c => {
+                let f = frames.pop().expect("checked");
+                total -= 1 + f.chain + f.tags;
+                if f.template {
+                    in_template = true;
+                } else if c == b'}' {
+                    // A block or object ended: so did its statement, most
+                    // likely.
+                    let t = top!();
+                    total -= t.chain;
+                    t.chain = 0;
                 }
             }
             b';' | b',' => {

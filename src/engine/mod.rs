@@ -393,6 +393,17 @@ fn finish(
         .collect();
 
     lap("linted", &analyzed);
+    if timing {
+        for a in analyzed
+            .iter()
+            .filter(|a| a.facts.as_ref().is_some_and(|f| f.budget_exhausted))
+        {
+            eprintln!(
+                "folding budget exhausted (values left unknown): {}",
+                a.display
+            );
+        }
+    }
 
     let mut outcome = Outcome {
         files: analyzed.iter().filter(|a| a.reported).count(),

@@ -452,6 +452,9 @@ pub struct FileFacts {
     /// The fate of each send's promise, and of each call of a project
     /// function.
     pub flow: Vec<flow::FlowCall>,
+    /// Folding ran out of its work budget in this file: some values were
+    /// left unknown (see [`memo`]).
+    pub budget_exhausted: bool,
 }
 
 /// How far an imported binding a fact depends on is followed.
