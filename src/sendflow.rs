@@ -32,6 +32,8 @@ pub struct FlowFinding {
     pub reaches: Option<(PathBuf, Span)>,
     /// How the promise is lost (`KeptAlive`: handed to `waitUntil`).
     pub fate: Fate,
+    /// The call is made at the top level of its module.
+    pub top_level: bool,
 }
 
 /// A function of the project, by file and local name.
@@ -177,6 +179,7 @@ pub fn analyze(
                     callee: c.callee,
                     reaches,
                     fate: c.fate,
+                    top_level: c.frame.is_none(),
                 });
         }
     }

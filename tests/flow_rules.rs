@@ -32,7 +32,12 @@ fn src(body: &str) -> &'static str {
 fn unhandled_publish() {
     check(vec![
         flow("route handler awaits outside try", "app/api/a/route.ts", src("export async function POST() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  return new Response(\"ok\");\n}\n"), &[(U, 4)]),
-        flow("top-level await", "scripts/a.ts", src("await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n"), &[(U, 3)]),
+        flow("top-level await in a route file", "app/api/a/route.ts", src("await qstash.publishJSON({ url: \"https://a.example.com/x\" });\nexport async function POST() {\n  return new Response(\"ok\");\n}\n"), &[(U, 3)]),
+        flow("top-level await in a script: a rejection crashes it loudly", "scripts/a.ts", src("await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n"), &[]),
+        flow("a script's main() floats at the top level", "scripts/b.ts", src("async function main() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n}\nmain();\n"), &[]),
+        flow("test callbacks in any file are the runner's", "lib/jobs.ts", src("import { describe, it, beforeAll } from \"vitest\";\nexport async function enqueue() {\n  return qstash.publishJSON({ url: \"https://a.example.com/x\" });\n}\ndescribe(\"jobs\", () => {\n  beforeAll(async () => { await enqueue(); });\n  it.each([1, 2])(\"sends %i\", async () => {\n    await enqueue();\n    qstash.publishJSON({ url: \"https://a.example.com/y\" });\n  });\n});\nDeno.test(\"deno\", async () => { await enqueue(); });\n"), &[]),
+        flow("a test file is the runner's", "lib/jobs.test.ts", src("export async function enqueue() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n}\nawait enqueue();\n"), &[]),
+        flow("a script's function without callers is still judged", "scripts/c.ts", src("export async function fanout() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n}\n"), &[(U, 4)]),
         flow("awaited inside try with catch", "app/api/a/route.ts", src("export async function POST() {\n  try {\n    await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  } catch {\n    return new Response(\"no\", { status: 503 });\n  }\n  return new Response(\"ok\");\n}\n"), &[]),
         flow("try with only finally does not handle", "app/api/a/route.ts", src("export async function POST() {\n  try {\n    await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  } finally {\n    console.log(\"done\");\n  }\n  return new Response(\"ok\");\n}\n"), &[(U, 5)]),
         flow(".catch and .then(_, onRejected)", "app/api/a/route.ts", src("export async function POST() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" }).catch(() => null);\n  await qstash.publishJSON({ url: \"https://a.example.com/y\" }).then(() => 1, () => 0);\n  return new Response(\"ok\");\n}\n"), &[]),
@@ -75,7 +80,7 @@ fn optional_chains_are_sends_too() {
         |body: &str| -> &'static str { Box::leak(format!("{NULLABLE}{body}").into_boxed_str()) };
     check(vec![
         flow("floating optional send", "lib/a.ts", with("export function go() {\n  qstash?.publishJSON({ url: \"https://a.example.com/x\" });\n}\n"), &[(F, 4)]),
-        flow("awaited optional send outside try", "lib/a.ts", with("export async function go() {\n  await qstash?.publishJSON({ url: \"https://a.example.com/x\" });\n}\nawait go();\n"), &[(U, 6)]),
+        flow("awaited optional send outside try", "app/api/a/route.ts", with("export async function POST() {\n  await qstash?.publishJSON({ url: \"https://a.example.com/x\" });\n  return new Response(\"ok\");\n}\n"), &[(U, 4)]),
         flow("optional send handled", "lib/a.ts", with("export async function go() {\n  await qstash?.publishJSON({ url: \"https://a.example.com/x\" }).catch(() => null);\n}\nawait go();\n"), &[]),
         flow("value rules on an optional send", "lib/a.ts", with("export async function go() {\n  try {\n    await qstash?.publishJSON({ url: \"http://a.example.com/x\", delay: \"5 minutes\" });\n  } catch {}\n}\n"), &[("insecure-http-destination", 5), ("invalid-delay", 5)]),
         flow("optional schedules", "lib/a.ts", with("export async function go() {\n  try {\n    await qstash?.schedules.create({ destination: \"https://a.example.com/x\", cron: \"61 * * * *\" });\n  } catch {}\n}\n"), &[("invalid-cron", 5)]),

@@ -380,6 +380,14 @@ fn finish(
         )
     }));
 
+    // Rules tell route files from scripts.
+    analyzed
+        .par_iter_mut()
+        .filter(|a| a.reported && a.facts.is_some() && a.route.is_none())
+        .for_each_init(
+            || crate::receivers::RouteFiles::new(cwd),
+            |routes, a| a.route = Some(routes.pattern(&a.path)),
+        );
     let per_file: Vec<FileLint> = analyzed
         .par_iter()
         .map(|a| match a.text {
@@ -896,6 +904,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
     let Some(text) = &a.text else {
         return (Vec::new(), None);
     };
+    let route_file = matches!(a.route, Some(Some(_)));
     let level = |id: &str| -> Option<Severity> {
         let meta = rules::find(id)?.meta;
         match a.config.level(id) {
@@ -915,6 +924,14 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         unverified: &a.receivers,
         flow: &a.flow,
         parsed_bodies: &a.parsed_bodies,
+        route_file,
+        script: !route_file
+            && a.facts.as_ref().is_none_or(|f| {
+                !f.handlers
+                    .handlers
+                    .iter()
+                    .any(|h| matches!(h.kind, crate::facts::handlers::HandlerKind::Code { .. }))
+            }),
     };
     let mut findings = rules::run(&ctx, |id| level(id).is_some());
     if let Some(e) = &a.parse_error {
@@ -1027,8 +1044,8 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
 pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
     let display = display_path(path, &config.dir);
     let a = Analyzed::new(path.to_path_buf(), display, Arc::new(config.clone()));
-    let a = analyze_text(a, text.to_string());
-    let mut a = a;
+    let mut a = analyze_text(a, text.to_string());
+    a.route = Some(crate::receivers::RouteFiles::new(&config.dir).pattern(&config.dir.join(path)));
     a.facts = a.facts.as_ref().map(crate::link::link_alone);
     if let Some(facts) = &a.facts {
         let inputs = [crate::receivers::FileInput {

@@ -57,6 +57,7 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
     let send_spans: Vec<Span> = facts.sends.iter().map(|s| s.span).collect();
     facts.flow = super::flow::flow(program, &scope, &send_spans);
     facts.budget_exhausted = scope.budget_exhausted();
+    facts.test_callbacks = super::testing::test_callbacks(program, &scope);
     facts.imports = scope.imports;
     facts.dev_signals.sort_by_key(|s| *s as u8);
     facts.dev_signals.dedup();

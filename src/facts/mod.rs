@@ -13,6 +13,7 @@ pub mod lower;
 pub mod memo;
 pub mod modules;
 pub mod names;
+pub mod testing;
 pub mod verify;
 
 use crate::diagnostic::Span;
@@ -455,6 +456,8 @@ pub struct FileFacts {
     /// Folding ran out of its work budget in this file: some values were
     /// left unknown (see [`memo`]).
     pub budget_exhausted: bool,
+    /// The extents of the callbacks handed to a test runner.
+    pub test_callbacks: Vec<Span>,
 }
 
 /// How far an imported binding a fact depends on is followed.

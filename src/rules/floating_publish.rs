@@ -19,11 +19,19 @@ pub static META: RuleMeta = RuleMeta {
 /// Flags sends (and sender calls) whose promise floats.
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     for f in ctx.flow.iter().filter(|f| f.rule == FlowRule::Floating) {
+        if ctx.outside_handlers(f) {
+            continue;
+        }
         let what = callee_text(ctx, f);
+        let message = if ctx.route_file {
+            format!("the promise of `{what}` is not awaited: a serverless function can return before the message is sent, and a failure goes unnoticed")
+        } else {
+            format!("the promise of `{what}` is not awaited: the caller can finish before the message is sent, and a failure goes unnoticed")
+        };
         let mut finding = finding(
             META.id,
             f,
-            format!("the promise of `{what}` is not awaited: a serverless function can return before the message is sent, and a failure goes unnoticed"),
+            message,
             "`await` it (inside `try`/`catch`), or hand it to `waitUntil(promise.catch(…))` to finish after the response",
         );
         // Outside an async function the edit does not parse, and the fix

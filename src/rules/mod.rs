@@ -89,6 +89,29 @@ pub struct RuleContext<'a> {
     /// `req.body` values given to `verify` that a JSON body parser installed
     /// where the router is mounted has parsed (from the receiver analysis).
     pub parsed_bodies: &'a [crate::receivers::ParsedBody],
+    /// The file is a route file by its framework's convention.
+    pub route_file: bool,
+    /// The file serves no request: not a route file, no route registered in
+    /// code. Its top-level code runs as a script (a one-off CLI, a CI
+    /// harness), where a rejection crashes the process loudly.
+    pub script: bool,
+}
+
+impl RuleContext<'_> {
+    /// Whether `span` runs under a test runner: a test file, or a callback
+    /// handed to `test`/`it`/`describe` and their kin.
+    pub fn in_test(&self, span: Span) -> bool {
+        self.is_test
+            || self
+                .facts
+                .is_some_and(|f| f.test_callbacks.iter().any(|t| t.contains(span)))
+    }
+
+    /// Whether a lost send is not a serverless handler's: in test code, or
+    /// at the top level of a script.
+    pub fn outside_handlers(&self, f: &crate::sendflow::FlowFinding) -> bool {
+        self.in_test(f.callee) || (self.script && f.top_level)
+    }
 }
 
 /// One finding before configuration decides its severity.

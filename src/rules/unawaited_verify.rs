@@ -53,6 +53,9 @@ fn finding(
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let Some(facts) = ctx.facts else { return };
     for c in facts.verify_calls.iter() {
+        if ctx.in_test(c.span) {
+            continue;
+        }
         if let Some((message, related)) = finding("`verify`", c.awaited, c.chained, c.swallowed) {
             let mut f = Finding::new(META.id, c.span, message, HELP);
             f.related = related;
@@ -60,6 +63,9 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
         }
     }
     for c in &facts.verify_calls.verifier_calls {
+        if ctx.in_test(c.span) {
+            continue;
+        }
         let what = format!("`{}` (it verifies the signature)", c.name);
         if let Some((message, related)) = finding(&what, c.awaited, c.chained, c.swallowed) {
             let mut f = Finding::new(META.id, c.span, message, HELP);

@@ -20,6 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 /// Flags sends (and sender calls) whose rejection escapes unhandled.
 pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
     for f in ctx.flow.iter().filter(|f| f.rule == FlowRule::Unhandled) {
+        if ctx.outside_handlers(f) {
+            continue;
+        }
         let what = callee_text(ctx, f);
         let message = if f.fate == Fate::KeptAlive {
             format!("`{what}` is kept alive with `waitUntil`/`after` but its rejection is not caught: a failed publish is lost silently")
