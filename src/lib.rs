@@ -7,6 +7,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod depth;
 pub mod diagnostic;
 pub mod discover;

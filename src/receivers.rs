@@ -2,6 +2,7 @@
 //! (rules.md, "A handler receives QStash messages") and whether they verify
 //! them ("A handler is verified"). Runs once over the linked project.
 
+use crate::delivery::{self, Projects};
 use crate::diagnostic::Span;
 use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
 use crate::facts::verify::{BodySource, ParserKind};
@@ -57,6 +58,10 @@ pub struct HandlerStatus {
 struct Dest {
     path: DestPath,
     target: Target,
+    /// The method it is delivered with (`None`: unknown).
+    method: Option<String>,
+    /// The deployable project of the file that sends it.
+    project: Option<PathBuf>,
 }
 
 /// The project's destinations, indexed by their known leading segments so
@@ -73,13 +78,13 @@ impl Dests {
         Dests { all, trie }
     }
 
-    /// The destinations that reach `pattern`, in project order.
-    fn matching(&self, pattern: &RoutePattern) -> Vec<&Dest> {
+    /// The destinations of `project` whose path reaches `pattern`, by
+    /// index, in project order.
+    fn matching(&self, pattern: &RoutePattern, project: &Option<PathBuf>) -> Vec<usize> {
         self.trie
             .candidates(pattern)
             .into_iter()
-            .filter(|&i| pattern.matches_path(&self.all[i].path))
-            .map(|i| &self.all[i])
+            .filter(|&i| self.all[i].project == *project && pattern.matches_path(&self.all[i].path))
             .collect()
     }
 }
@@ -193,79 +198,177 @@ pub struct ParsedBody {
     pub parser: Span,
 }
 
+/// A route a handler serves, under one mount.
+struct Served {
+    file: usize,
+    handler: usize,
+    chain: Mounted,
+    route: Route,
+    project: Option<PathBuf>,
+}
+
+/// A handler's route: its pattern, how it is shown, and the method it
+/// answers (`None`: every method).
+struct Route {
+    pattern: RoutePattern,
+    shown: String,
+    method: Option<String>,
+}
+
+/// Which served routes each destination links to (see [`crate::delivery`]):
+/// the most specific of the routes its path reaches in its own project, and,
+/// for a destination with an unknown segment, only a route it selects alone.
+struct Links {
+    /// Per served route, the destinations that link to it, in project order.
+    by_route: Vec<Vec<usize>>,
+}
+
+impl Links {
+    fn new(dests: &Dests, served: &[Served]) -> Self {
+        // Per destination: the most specific pattern reaching it, and the
+        // route files that have it.
+        let mut best: Vec<Option<(Vec<u8>, Vec<usize>)>> = vec![None; dests.all.len()];
+        let matches: Vec<Vec<usize>> = served
+            .iter()
+            .map(|s| dests.matching(&s.route.pattern, &s.project))
+            .collect();
+        for (s, hits) in served.iter().zip(&matches) {
+            let rank = delivery::specificity(&s.route.pattern);
+            for &d in hits {
+                match &mut best[d] {
+                    Some((b, files)) if *b == rank => {
+                        if !files.contains(&s.file) {
+                            files.push(s.file);
+                        }
+                    }
+                    Some((b, _)) if *b < rank => {}
+                    slot => *slot = Some((rank.clone(), vec![s.file])),
+                }
+            }
+        }
+        let by_route = served
+            .iter()
+            .zip(matches)
+            .map(|(s, hits)| {
+                let rank = delivery::specificity(&s.route.pattern);
+                hits.into_iter()
+                    .filter(|&d| match &best[d] {
+                        // An unknown segment links only to a route it
+                        // selects alone.
+                        Some((b, files)) => {
+                            *b == rank && (dests.all[d].path.is_fully_known() || files.len() == 1)
+                        }
+                        None => false,
+                    })
+                    .collect()
+            })
+            .collect();
+        Links { by_route }
+    }
+
+    /// The destinations delivered to served route `i`: linked to it, with a
+    /// method its handler answers.
+    fn hits<'d>(&self, i: usize, dests: &'d Dests, route: &Route) -> Vec<&'d Dest> {
+        self.by_route[i]
+            .iter()
+            .map(|&d| &dests.all[d])
+            .filter(|d| delivery::method_fits(route.method.as_deref(), d.method.as_deref()))
+            .collect()
+    }
+}
+
 /// Runs the receiver analysis (see [`unverified`]).
 pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Path) -> Receivers {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     let verifiers = verifiers(&by_path, resolver);
-    let dests = Dests::new(destinations(files));
+    let mut projects = Projects::default();
+    let dests = Dests::new(destinations(files, &mut projects));
     let mut packages = Packages {
         fallback: Some(fallback_root.to_path_buf()),
         ..Packages::default()
     };
     let mounts = MountIndex::new(files.iter().map(|f| (f.path, f.facts)), &by_path, resolver);
-    let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::new();
-    let mut receiving: HashMap<PathBuf, Vec<Span>> = HashMap::new();
-    for f in files {
-        for (i, h) in f.facts.handlers.handlers.iter().enumerate() {
+    // Every route each handler serves, under each mount that exposes it.
+    let mut served: Vec<Served> = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        let project = projects.of(f.path);
+        for (hi, h) in f.facts.handlers.handlers.iter().enumerate() {
             // A router mounted from other modules serves its routes under
             // each mount's prefix, behind each mount's middleware.
-            let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == i);
+            let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == hi);
             let chains = match object {
                 Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
                 _ => vec![Mounted::default()],
             };
-            let mut receives_here = false;
-            for chain in &chains {
-                let Some((pattern, route)) = pattern_of(f.path, h, &chain.prefix, &mut packages)
-                else {
-                    continue;
-                };
-                let Some((reason, target)) =
-                    receives(f, h, &pattern, &dests, &verifiers, resolver, &by_path)
-                else {
-                    continue;
-                };
-                if !receives_here {
-                    receives_here = true;
-                    receiving
-                        .entry(f.path.to_path_buf())
-                        .or_default()
-                        .push(h.function.as_ref().map_or(h.span, |func| func.body));
-                }
-                let inherited = chain
-                    .middleware
-                    .iter()
-                    .any(|(file, c)| is_verifier(file, c, &verifiers, &by_path, resolver));
-                if inherited
-                    || verified(
-                        f,
-                        h,
-                        &pattern,
-                        &verifiers,
-                        resolver,
-                        &mut packages,
-                        &by_path,
-                    )
-                {
-                    continue;
-                }
-                let name = match &h.kind {
-                    HandlerKind::Export(n) => n.clone(),
-                    HandlerKind::Code { method, path } => format!("{} {path}", method),
-                };
-                out.entry(f.path.to_path_buf())
-                    .or_default()
-                    .push(HandlerStatus {
-                        span: h.span,
-                        name,
+            for chain in chains {
+                if let Some(route) = pattern_of(f.path, h, &chain.prefix, &mut packages) {
+                    served.push(Served {
+                        file: fi,
+                        handler: hi,
+                        chain,
                         route,
-                        reason,
-                        target,
+                        project: project.clone(),
                     });
-                // One report per handler, whichever mount exposes it.
-                break;
+                }
             }
         }
+    }
+    let links = Links::new(&dests, &served);
+    let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::new();
+    let mut receiving: HashMap<PathBuf, Vec<Span>> = HashMap::new();
+    // Per handler: marked as receiving, and reported (once, whichever
+    // mount exposes it).
+    let mut marked: HashSet<(usize, usize)> = HashSet::new();
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    for (si, s) in served.iter().enumerate() {
+        let key = (s.file, s.handler);
+        if reported.contains(&key) {
+            continue;
+        }
+        let f = &files[s.file];
+        let h = &f.facts.handlers.handlers[s.handler];
+        let hits = links.hits(si, &dests, &s.route);
+        let Some((reason, target)) = receives(f, h, &hits, &verifiers, resolver, &by_path) else {
+            continue;
+        };
+        if marked.insert(key) {
+            receiving
+                .entry(f.path.to_path_buf())
+                .or_default()
+                .push(h.function.as_ref().map_or(h.span, |func| func.body));
+        }
+        let inherited = s
+            .chain
+            .middleware
+            .iter()
+            .any(|(file, c)| is_verifier(file, c, &verifiers, &by_path, resolver));
+        if inherited
+            || verified(
+                f,
+                h,
+                &s.route.pattern,
+                &verifiers,
+                resolver,
+                &mut packages,
+                &by_path,
+            )
+        {
+            continue;
+        }
+        reported.insert(key);
+        let name = match &h.kind {
+            HandlerKind::Export(n) => n.clone(),
+            HandlerKind::Code { method, path } => format!("{} {path}", method),
+        };
+        out.entry(f.path.to_path_buf())
+            .or_default()
+            .push(HandlerStatus {
+                span: h.span,
+                name,
+                route: s.route.shown.clone(),
+                reason,
+                target,
+            });
     }
     let parsed_bodies = if mounts.is_empty() {
         HashMap::new()
@@ -534,11 +637,16 @@ impl RouteFiles {
 }
 
 /// Every destination of every send, as path pieces.
-fn destinations(files: &[FileInput]) -> Vec<Dest> {
+fn destinations(files: &[FileInput], projects: &mut Projects) -> Vec<Dest> {
     let mut out = Vec::new();
     for f in files {
+        if f.facts.sends.is_empty() {
+            continue;
+        }
+        let project = projects.of(f.path);
         for send in &f.facts.sends {
             for d in &send.destinations {
+                let method = delivery::delivery_method(send, d.key, d.value.span);
                 for c in &d.value.candidates {
                     if let Some(pieces) = path_pieces(c) {
                         out.push(Dest {
@@ -548,6 +656,8 @@ fn destinations(files: &[FileInput]) -> Vec<Dest> {
                                 span: d.value.span,
                                 key: d.key,
                             },
+                            method: method.clone(),
+                            project: project.clone(),
                         });
                     }
                 }
@@ -638,9 +748,10 @@ fn pattern_of(
     h: &Handler,
     mount_prefix: &str,
     packages: &mut Packages,
-) -> Option<(RoutePattern, String)> {
+) -> Option<Route> {
+    let any_method = |m: &str| (m != "ALL").then(|| m.to_ascii_uppercase());
     match &h.kind {
-        HandlerKind::Code { path: p, .. } => {
+        HandlerKind::Code { path: p, method } => {
             let full = if mount_prefix.is_empty() {
                 p.clone()
             } else {
@@ -652,7 +763,11 @@ fn pattern_of(
             };
             let pattern = RoutePattern::from_code_path(&full)?;
             let shown = pattern.display();
-            Some((pattern, shown))
+            Some(Route {
+                pattern,
+                shown,
+                method: any_method(method),
+            })
         }
         HandlerKind::Export(name) => {
             let root = packages.root(path.parent()?)?;
@@ -688,7 +803,17 @@ fn pattern_of(
                 _ => route.pattern,
             };
             let shown = pattern.display();
-            Some((pattern, shown))
+            let method = match route.framework {
+                Framework::NextApp | Framework::SvelteKit | Framework::Astro => any_method(name),
+                Framework::NextPages if name != "default" => any_method(name),
+                Framework::Nuxt => route.method.clone(),
+                Framework::NextPages | Framework::Remix => None,
+            };
+            Some(Route {
+                pattern,
+                shown,
+                method,
+            })
         }
     }
 }
@@ -700,36 +825,28 @@ fn is_method_export(name: &str) -> bool {
     )
 }
 
-/// Whether (and why) a handler receives QStash messages.
+/// Whether (and why) a handler receives QStash messages: a destination is
+/// delivered to it (`hits`, see [`Links`]), or it shows that it expects
+/// QStash.
 fn receives(
     f: &FileInput,
     h: &Handler,
-    pattern: &RoutePattern,
-    dests: &Dests,
+    hits: &[&Dest],
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
     by_path: &HashMap<&Path, &FileFacts>,
 ) -> Option<(Reason, Option<Target>)> {
-    // QStash delivers with POST unless told otherwise: a GET handler on the
-    // same path is a different endpoint.
-    let reads_only = match &h.kind {
-        HandlerKind::Export(n) => matches!(n.as_str(), "GET" | "HEAD" | "OPTIONS"),
-        HandlerKind::Code { method, .. } => matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS"),
-    };
-    if !reads_only {
-        let hits: Vec<&Dest> = dests.matching(pattern);
-        let direct = hits.iter().find(|d| {
-            !matches!(
-                d.target.key,
-                DestinationKey::Callback | DestinationKey::FailureCallback
-            )
-        });
-        if let Some(d) = direct {
-            return Some((Reason::Destination, Some(d.target.clone())));
-        }
-        if let Some(d) = hits.first() {
-            return Some((Reason::Callback, Some(d.target.clone())));
-        }
+    let direct = hits.iter().find(|d| {
+        !matches!(
+            d.target.key,
+            DestinationKey::Callback | DestinationKey::FailureCallback
+        )
+    });
+    if let Some(d) = direct {
+        return Some((Reason::Destination, Some(d.target.clone())));
+    }
+    if let Some(d) = hits.first() {
+        return Some((Reason::Callback, Some(d.target.clone())));
     }
     // Wrapped to verify, or served by a workflow: it expects QStash.
     if h.wrappers
@@ -781,6 +898,15 @@ fn verified_depth(
     depth: u32,
 ) -> bool {
     let check = |c: &CallRef| is_verifier(f.path, c, verifiers, by_path, resolver);
+    // `export const POST = handle(app)`: the router's own routes are judged.
+    if h.function.is_none()
+        && h.wrappers.iter().any(|w| match w {
+            Wrapping::Call(c) => routes_through(f.path, c, resolver, by_path),
+            _ => false,
+        })
+    {
+        return true;
+    }
     if h.wrappers.iter().any(|w| match w {
         Wrapping::Verify(_) | Wrapping::Workflow => true,
         Wrapping::Call(c) => check(c),
@@ -837,6 +963,34 @@ fn verified_depth(
         return true;
     }
     next_middleware_verifies(f.path, route, packages, by_path, verifiers, resolver)
+}
+
+/// Whether a handler's wrapped value is a router that registers routes in
+/// code (a Hono or Express app handed to an adapter such as `hono/vercel`'s
+/// `handle(app)`): its routes are judged where they are registered.
+fn routes_through(
+    from: &Path,
+    c: &CallRef,
+    resolver: &impl Resolve,
+    by_path: &HashMap<&Path, &FileFacts>,
+) -> bool {
+    let (file, name) = match c {
+        CallRef::Local(name) => (from.to_path_buf(), name.clone()),
+        CallRef::Imported(r) => {
+            let Some(target) = resolver.resolve(from, &r.specifier) else {
+                return false;
+            };
+            match resolver.export_local(&target, &r.name, by_path, 0) {
+                Some(found) => found,
+                None => return false,
+            }
+        }
+        CallRef::Inline(_) => return false,
+    };
+    by_path.get(file.as_path()).is_some_and(|facts| {
+        let h = &facts.handlers;
+        h.code_objects.iter().any(|(_, o)| *o == name) || h.mounts.iter().any(|m| m.object == name)
+    })
 }
 
 /// The handler an imported binding names: the export of that name in the

@@ -494,6 +494,12 @@ impl Workspace {
 }
 
 /// The workspace globs declared in `dir`, if it is a workspace root.
+/// Whether `dir` declares workspaces (`pnpm-workspace.yaml`, or
+/// `workspaces` in its `package.json`).
+pub fn declares_workspace(dir: &Path) -> bool {
+    workspace_patterns(dir).is_some()
+}
+
 fn workspace_patterns(dir: &Path) -> Option<Vec<String>> {
     if let Ok(text) = std::fs::read_to_string(dir.join("pnpm-workspace.yaml")) {
         return Some(pnpm_workspace_packages(&text));

@@ -727,6 +727,16 @@ impl DestPath {
         DestPath { segs, tail_any }
     }
 
+    /// Whether no part of the path is unknown.
+    pub fn is_fully_known(&self) -> bool {
+        !self.tail_any
+            && self
+                .segs
+                .iter()
+                .flatten()
+                .all(|t| matches!(t, Tok::Char(_)))
+    }
+
     /// The leading segments that are fully known text.
     pub fn known_segments(&self) -> Vec<String> {
         self.segs

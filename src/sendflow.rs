@@ -4,7 +4,7 @@
 //! `floating-publish`).
 
 use crate::diagnostic::Span;
-use crate::facts::flow::{Fate, FlowTarget};
+use crate::facts::flow::{Escape, Fate, FlowTarget};
 use crate::facts::handlers::CallRef;
 use crate::facts::FileFacts;
 use crate::link::Resolve;
@@ -131,15 +131,98 @@ pub fn analyze(
 ) -> HashMap<PathBuf, Vec<FlowFinding>> {
     let callees = callees(files, resolver);
     let senders = senders_of(files, &callees);
+    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let function = |from: &Path, r: &CallRef| match r {
+        CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
+        CallRef::Imported(r) => {
+            let target = resolver.resolve(from, &r.specifier)?;
+            resolver.export_local(&target, &r.name, &by_path, 0)
+        }
+        CallRef::Inline(_) => None,
+    };
     // Functions with callers in the project: their rejections go there.
-    let called: HashSet<&FnKey> = callees
+    let called: HashSet<FnKey> = callees
         .iter()
         .flatten()
         .filter_map(|c| match c {
-            Some(Callee::Function(key)) => Some(key),
+            Some(Callee::Function(key)) => Some(key.clone()),
             _ => None,
         })
         .collect();
+    // Functions used as values: stored in an object or a variable, or
+    // handed to a function, with the file that does it.
+    let mut handed: HashMap<FnKey, Vec<(&Path, &Escape)>> = HashMap::new();
+    for f in files {
+        for (r, escape) in &f.facts.flow_value_refs {
+            if let Some(key) = function(f.path, r) {
+                handed.entry(key).or_default().push((f.path, escape));
+            }
+        }
+    }
+    // Objects whose methods are called: on them directly, or through where
+    // they are stored or handed.
+    let mut used_objects: HashSet<FnKey> = HashSet::new();
+    for f in files {
+        used_objects.extend(
+            f.facts
+                .member_calls
+                .iter()
+                .filter_map(|r| function(f.path, r)),
+        );
+    }
+    // Whether a function handed somewhere has callers that take its
+    // rejections: an object's or an instance's (not visible), or a project
+    // function's it is handed to.
+    let escapes_once = |path: &Path, escape: &Escape| match escape {
+        Escape::Always => true,
+        // Handed to a project function: a wrapper that calls it inside
+        // `try`/`catch` handles its rejection, one that calls it outside
+        // passes it on to its own callers (the framework, which handles
+        // nothing), and one that only stores it (a registry) calls it
+        // from places the link does not see.
+        Escape::Via(r) => match function(path, r) {
+            Some((file, name)) => by_path.get(file.as_path()).is_some_and(|facts| {
+                let calls: Vec<bool> = facts
+                    .param_calls
+                    .iter()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, in_try)| *in_try)
+                    .collect();
+                calls.is_empty() || calls.contains(&true)
+            }),
+            // A project module that was not parsed (it never mentions
+            // QStash): what it does with the callback is not known.
+            None => match r {
+                CallRef::Imported(i) => resolver.resolve(path, &i.specifier).is_some(),
+                _ => false,
+            },
+        },
+        Escape::No | Escape::Object(_) => false,
+    };
+    for (key, uses) in &handed {
+        if uses.iter().any(|(p, e)| escapes_once(p, e)) {
+            used_objects.insert(key.clone());
+        }
+    }
+    let escapes = |path: &Path, escape: &Escape| match escape {
+        Escape::Object(name) => used_objects.contains(&(path.to_path_buf(), name.clone())),
+        other => escapes_once(path, other),
+    };
+    // Whether a frame's rejections go to callers: its visible ones, or
+    // those it escapes to.
+    let passes_on = |path: &Path, frame: &crate::facts::flow::Frame| {
+        if escapes(path, &frame.escape) {
+            return true;
+        }
+        if frame.name.is_empty() {
+            return false;
+        }
+        let key = (path.to_path_buf(), frame.name.clone());
+        called.contains(&key)
+            || handed
+                .get(&key)
+                .is_some_and(|uses| uses.iter().any(|(p, e)| escapes(p, e)))
+    };
     let mut out: HashMap<PathBuf, Vec<FlowFinding>> = HashMap::new();
     for (f, targets) in files.iter().zip(&callees) {
         let exempt = receiving.get(f.path).map(Vec::as_slice).unwrap_or_default();
@@ -155,14 +238,7 @@ pub fn analyze(
                 Fate::Floating | Fate::Voided => FlowRule::Floating,
                 Fate::KeptAlive => FlowRule::Unhandled,
                 Fate::Awaited => {
-                    let passes_on = c
-                        .frame
-                        .as_ref()
-                        .filter(|fr| !fr.name.is_empty())
-                        .is_some_and(|fr| {
-                            called.contains(&(f.path.to_path_buf(), fr.name.clone()))
-                        });
-                    if passes_on {
+                    if c.frame.as_ref().is_some_and(|fr| passes_on(f.path, fr)) {
                         continue;
                     }
                     FlowRule::Unhandled

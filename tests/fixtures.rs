@@ -42,6 +42,7 @@ fn every_fixture_has_a_snapshot_test() {
             "nextjs-pages",
             "node-scripts",
             "nuxt-app",
+            "precision",
             "remix-app",
             "sveltekit-app",
             "workflow-app",
@@ -98,4 +99,9 @@ fn workflow_app() {
 #[test]
 fn monorepo() {
     insta::assert_snapshot!("monorepo", run_fixture("monorepo"));
+}
+
+#[test]
+fn precision() {
+    insta::assert_snapshot!("precision", run_fixture("precision"));
 }

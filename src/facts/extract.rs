@@ -55,7 +55,11 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
     facts.verify_calls = super::verify::verify_calls(program, &scope);
     facts.handlers = super::handlers::handlers(program, &scope);
     let send_spans: Vec<Span> = facts.sends.iter().map(|s| s.span).collect();
-    facts.flow = super::flow::flow(program, &scope, &send_spans);
+    let flow = super::flow::flow(program, &scope, &send_spans);
+    facts.flow = flow.calls;
+    facts.flow_value_refs = flow.value_refs;
+    facts.param_calls = flow.param_calls;
+    facts.member_calls = flow.member_calls;
     facts.budget_exhausted = scope.budget_exhausted();
     facts.test_callbacks = super::testing::test_callbacks(program, &scope);
     facts.imports = scope.imports;
@@ -458,6 +462,16 @@ impl Visit for Collector<'_> {
                     if let Some(name) = member_name(&m.prop) {
                         let value = self.assigned_value(&n.right);
                         self.scope.this_exprs.push((name, value));
+                    }
+                }
+                AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                    if let (Expr::Ident(obj), Some(name)) = (unwrap(&m.obj), member_name(&m.prop)) {
+                        let value = self.assigned_value(&n.right);
+                        self.scope
+                            .member_exprs
+                            .entry((obj.sym.to_string(), name))
+                            .or_default()
+                            .push(value);
                     }
                 }
                 _ => {}

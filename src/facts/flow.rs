@@ -52,6 +52,28 @@ pub struct Frame {
     pub name: String,
     /// Its body.
     pub body: Span,
+    /// Whether it is called from places the linker does not see.
+    pub escape: Escape,
+}
+
+/// Whether a function is called from places the linker does not follow, so
+/// that "no callers" cannot be concluded for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Escape {
+    /// Its callers are its visible calls (or, for a callback handed to a
+    /// library, the library, which handles nothing).
+    No,
+    /// A method of a class or of an object the code keeps: it is called
+    /// through an instance or the object.
+    Always,
+    /// A callback handed to this function (or a method of an object handed
+    /// to it): if it is a project function, the project calls it later (a
+    /// registry, a wrapper).
+    Via(CallRef),
+    /// A method of the object bound to this name in the same file: called
+    /// through the object if the object is used (a method called on it, or
+    /// the object stored or handed to a project function).
+    Object(String),
 }
 
 /// One call whose promise matters.
@@ -67,6 +89,26 @@ pub struct FlowCall {
     pub fate: Fate,
     /// The function it is made in; `None` at the top level.
     pub frame: Option<Frame>,
+}
+
+/// The calls of one file whose promises matter, and its functions that are
+/// used as values (their callers are not visible).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlowFacts {
+    /// The calls.
+    pub calls: Vec<FlowCall>,
+    /// Project functions referenced other than by a call, with where they
+    /// go: stored in an object, an array or a variable (`Always`), or handed
+    /// to a function (`Via`). Handed to a library (a JSX event prop,
+    /// `setTimeout`, `app.post`) is not recorded: the library handles
+    /// nothing.
+    pub value_refs: Vec<(CallRef, Escape)>,
+    /// Named functions that call one of their parameters (a wrapper calling
+    /// the handler it was given), with whether some such call is inside a
+    /// `try` that has a `catch`.
+    pub param_calls: Vec<(String, bool)>,
+    /// Bindings a method is called on (`importer.queue()`, `flow.run()`).
+    pub member_calls: Vec<CallRef>,
 }
 
 /// The context a parent gives an expression.
@@ -94,7 +136,7 @@ struct FrameState {
 }
 
 /// Records the fate of every send and of every call of a project function.
-pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> Vec<FlowCall> {
+pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> FlowFacts {
     let mut v = Flow {
         scope,
         sends: sends.iter().copied().collect(),
@@ -106,9 +148,25 @@ pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> Vec<FlowCall> {
         }],
         out: Vec::new(),
         pending_name: None,
+        member_escape: Escape::Always,
+        value_refs: Vec::new(),
+        exporting: false,
+        named: Vec::new(),
+        param_calls: Vec::new(),
+        pending_object: None,
+        member_calls: Vec::new(),
     };
     program.visit_with(&mut v);
-    v.out
+    v.value_refs.dedup();
+    v.param_calls.sort();
+    v.param_calls.dedup();
+    v.member_calls.dedup();
+    FlowFacts {
+        calls: v.out,
+        value_refs: v.value_refs,
+        param_calls: v.param_calls,
+        member_calls: v.member_calls,
+    }
 }
 
 struct Flow<'s> {
@@ -120,6 +178,19 @@ struct Flow<'s> {
     out: Vec<FlowCall>,
     /// The name the next function gets (`const f = async () => …`).
     pending_name: Option<String>,
+    /// What the methods of the object literal being walked escape to.
+    member_escape: Escape,
+    /// Project functions used as values.
+    value_refs: Vec<(CallRef, Escape)>,
+    /// Inside `export default x` or `module.exports = …`: exporting a
+    /// function is no use of it as a value (its importers call it).
+    exporting: bool,
+    /// The named functions being walked, with their parameter names.
+    named: Vec<(String, Vec<String>)>,
+    param_calls: Vec<(String, bool)>,
+    /// The binding the next object literal initialises (`const x = {…}`).
+    pending_object: Option<String>,
+    member_calls: Vec<CallRef>,
 }
 
 impl Flow<'_> {
@@ -156,13 +227,24 @@ impl Flow<'_> {
         name: Option<String>,
         body: Span,
         returns_to: Option<Ctx>,
+        escape: Escape,
         walk: impl FnOnce(&mut Self),
     ) {
         let frame = Some(Frame {
             name: name.unwrap_or_default(),
             body,
+            escape,
         });
         let returns_to = returns_to.map(|ctx| self.fate(ctx));
+        let named = frame.as_ref().filter(|f| !f.name.is_empty()).and_then(|f| {
+            let info = self.scope.function(&f.name, body.start)?;
+            Some((
+                f.name.clone(),
+                info.params.iter().flatten().cloned().collect(),
+            ))
+        });
+        let pushed = named.is_some();
+        self.named.extend(named);
         self.frames.push(FrameState {
             frame,
             in_try: false,
@@ -170,6 +252,56 @@ impl Flow<'_> {
         });
         walk(self);
         self.frames.pop();
+        if pushed {
+            self.named.pop();
+        }
+    }
+
+    /// The project function a call's callee may name: a function of this
+    /// file or an imported binding.
+    fn callee_ref(&self, call: &CallExpr) -> Option<CallRef> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Ident(id) = unwrap(callee) else {
+            return None;
+        };
+        self.ident_ref(id)
+    }
+
+    fn value_ref(&mut self, id: &Ident) {
+        self.value_ref_to(id, Escape::Always);
+    }
+
+    fn value_ref_to(&mut self, id: &Ident, escape: Escape) {
+        if self.exporting {
+            return;
+        }
+        if let Some(r) = self.binding_ref(id) {
+            self.value_refs.push((r, escape));
+        }
+    }
+
+    /// Any binding an identifier names: an import, or a declaration of this
+    /// file (functions and objects alike).
+    fn binding_ref(&self, id: &Ident) -> Option<CallRef> {
+        let pos = self.scope.span(id.span).start;
+        if let Some(r) = self.scope.import_ref(&id.sym, pos) {
+            return Some(CallRef::Imported(r));
+        }
+        self.scope
+            .lookup(&id.sym, pos)
+            .map(|_| CallRef::Local(id.sym.to_string()))
+    }
+
+    fn ident_ref(&self, id: &Ident) -> Option<CallRef> {
+        let pos = self.scope.span(id.span).start;
+        if let Some(r) = self.scope.import_ref(&id.sym, pos) {
+            return Some(CallRef::Imported(r));
+        }
+        self.scope
+            .function(&id.sym, pos)
+            .map(|_| CallRef::Local(id.sym.to_string()))
     }
 
     fn target(&self, call: &CallExpr) -> Option<FlowTarget> {
@@ -196,6 +328,15 @@ impl Flow<'_> {
     }
 
     fn call(&mut self, c: &CallExpr, ctx: Ctx) {
+        // A wrapper calling the handler it was given.
+        if let (Callee::Expr(callee), Some((name, params))) = (&c.callee, self.named.last()) {
+            if let Expr::Ident(id) = unwrap(callee) {
+                if params.iter().any(|p| *p == *id.sym) {
+                    let in_try = self.frame().in_try;
+                    self.param_calls.push((name.clone(), in_try));
+                }
+            }
+        }
         if let Some(target) = self.target(c) {
             let callee = match &c.callee {
                 Callee::Expr(e) => self.scope.span(super::fold::e_span(e)),
@@ -216,6 +357,11 @@ impl Flow<'_> {
         };
         match unwrap(callee) {
             Expr::Member(m) => {
+                if let Expr::Ident(obj) = unwrap(&m.obj) {
+                    if let Some(r) = self.binding_ref(obj) {
+                        self.member_calls.push(r);
+                    }
+                }
                 let method = member_name(&m.prop).unwrap_or_default();
                 let promise_global =
                     matches!(unwrap(&m.obj), Expr::Ident(i) if &*i.sym == "Promise");
@@ -270,6 +416,8 @@ impl Flow<'_> {
                 self.function_expr(unwrap(callee), None, Some(ctx));
                 self.args(c, Ctx::Unknown);
             }
+            // A call by name is no value use of the function.
+            Expr::Ident(_) => self.callbacks(c, None),
             other => {
                 self.expr_with(other, Ctx::Unknown);
                 self.callbacks(c, None);
@@ -284,21 +432,85 @@ impl Flow<'_> {
     }
 
     /// Arguments of a call, where function arguments are callbacks whose
-    /// promise goes to `returns_to` (`None`: not followed).
+    /// promise goes to `returns_to` (`None`: not followed). A callback (or
+    /// an object of methods) handed to a project function escapes to it.
     fn callbacks(&mut self, c: &CallExpr, returns_to: Option<Ctx>) {
+        let escape = match self.callee_ref(c) {
+            Some(r) if returns_to.is_none() => Escape::Via(r),
+            _ => Escape::No,
+        };
         for a in &c.args {
             match unwrap(&a.expr) {
-                e @ (Expr::Arrow(_) | Expr::Fn(_)) => self.function_expr(e, None, returns_to),
+                e @ (Expr::Arrow(_) | Expr::Fn(_)) => {
+                    self.function_expr_escaping(e, None, returns_to, escape.clone())
+                }
+                Expr::Object(o) => {
+                    let outer = std::mem::replace(&mut self.member_escape, escape.clone());
+                    self.object(o);
+                    self.member_escape = outer;
+                }
+                // A function handed over by name: to a project function it
+                // escapes like a callback; to a library it does not.
+                Expr::Ident(id) => {
+                    if escape != Escape::No {
+                        self.value_ref_to(id, escape.clone());
+                    }
+                }
                 other => self.expr_with(other, Ctx::Unknown),
             }
         }
     }
 
+    /// An object literal: its function-valued properties and methods are
+    /// called through the object.
+    fn object(&mut self, o: &ObjectLit) {
+        let escape = self.member_escape.clone();
+        // Objects nested inside are the same object's (`options.events.x`).
+        let outer = self.member_escape.clone();
+        for p in &o.props {
+            match p {
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::KeyValue(kv) => match unwrap(&kv.value) {
+                        e @ (Expr::Arrow(_) | Expr::Fn(_)) => {
+                            self.function_expr_escaping(e, None, None, escape.clone())
+                        }
+                        Expr::Object(inner) => self.object(inner),
+                        other => self.expr_with(other, Ctx::Unknown),
+                    },
+                    Prop::Method(m) => {
+                        let body = self.scope.span(m.function.span);
+                        self.function_body(None, body, None, escape.clone(), |s| {
+                            if let Some(b) = &m.function.body {
+                                for st in &b.stmts {
+                                    st.visit_with(s);
+                                }
+                            }
+                        });
+                    }
+                    Prop::Shorthand(id) => self.value_ref(id),
+                    other => other.visit_children_with(self),
+                },
+                PropOrSpread::Spread(sp) => self.expr_with(&sp.expr, Ctx::Unknown),
+            }
+        }
+        self.member_escape = outer;
+    }
+
     fn function_expr(&mut self, e: &Expr, name: Option<String>, returns_to: Option<Ctx>) {
+        self.function_expr_escaping(e, name, returns_to, Escape::No)
+    }
+
+    fn function_expr_escaping(
+        &mut self,
+        e: &Expr,
+        name: Option<String>,
+        returns_to: Option<Ctx>,
+        escape: Escape,
+    ) {
         match e {
             Expr::Arrow(a) => {
                 let body = self.scope.span(a.span);
-                self.function_body(name, body, returns_to, |s| match &*a.body {
+                self.function_body(name, body, returns_to, escape, |s| match &*a.body {
                     ArrowFunctionBody::Expr(x) => s.expr_with(x, Ctx::Returned),
                     ArrowFunctionBody::FunctionBody(b) => {
                         for st in &b.stmts {
@@ -310,7 +522,7 @@ impl Flow<'_> {
             Expr::Fn(f) => {
                 let body = self.scope.span(f.function.span);
                 let name = name.or_else(|| f.ident.as_ref().map(|i| i.sym.to_string()));
-                self.function_body(name, body, returns_to, |s| {
+                self.function_body(name, body, returns_to, escape, |s| {
                     if let Some(b) = &f.function.body {
                         for st in &b.stmts {
                             st.visit_with(s);
@@ -380,11 +592,59 @@ impl Visit for Flow<'_> {
                 let name = self.pending_name.take();
                 self.function_expr(e, name, None);
             }
+            Expr::Object(o) => {
+                self.pending_name = None;
+                let escape = match self.pending_object.take() {
+                    Some(name) => Escape::Object(name),
+                    // `export default { fetch }`: the runtime calls it.
+                    None if self.exporting => Escape::No,
+                    None => Escape::Always,
+                };
+                let outer = std::mem::replace(&mut self.member_escape, escape);
+                self.object(o);
+                self.member_escape = outer;
+            }
+            // A function used as a value: stored, passed or assigned.
+            Expr::Ident(id) => self.value_ref(id),
             _ => {
                 self.pending_name = None;
                 e.visit_children_with(self);
             }
         }
+    }
+
+    fn visit_jsx_attr(&mut self, n: &JSXAttr) {
+        // `onClick={subscribe}`: React calls it and handles nothing; a
+        // function written in place is walked as usual.
+        if let Some(JSXAttrValue::JSXExprContainer(c)) = &n.value {
+            if let JSXExpr::Expr(e) = &c.expr {
+                if matches!(unwrap(e), Expr::Ident(_)) {
+                    return;
+                }
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
+        let outer = std::mem::replace(&mut self.exporting, true);
+        self.expr_with(&n.expr, Ctx::Unknown);
+        self.exporting = outer;
+    }
+
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        // `module.exports = { f }` and `exports.f = f` export, like `export`.
+        let exports = match &n.left {
+            AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                matches!(unwrap(&m.obj), Expr::Ident(i) if &*i.sym == "exports" || &*i.sym == "module")
+            }
+            _ => false,
+        };
+        let outer = self.exporting;
+        self.exporting |= exports;
+        n.left.visit_with(self);
+        self.expr_with(&n.right, Ctx::Unknown);
+        self.exporting = outer;
     }
 
     fn visit_expr_stmt(&mut self, n: &ExprStmt) {
@@ -400,8 +660,10 @@ impl Visit for Flow<'_> {
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
         if let Some(init) = &n.init {
             if let Pat::Ident(b) = &n.name {
-                if matches!(unwrap(init), Expr::Arrow(_) | Expr::Fn(_)) {
-                    self.pending_name = Some(b.id.sym.to_string());
+                match unwrap(init) {
+                    Expr::Arrow(_) | Expr::Fn(_) => self.pending_name = Some(b.id.sym.to_string()),
+                    Expr::Object(_) => self.pending_object = Some(b.id.sym.to_string()),
+                    _ => {}
                 }
             }
             self.expr_with(init, Ctx::Unknown);
@@ -411,7 +673,7 @@ impl Visit for Flow<'_> {
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         let Some(b) = &n.function.body else { return };
         let body = self.scope.span(n.function.span);
-        self.function_body(Some(n.ident.sym.to_string()), body, None, |s| {
+        self.function_body(Some(n.ident.sym.to_string()), body, None, Escape::No, |s| {
             for st in &b.stmts {
                 st.visit_with(s);
             }
@@ -419,9 +681,10 @@ impl Visit for Flow<'_> {
     }
 
     fn visit_function(&mut self, n: &Function) {
-        // Methods and other functions not reached through `visit_expr`.
+        // Class methods and other functions not reached through
+        // `visit_expr`: called through an instance.
         let body = self.scope.span(n.span);
-        self.function_body(None, body, None, |s| {
+        self.function_body(None, body, None, Escape::Always, |s| {
             if let Some(b) = &n.body {
                 for st in &b.stmts {
                     st.visit_with(s);
@@ -453,7 +716,7 @@ impl Visit for Flow<'_> {
         // Reached only through nodes other than expressions (class
         // properties, decorators): a callback nobody follows.
         let body = self.scope.span(n.span);
-        self.function_body(None, body, None, |s| match &*n.body {
+        self.function_body(None, body, None, Escape::Always, |s| match &*n.body {
             ArrowFunctionBody::Expr(x) => s.expr_with(x, Ctx::Returned),
             ArrowFunctionBody::FunctionBody(b) => {
                 for st in &b.stmts {

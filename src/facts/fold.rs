@@ -130,6 +130,10 @@ pub struct Scope {
     pub this_members: HashMap<String, Kind>,
     /// `this.x = <expr>` assignments and class property initialisers.
     pub this_exprs: Vec<(String, Rc<Expr>)>,
+    /// `obj.x = <expr>` assignments on a named object (the
+    /// `globalForQStash.receiver = new Receiver()` singleton pattern), by
+    /// object and property name.
+    pub member_exprs: HashMap<(String, String), Vec<Rc<Expr>>>,
     /// Class properties with a type annotation (`private q: Client`).
     pub this_types: Vec<(String, String)>,
 }
@@ -865,6 +869,15 @@ impl Scope {
                 let name = member_name(&m.prop)?;
                 if matches!(unwrap(&m.obj), Expr::This(_)) {
                     return self.this_members.get(&name).copied();
+                }
+                if let Expr::Ident(obj) = unwrap(&m.obj) {
+                    if let Some(values) =
+                        self.member_exprs.get(&(obj.sym.to_string(), name.clone()))
+                    {
+                        if let Some(k) = values.iter().find_map(|v| self.kind_of_depth(v, d)) {
+                            return Some(k);
+                        }
+                    }
                 }
                 match (self.kind_of_depth(&m.obj, d)?, name.as_str()) {
                     (Kind::Instance(QstashClass::Client), "schedules") => Some(Kind::Schedules),

@@ -453,6 +453,14 @@ pub struct FileFacts {
     /// The fate of each send's promise, and of each call of a project
     /// function.
     pub flow: Vec<flow::FlowCall>,
+    /// Project functions this file uses as values (stored, passed,
+    /// assigned): their callers are not all visible.
+    pub flow_value_refs: Vec<(handlers::CallRef, flow::Escape)>,
+    /// Named functions that call a parameter, and whether inside `try`
+    /// with a `catch` (see [`flow::FlowFacts::param_calls`]).
+    pub param_calls: Vec<(String, bool)>,
+    /// Bindings a method is called on (see [`flow::FlowFacts::member_calls`]).
+    pub member_calls: Vec<handlers::CallRef>,
     /// Folding ran out of its work budget in this file: some values were
     /// left unknown (see [`memo`]).
     pub budget_exhausted: bool,
