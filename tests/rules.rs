@@ -3007,6 +3007,20 @@ export const { POST } = serve(async (context) => {});
             ],
         ),
         exact(
+            "servePagesRouter from @upstash/qstash/nextjs, not from @upstash/workflow",
+            "pages/api/workflow.ts",
+            r#"
+import { servePagesRouter } from "@upstash/qstash/nextjs";
+import * as nx from "@upstash/qstash/nextjs";
+import { servePagesRouter as current } from "@upstash/workflow/nextjs";
+const { handler } = servePagesRouter(async (context) => {});
+export const other = nx.servePagesRouter(async (context) => {});
+export const fine = current(async (context) => {});
+export default handler;
+"#,
+            &[(R, 1), (R, 5)],
+        ),
+        exact(
             "workflow serve through CommonJS and npm:",
             "src/workflow.js",
             r#"

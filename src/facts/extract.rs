@@ -542,13 +542,32 @@ fn import_facts(scope: &Scope, facts: &mut FileFacts) {
         if matches!(name.as_str(), "startDevServer" | "registerQStashDev") {
             facts.dev_signals.push(DevSignal::DevServerImport);
         }
-        if name == "serve" && is_legacy_workflow_module(&imp.module) {
+        if let Some((what, instead)) = legacy_workflow_export(&imp.module, name) {
             facts.deprecated.push(DeprecatedUse {
-                what: "`serve` from `@upstash/qstash`",
-                instead: "`serve` from `@upstash/workflow`",
+                what,
+                instead,
                 span: imp.span,
             });
         }
+    }
+}
+
+/// A deprecated workflow helper of `@upstash/qstash` (moved to
+/// `@upstash/workflow`), with what to use instead.
+fn legacy_workflow_export(module: &str, name: &str) -> Option<(&'static str, &'static str)> {
+    if !is_legacy_workflow_module(module) {
+        return None;
+    }
+    match name {
+        "serve" => Some((
+            "`serve` from `@upstash/qstash`",
+            "`serve` from `@upstash/workflow`",
+        )),
+        "servePagesRouter" => Some((
+            "`servePagesRouter` from `@upstash/qstash/nextjs`",
+            "`servePagesRouter` from `@upstash/workflow/nextjs`",
+        )),
+        _ => None,
     }
 }
 
@@ -1030,15 +1049,13 @@ impl Visit for Extractor<'_> {
         if let (Expr::Ident(ns), MemberProp::Ident(p)) = (unwrap(&n.obj), &n.prop) {
             // `import * as nx from "@upstash/qstash/nextjs"; nx.serve(...)`.
             let imp = self.scope.import(&ns.sym, self.scope.span(ns.span).start);
-            if &*p.sym == "serve"
-                && imp.is_some_and(|i| {
-                    matches!(i.imported, Imported::Namespace | Imported::Default)
-                        && is_legacy_workflow_module(&i.module)
-                })
-            {
+            let legacy = imp
+                .filter(|i| matches!(i.imported, Imported::Namespace | Imported::Default))
+                .and_then(|i| legacy_workflow_export(&i.module, &p.sym));
+            if let Some((what, instead)) = legacy {
                 self.facts.deprecated.push(DeprecatedUse {
-                    what: "`serve` from `@upstash/qstash`",
-                    instead: "`serve` from `@upstash/workflow`",
+                    what,
+                    instead,
                     span: self.scope.span(p.span),
                 });
             }
