@@ -184,6 +184,26 @@ pub struct Receivers {
     /// `req.body` given to `verify` in routers that every mount puts behind
     /// a JSON body parser of another file.
     pub parsed_bodies: HashMap<PathBuf, Vec<ParsedBody>>,
+    /// Destinations whose route answers no handler for the delivery's
+    /// method, by sending file.
+    pub dead: HashMap<PathBuf, Vec<DeadDestination>>,
+}
+
+/// A destination that reaches a route with no handler for its method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadDestination {
+    /// The destination value.
+    pub span: Span,
+    /// The method it is delivered with.
+    pub method: String,
+    /// The route, as shown.
+    pub route: String,
+    /// The methods the route answers.
+    pub answers: Vec<String>,
+    /// The route file and one of its handlers.
+    pub route_file: PathBuf,
+    /// That handler's span.
+    pub handler: Span,
 }
 
 /// A `req.body` given to `verify` after a JSON body parser installed where
@@ -221,6 +241,8 @@ struct Route {
 struct Links {
     /// Per served route, the destinations that link to it, in project order.
     by_route: Vec<Vec<usize>>,
+    /// Per destination, the served routes of its most specific match.
+    best_routes: Vec<Vec<usize>>,
 }
 
 impl Links {
@@ -246,6 +268,15 @@ impl Links {
                 }
             }
         }
+        let mut best_routes: Vec<Vec<usize>> = vec![Vec::new(); dests.all.len()];
+        for (si, (s, hits)) in served.iter().zip(&matches).enumerate() {
+            let rank = delivery::specificity(&s.route.pattern);
+            for &d in hits {
+                if best[d].as_ref().is_some_and(|(b, _)| *b == rank) {
+                    best_routes[d].push(si);
+                }
+            }
+        }
         let by_route = served
             .iter()
             .zip(matches)
@@ -263,7 +294,55 @@ impl Links {
                     .collect()
             })
             .collect();
-        Links { by_route }
+        Links {
+            by_route,
+            best_routes,
+        }
+    }
+
+    /// The destinations, fully known in path and method, whose route has
+    /// handlers but none for that method.
+    fn dead(
+        &self,
+        dests: &Dests,
+        served: &[Served],
+        files: &[FileInput],
+    ) -> HashMap<PathBuf, Vec<DeadDestination>> {
+        let mut out: HashMap<PathBuf, Vec<DeadDestination>> = HashMap::new();
+        for (d, routes) in self.best_routes.iter().enumerate() {
+            let dest = &dests.all[d];
+            let (Some(method), Some(&first)) = (&dest.method, routes.first()) else {
+                continue;
+            };
+            if !dest.path.is_fully_known()
+                || routes.iter().any(|&si| {
+                    delivery::method_fits(served[si].route.method.as_deref(), Some(method))
+                })
+            {
+                continue;
+            }
+            let mut answers: Vec<String> = routes
+                .iter()
+                .filter_map(|&si| served[si].route.method.clone())
+                .collect();
+            answers.sort();
+            answers.dedup();
+            let s = &served[first];
+            let f = &files[s.file];
+            let found = out.entry(dest.target.path.clone()).or_default();
+            if found.iter().any(|x| x.span == dest.target.span) {
+                continue;
+            }
+            found.push(DeadDestination {
+                span: dest.target.span,
+                method: method.clone(),
+                route: s.route.shown.clone(),
+                answers,
+                route_file: f.path.to_path_buf(),
+                handler: f.facts.handlers.handlers[s.handler].span,
+            });
+        }
+        out
     }
 
     /// The destinations delivered to served route `i`: linked to it, with a
@@ -385,6 +464,7 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         unverified: out,
         receiving,
         parsed_bodies,
+        dead: links.dead(&dests, &served, files),
     }
 }
 

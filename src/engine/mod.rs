@@ -111,6 +111,8 @@ struct Analyzed {
     /// Its `req.body` values given to `verify` behind another file's JSON
     /// body parser.
     parsed_bodies: Vec<crate::receivers::ParsedBody>,
+    /// Its destinations whose route answers no handler for their method.
+    dead: Vec<crate::receivers::DeadDestination>,
     /// The editor's text of the file, which later rounds parse instead of
     /// the file on disk.
     buffer: Option<Arc<str>>,
@@ -140,6 +142,7 @@ impl Analyzed {
             specifiers: Arc::from(Vec::new()),
             flow: Vec::new(),
             parsed_bodies: Vec::new(),
+            dead: Vec::new(),
             buffer: None,
             route: None,
             imports_followed: false,
@@ -344,7 +347,7 @@ fn finish(
         link_project(&mut analyzed, resolver);
     }
     lap("routes", &analyzed);
-    let (statuses, flow, mut parsed_bodies) = {
+    let (statuses, flow, mut parsed_bodies, mut dead) = {
         let inputs: Vec<crate::receivers::FileInput> = analyzed
             .iter()
             .filter_map(|a| {
@@ -358,7 +361,12 @@ fn finish(
         let resolver = crate::link::Memoized::new(resolver);
         let receivers = crate::receivers::analyze(&inputs, &resolver, cwd);
         let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving);
-        (receivers.unverified, flow, receivers.parsed_bodies)
+        (
+            receivers.unverified,
+            flow,
+            receivers.parsed_bodies,
+            receivers.dead,
+        )
     };
     for a in analyzed.iter_mut() {
         if let Some(s) = statuses.get(&a.path) {
@@ -367,6 +375,7 @@ fn finish(
         if let Some(p) = parsed_bodies.remove(&a.path) {
             a.parsed_bodies = p;
         }
+        a.dead = dead.remove(&a.path).unwrap_or_default();
         if let Some(f) = flow.get(&a.path) {
             a.flow = f.clone();
         }
@@ -924,6 +933,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         unverified: &a.receivers,
         flow: &a.flow,
         parsed_bodies: &a.parsed_bodies,
+        dead_destinations: &a.dead,
         route_file,
         script: !route_file
             && a.facts.as_ref().is_none_or(|f| {
@@ -1056,6 +1066,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         let receivers = crate::receivers::analyze(&inputs, &crate::link::NoResolve, &config.dir);
         let flow = crate::sendflow::analyze(&inputs, &crate::link::NoResolve, &receivers.receiving);
         a.receivers = receivers.unverified.into_values().flatten().collect();
+        a.dead = receivers.dead.into_values().flatten().collect();
         a.flow = flow.into_values().flatten().collect();
     }
     let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());

@@ -2,6 +2,7 @@
 //! reports findings; adding a rule touches that file and [`RULES`].
 
 mod client_exposed_secret;
+mod dead_destination;
 mod deprecated_api;
 mod floating_publish;
 mod hardcoded_signing_key;
@@ -89,6 +90,9 @@ pub struct RuleContext<'a> {
     /// `req.body` values given to `verify` that a JSON body parser installed
     /// where the router is mounted has parsed (from the receiver analysis).
     pub parsed_bodies: &'a [crate::receivers::ParsedBody],
+    /// Destinations of this file whose route has no handler for their
+    /// method (from the receiver analysis).
+    pub dead_destinations: &'a [crate::receivers::DeadDestination],
     /// The file is a route file by its framework's convention.
     pub route_file: bool,
     /// The file serves no request: not a route file, no route registered in
@@ -188,6 +192,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &client_exposed_secret::META,
         check: Some(client_exposed_secret::check),
+    },
+    Rule {
+        meta: &dead_destination::META,
+        check: Some(dead_destination::check),
     },
     Rule {
         meta: &deprecated_api::META,
