@@ -1044,6 +1044,52 @@ export const wrap = (h: (r: Request) => Promise<Response>) =>
         ),
         only(
             R,
+            "a receiver that exists only with the keys, and a middleware that lets requests through without it",
+            "src/routes/webhooks.js",
+            r#"
+import { Receiver } from "@upstash/qstash";
+let receiver;
+if (process.env.QSTASH_CURRENT_SIGNING_KEY && process.env.QSTASH_NEXT_SIGNING_KEY) {
+  receiver = new Receiver({
+    currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY,
+    nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY,
+  });
+}
+export async function verifyQStash(req, res, next) {
+  if (!receiver) return next();
+  try {
+    await receiver.verify({ signature: req.headers["upstash-signature"], body: req.rawBody });
+    next();
+  } catch {
+    return res.status(401).end();
+  }
+}
+"#,
+            &[10],
+        ),
+        only(
+            R,
+            "a key-gated receiver whose absence is rejected, and one that always exists",
+            "src/routes/webhooks.js",
+            r#"
+import { Receiver } from "@upstash/qstash";
+const gated = process.env.QSTASH_CURRENT_SIGNING_KEY ? new Receiver() : null;
+const always = new Receiver();
+export async function strict(req, res, next) {
+  if (!gated) return res.status(500).json({ error: "signing keys missing" });
+  await gated.verify({ signature: req.headers["upstash-signature"], body: req.rawBody });
+  next();
+}
+export async function plain(req, res, next) {
+  if (!always) return next();
+  await always.verify({ signature: req.headers["upstash-signature"], body: req.rawBody });
+  next();
+}
+"#,
+            &[],
+        ),
+        only(
+            R,
             "a test that switches verification off is a test",
             "lib/workflow.ts",
             r#"

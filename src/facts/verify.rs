@@ -261,7 +261,9 @@ pub fn verify_calls(program: &Program, scope: &Scope) -> VerifyCalls {
         checked: HashMap::new(),
         consumed: HashMap::new(),
         fn_names: HashMap::new(),
+        key_gated: HashSet::new(),
     };
+    w.key_gated = w.key_gated_receivers(program);
     program.visit_with(&mut w);
     w.finish()
 }
@@ -1224,6 +1226,10 @@ struct Walker<'s> {
     consumed: HashMap<Option<Span>, HashMap<String, Awaited>>,
     /// Local functions by name.
     fn_names: HashMap<String, Vec<Span>>,
+    /// Bindings that hold a `Receiver` only when the signing keys are set
+    /// (`let receiver; if (KEYS) receiver = new Receiver(…)`, `const
+    /// receiver = KEYS ? new Receiver(…) : null`): testing one tests the keys.
+    key_gated: HashSet<String>,
 }
 
 fn key(e: &Expr) -> (u32, u32) {
@@ -1279,8 +1285,104 @@ impl Walker<'_> {
         self.guards.iter().any(|g| g.dev)
     }
 
+    /// The module-level bindings that hold a `Receiver` only when the
+    /// signing keys are set.
+    fn key_gated_receivers(&self, program: &Program) -> HashSet<String> {
+        let mut out = HashSet::new();
+        let stmts: Vec<&Stmt> = match program {
+            Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
+            Program::Script(s) => s.body.iter().collect(),
+        };
+        let is_receiver = |e: &Expr| matches!(unwrap(e), Expr::New(n) if self.scope.class_of(&n.callee) == Some(QstashClass::Receiver));
+        let nothing = |e: &Expr| {
+            matches!(
+                self.scope.literal(e),
+                Some(Literal::Null | Literal::Undefined)
+            )
+        };
+        for stmt in stmts {
+            match stmt {
+                Stmt::If(i) if self.stage(&i.test) == Some(Stage::KeySet) => {
+                    let body: Vec<&Stmt> = match &*i.cons {
+                        Stmt::Block(b) => b.stmts.iter().collect(),
+                        other => vec![other],
+                    };
+                    for s in body {
+                        if let Stmt::Expr(ExprStmt { expr, .. }) = s {
+                            if let Expr::Assign(a) = unwrap(expr) {
+                                if let (AssignTarget::Simple(SimpleAssignTarget::Ident(b)), true) =
+                                    (&a.left, is_receiver(&a.right))
+                                {
+                                    out.insert(b.id.sym.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                Stmt::Decl(Decl::Var(v)) => {
+                    for d in &v.decls {
+                        let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) else {
+                            continue;
+                        };
+                        if let Expr::Cond(c) = unwrap(init) {
+                            let gated = match self.stage(&c.test) {
+                                Some(Stage::KeySet) => is_receiver(&c.cons) && nothing(&c.alt),
+                                Some(Stage::KeyMissing) => nothing(&c.cons) && is_receiver(&c.alt),
+                                _ => false,
+                            };
+                            if gated {
+                                out.insert(b.id.sym.to_string());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether a condition tests a key-gated receiver's presence: `Some(true)`
+    /// when it holds if the receiver exists.
+    fn receiver_presence(&self, e: &Expr) -> Option<bool> {
+        match unwrap(e) {
+            Expr::Ident(id) if self.key_gated.contains(&*id.sym) => Some(true),
+            Expr::Unary(u) if u.op == UnaryOp::Bang => self.receiver_presence(&u.arg).map(|p| !p),
+            Expr::Bin(b)
+                if matches!(
+                    b.op,
+                    BinaryOp::EqEqEq | BinaryOp::EqEq | BinaryOp::NotEqEq | BinaryOp::NotEq
+                ) =>
+            {
+                let (side, other) = if self.receiver_presence(&b.left) == Some(true) {
+                    (true, &b.right)
+                } else if self.receiver_presence(&b.right) == Some(true) {
+                    (true, &b.left)
+                } else {
+                    return None;
+                };
+                if !matches!(
+                    self.scope.literal(other),
+                    Some(Literal::Null | Literal::Undefined)
+                ) {
+                    return None;
+                }
+                let equal = matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq);
+                Some(side != equal)
+            }
+            _ => None,
+        }
+    }
+
     /// The stage a condition selects for the branch taken when it holds.
     fn stage(&self, test: &Expr) -> Option<Stage> {
+        if let Some(present) = self.receiver_presence(test) {
+            return Some(if present {
+                Stage::KeySet
+            } else {
+                Stage::KeyMissing
+            });
+        }
         if let Some(present) = self.header_presence(test, 0) {
             return Some(if present {
                 Stage::HeaderPresent
