@@ -62,14 +62,7 @@ pub fn run_one(path: &Path, threads: Option<usize>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let opts = engine::Options {
-        paths: vec![root.clone()],
-        config: None,
-        threads,
-        no_ignore: false,
-        cwd: root,
-        stdin: None,
-    };
+    let opts = super::whole_tree(&root, threads);
     let worker = std::thread::Builder::new()
         .name("bench-run-one".into())
         .stack_size(256 * 1024 * 1024)

@@ -102,14 +102,7 @@ pub fn run(dir: &Path, args: &Args) -> Result<bool, String> {
         };
         // Warm the cache, then time both in turn, the way the main pass does.
         let _ = pass_read(&root, args.threads);
-        let opts = engine::Options {
-            paths: vec![root.clone()],
-            config: None,
-            threads: args.threads,
-            no_ignore: false,
-            cwd: root.clone(),
-            stdin: None,
-        };
+        let opts = super::whole_tree(&root, args.threads);
         let mut t_floor = Vec::new();
         let mut t_full = Vec::new();
         let mut outcome = None;

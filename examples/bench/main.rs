@@ -19,6 +19,17 @@ mod child;
 mod corpus;
 mod stress;
 
+/// The options of a whole-tree run of `root`, as `qstash-lint check` run
+/// there gives.
+fn whole_tree(root: &Path, threads: Option<usize>) -> engine::Options {
+    engine::Options {
+        paths: vec![root.to_path_buf()],
+        threads,
+        cwd: root.to_path_buf(),
+        ..engine::Options::default()
+    }
+}
+
 // The allocator the qstash-lint binary uses, so that every pass (the floors
 // included) is measured as the product runs.
 #[global_allocator]
@@ -2311,14 +2322,7 @@ fn run(args: &Args) -> Result<bool, String> {
         ok = false;
     }
 
-    let opts = engine::Options {
-        paths: vec![root.clone()],
-        config: None,
-        threads: args.threads,
-        no_ignore: false,
-        cwd: root.clone(),
-        stdin: None,
-    };
+    let opts = whole_tree(&root, args.threads);
     let mut t_read = Vec::new();
     let mut t_parse = Vec::new();
     let mut t_pre = Vec::new();
