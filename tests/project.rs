@@ -648,6 +648,20 @@ fn raw_rest_sends_reach_routes_too() {
         "src/app/api/raw-target/route.ts",
         "export async function POST() {\n  return new Response(\"ok\");\n}\n",
     );
+    // `fetch` resolves on a 4xx or 5xx: the try/catch does not see it.
+    assert_eq!(
+        lint_all(r, &[]),
+        [
+            "src/app/api/raw-target/route.ts:1 [missing-signature-verification]",
+            "src/lib/raw.ts:3 [unhandled-publish]"
+        ]
+    );
+    // The status checked; GET and DELETE of a schedule read and delete.
+    write(
+        r,
+        "src/lib/raw.ts",
+        "export async function enqueueRaw() {\n  try {\n    const res = await fetch(`${process.env.QSTASH_URL}/v2/publish/https://app.example.com/api/raw-target`, {\n      method: \"POST\",\n      headers: { Authorization: `Bearer ${process.env.QSTASH_TOKEN}` },\n    });\n    if (!res.ok) throw new Error(await res.text());\n  } catch (e) {\n    console.error(e);\n  }\n}\nexport async function readSchedule(id: string) {\n  await fetch(`${process.env.QSTASH_URL}/v2/schedules/${id}`, { headers: {} });\n  await fetch(`${process.env.QSTASH_URL}/v2/schedules/${id}`, { method: \"DELETE\" });\n}\n",
+    );
     assert_eq!(
         lint_all(r, &[]),
         ["src/app/api/raw-target/route.ts:1 [missing-signature-verification]"]

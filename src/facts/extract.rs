@@ -730,6 +730,7 @@ impl Extractor<'_> {
             requests,
             destinations,
             via: None,
+            raw: false,
         });
     }
 
@@ -767,6 +768,19 @@ impl Extractor<'_> {
         }
     }
 
+    /// Whether a callee takes its method from its options (`fetch`,
+    /// `$fetch`, `ofetch`, `globalThis.fetch`, `axios(url, config)`), rather
+    /// than naming it (`axios.post`).
+    fn is_fetch(&self, callee: &Expr) -> bool {
+        match unwrap(callee) {
+            Expr::Ident(id) => {
+                matches!(&*id.sym, "fetch" | "$fetch" | "ofetch") || self.is_axios(id)
+            }
+            Expr::Member(m) => member_name(&m.prop).as_deref() == Some("fetch"),
+            _ => false,
+        }
+    }
+
     fn is_axios(&self, id: &Ident) -> bool {
         let pos = self.scope.span(id.span).start;
         match self.scope.import(&id.sym, pos) {
@@ -783,6 +797,17 @@ impl Extractor<'_> {
         let Some((url, opts)) = self.http_call(call) else {
             return;
         };
+        // Only a POST sends: a GET or DELETE of `/v2/schedules/<id>` reads
+        // or deletes. `fetch` defaults to GET; `axios.post` is a POST.
+        if self.is_fetch(callee) {
+            let method = opts
+                .map(|o| self.scope.value(o))
+                .and_then(|o| o.object)
+                .and_then(|o| o.get("method").and_then(|m| m.value.literal.clone()));
+            if !matches!(&method, Some(Literal::Str(m)) if m.eq_ignore_ascii_case("POST")) {
+                return;
+            }
+        }
         let guard = self.guard();
         let url = self.scope.value_under(url, guard);
         let mut kind = None;
@@ -840,6 +865,7 @@ impl Extractor<'_> {
             })],
             destinations: vec![Destination { key, value }],
             via: None,
+            raw: true,
         });
     }
 

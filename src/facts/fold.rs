@@ -387,6 +387,7 @@ const API_PATHS: &[(&str, SendKind)] = &[
     ("/v2/publish/", SendKind::Publish),
     ("/v2/schedules/", SendKind::ScheduleCreate),
     ("/v2/enqueue/", SendKind::Enqueue),
+    ("/v1/publish/", SendKind::Publish),
 ];
 
 /// Splits a folded request URL of the QStash REST API

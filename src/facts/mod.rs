@@ -361,6 +361,9 @@ pub struct SendCall {
     /// The client comes from another module; the project link keeps the
     /// send only if that binding is a QStash client.
     pub via: Option<ImportedReceiver>,
+    /// A raw HTTP request to the QStash REST API (`fetch`, `axios`): it
+    /// resolves on an HTTP error instead of rejecting.
+    pub raw: bool,
 }
 
 /// How an environment variable is read.
