@@ -805,3 +805,39 @@ fn handlers_imported_from_other_modules_are_judged_where_defined() {
         ]
     );
 }
+
+/// A handler destructured from a workflow `serve` call and exported later
+/// (`const { handler } = serve(...); export default handler`, h3/Nuxt, and
+/// `servePagesRouter`) is served by the workflow, which verifies; a route
+/// that only reads the header is flagged.
+#[test]
+fn destructured_workflow_handlers_are_workflows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    fs::create_dir_all(r.join(".git")).expect("git");
+    write(
+        r,
+        "package.json",
+        r#"{ "name": "n", "dependencies": { "nuxt": "3" } }"#,
+    );
+    write(r, "nuxt.config.ts", "export default {};\n");
+    write(
+        r,
+        "server/api/workflow.post.ts",
+        "import { serve } from \"@upstash/workflow/h3\";\nconst { handler } = serve(async (context) => {\n  await context.run(\"a\", () => 1);\n});\nexport default handler;\n",
+    );
+    write(
+        r,
+        "server/api/plain.post.ts",
+        "export default defineEventHandler(async (event) => {\n  const sig = getHeader(event, \"upstash-signature\");\n  return { ok: true, sig };\n});\n",
+    );
+    write(
+        r,
+        "server/utils/q.ts",
+        "import { Client } from \"@upstash/workflow\";\nconst c = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function start() {\n  try {\n    await c.trigger({ url: `${process.env.APP_URL}/api/workflow` });\n    await c.trigger({ url: `${process.env.APP_URL}/api/plain` });\n  } catch {}\n}\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        ["server/api/plain.post.ts:1 [missing-signature-verification]"]
+    );
+}

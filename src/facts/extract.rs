@@ -365,6 +365,14 @@ impl Visit for Collector<'_> {
                     };
                     self.declare(b.id.sym.to_string(), scope, pos, binding);
                 }
+                (pat @ Pat::Object(_), Some(init)) => {
+                    let first = self.scope.next_decl_id();
+                    self.declare_pat(pat, scope);
+                    let value = Rc::new((**init).clone());
+                    for id in first..self.scope.next_decl_id() {
+                        self.scope.destructured.insert(id, value.clone());
+                    }
+                }
                 (pat, _) => self.declare_pat(pat, scope),
             }
         }

@@ -107,6 +107,10 @@ pub struct Scope {
     pub decls: HashMap<String, Vec<Decl>>,
     /// How many declarations there are (the next [`Decl::id`]).
     decl_count: u32,
+    /// The value a destructured binding was taken from, by [`Decl::id`]
+    /// (`const { handler } = serve(...)`: `handler` is part of that call's
+    /// result).
+    pub destructured: HashMap<u32, Rc<Expr>>,
     /// The declarations of each name grouped by scope, for [`Scope::lookup`].
     names: HashMap<String, NameIndex>,
     /// The first import of each local name.
@@ -605,6 +609,11 @@ impl Scope {
             // Before `finish`: index on the fly.
             None => NameIndex::new(decls).lookup(decls, pos).map(|i| &decls[i]),
         }
+    }
+
+    /// The next [`Decl::id`] to be given.
+    pub fn next_decl_id(&self) -> u32 {
+        self.decl_count
     }
 
     /// Records a declaration of `name`.

@@ -322,7 +322,13 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
                 // function is a verifier.
                 return (None, vec![Wrapping::Call(CallRef::Imported(r))]);
             }
-            match scope.lookup(&id.sym, pos).map(|d| &d.binding) {
+            let decl = scope.lookup(&id.sym, pos);
+            // `const { handler } = serve(...)`: part of the call's result.
+            if let Some(init) = decl.and_then(|d| scope.destructured.get(&d.id)) {
+                let init = init.clone();
+                return handler_of(scope, &init, depth + 1);
+            }
+            match decl.map(|d| &d.binding) {
                 Some(Binding::Func(info)) => (Some(info_fact(scope, &id.sym, info)), Vec::new()),
                 Some(Binding::Var { init, .. }) => {
                     let init = init.clone();
