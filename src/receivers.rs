@@ -590,15 +590,27 @@ fn is_verifier(
                                 .any(|c| c != call && is_verifier(from, c, set, by_path, resolver)))
                 })
         }),
-        CallRef::Imported(r) => {
-            let Some(target) = resolver.resolve(from, &r.specifier) else {
-                return false;
-            };
-            match resolver.export_local(&target, &r.name, by_path, 0) {
-                Some((file, local)) => set.contains(&(file, local)),
-                None => false,
-            }
+        CallRef::Imported(_) => {
+            function_of(resolver, by_path, from, call).is_some_and(|key| set.contains(&key))
         }
+    }
+}
+
+/// The project function a call names: a function of `from`, or the local
+/// name behind an imported binding, through re-exports.
+pub(crate) fn function_of(
+    resolver: &(impl Resolve + ?Sized),
+    by_path: &HashMap<&Path, &FileFacts>,
+    from: &Path,
+    c: &CallRef,
+) -> Option<(PathBuf, String)> {
+    match c {
+        CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
+        CallRef::Imported(r) => {
+            let target = resolver.resolve(from, &r.specifier)?;
+            resolver.export_local(&target, &r.name, by_path, 0)
+        }
+        CallRef::Inline(_) => None,
     }
 }
 
@@ -1054,18 +1066,8 @@ fn routes_through(
     resolver: &impl Resolve,
     by_path: &HashMap<&Path, &FileFacts>,
 ) -> bool {
-    let (file, name) = match c {
-        CallRef::Local(name) => (from.to_path_buf(), name.clone()),
-        CallRef::Imported(r) => {
-            let Some(target) = resolver.resolve(from, &r.specifier) else {
-                return false;
-            };
-            match resolver.export_local(&target, &r.name, by_path, 0) {
-                Some(found) => found,
-                None => return false,
-            }
-        }
-        CallRef::Inline(_) => return false,
+    let Some((file, name)) = function_of(resolver, by_path, from, c) else {
+        return false;
     };
     by_path.get(file.as_path()).is_some_and(|facts| {
         let h = &facts.handlers;

@@ -8,7 +8,7 @@ use crate::facts::flow::{Escape, Fate, FlowTarget};
 use crate::facts::handlers::CallRef;
 use crate::facts::FileFacts;
 use crate::link::Resolve;
-use crate::receivers::FileInput;
+use crate::receivers::{function_of, FileInput};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -51,8 +51,11 @@ enum Callee {
 /// Every flow call of every file with its callee, resolved once: the
 /// fixpoint below asks about each call in every round, and resolving an
 /// imported call walks imports and re-exports.
-fn callees(files: &[FileInput], resolver: &impl Resolve) -> Vec<Vec<Option<Callee>>> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+fn callees(
+    files: &[FileInput],
+    resolver: &impl Resolve,
+    by_path: &HashMap<&Path, &FileFacts>,
+) -> Vec<Vec<Option<Callee>>> {
     files
         .iter()
         .map(|f| {
@@ -65,16 +68,9 @@ fn callees(files: &[FileInput], resolver: &impl Resolve) -> Vec<Vec<Option<Calle
                 .iter()
                 .map(|c| match &c.target {
                     FlowTarget::Send(span) => sends.get(span).copied().map(Callee::Send),
-                    FlowTarget::Function(CallRef::Local(name)) => {
-                        Some(Callee::Function((f.path.to_path_buf(), name.clone())))
+                    FlowTarget::Function(r) => {
+                        function_of(resolver, by_path, f.path, r).map(Callee::Function)
                     }
-                    FlowTarget::Function(CallRef::Imported(r)) => {
-                        let target = resolver.resolve(f.path, &r.specifier)?;
-                        resolver
-                            .export_local(&target, &r.name, &by_path, 0)
-                            .map(Callee::Function)
-                    }
-                    FlowTarget::Function(CallRef::Inline(_)) => None,
                 })
                 .collect()
         })
@@ -85,7 +81,8 @@ fn callees(files: &[FileInput], resolver: &impl Resolve) -> Vec<Vec<Option<Calle
 /// `try`) a send or a call of another sender, in any file, each with a send
 /// it reaches.
 pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (PathBuf, Span)> {
-    senders_of(files, &callees(files, resolver))
+    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    senders_of(files, &callees(files, resolver, &by_path))
 }
 
 fn senders_of(
@@ -129,17 +126,10 @@ pub fn analyze(
     resolver: &impl Resolve,
     receiving: &HashMap<PathBuf, Vec<Span>>,
 ) -> HashMap<PathBuf, Vec<FlowFinding>> {
-    let callees = callees(files, resolver);
-    let senders = senders_of(files, &callees);
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
-    let function = |from: &Path, r: &CallRef| match r {
-        CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
-        CallRef::Imported(r) => {
-            let target = resolver.resolve(from, &r.specifier)?;
-            resolver.export_local(&target, &r.name, &by_path, 0)
-        }
-        CallRef::Inline(_) => None,
-    };
+    let callees = callees(files, resolver, &by_path);
+    let senders = senders_of(files, &callees);
+    let function = |from: &Path, r: &CallRef| function_of(resolver, &by_path, from, r);
     // Functions with callers in the project: their rejections go there.
     let called: HashSet<FnKey> = callees
         .iter()

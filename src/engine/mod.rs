@@ -714,11 +714,15 @@ fn parse_imported(
     // this runs after every round that parses more files.
     let mut routes = crate::receivers::RouteFiles::new(fallback_root);
     for a in analyzed.iter_mut().filter(|a| !a.imports_followed) {
+        if a.facts.is_none() {
+            continue;
+        }
+        // Kept: the rules ask again whether it is a route file.
+        let route_file = a
+            .route
+            .get_or_insert_with(|| routes.pattern(&a.path))
+            .is_some();
         let Some(f) = &a.facts else { continue };
-        let route_file = match &a.route {
-            Some(known) => known.is_some(),
-            None => routes.pattern(&a.path).is_some(),
-        };
         for (r, follow) in f.own_links(route_file) {
             let Some(j) = locate(&a.path, &r.specifier) else {
                 continue;
