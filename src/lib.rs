@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod delivery;
+pub mod deploy;
 pub mod depth;
 pub mod diagnostic;
 pub mod discover;

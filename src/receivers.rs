@@ -3,8 +3,9 @@
 //! them ("A handler is verified"). Runs once over the linked project.
 
 use crate::delivery::{self, Projects};
+use crate::deploy::Declared;
 use crate::diagnostic::Span;
-use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
+use crate::facts::handlers::{CallRef, FunctionConfig, Handler, HandlerKind, Wrapping};
 use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
@@ -380,11 +381,12 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
                 _ => vec![Mounted::default()],
             };
             for chain in chains {
-                if let Some(route) = pattern_of(f.path, h, &chain.prefix, &mut packages) {
+                let config = &f.facts.handlers.config;
+                for route in pattern_of(f.path, h, &chain.prefix, &mut packages, config) {
                     served.push(Served {
                         file: fi,
                         handler: hi,
-                        chain,
+                        chain: chain.clone(),
                         route,
                         project: project.clone(),
                     });
@@ -697,6 +699,13 @@ impl RouteFiles {
 
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
+        let root = self.packages.root(path.parent()?)?;
+        match self.packages.platform(path, &root) {
+            Some(PlatformFile::Declared(d)) => return d.first().map(|d| d.pattern.clone()),
+            Some(PlatformFile::Vercel(p)) => return Some(p),
+            Some(PlatformFile::Netlify(name)) => return Some(routes::netlify_default_route(&name)),
+            None => {}
+        }
         // Cheap test first: most files cannot be route files by any
         // convention, whatever their package.
         let s = path.to_string_lossy();
@@ -709,13 +718,7 @@ impl RouteFiles {
         if !maybe {
             return None;
         }
-        let root = self.packages.root(path.parent()?)?;
-        let rel = path
-            .strip_prefix(&root)
-            .ok()?
-            .to_string_lossy()
-            .replace('\\', "/");
-        let route = routes::file_route(&rel)?;
+        let route = self.packages.file_route(path, &root)?;
         Some(match route.framework {
             Framework::NextApp | Framework::NextPages => {
                 match self.packages.next_base_path(&root) {
@@ -805,6 +808,19 @@ struct Packages {
     /// Per package: `None` without a verifying `middleware.ts`, else its
     /// matchers (`None` inside: it runs on every route).
     middleware: HashMap<PathBuf, Option<Option<Vec<RoutePattern>>>>,
+    /// Deployment configs per folder.
+    deploy: crate::deploy::DeployIndex,
+}
+
+/// How a deployment platform serves a file, beyond the framework file
+/// conventions.
+enum PlatformFile {
+    /// Routes a config declares for its exports (Lambda, React Router).
+    Declared(Vec<Declared>),
+    /// A Vercel function under `api/`.
+    Vercel(RoutePattern),
+    /// A Netlify function, by name.
+    Netlify(String),
 }
 
 impl Packages {
@@ -813,6 +829,58 @@ impl Packages {
             Some(r) => Some(r),
             None => self.fallback.clone().filter(|f| dir.starts_with(f)),
         }
+    }
+
+    /// How a platform serves `path` (in the package at `root`): a route
+    /// that a config in the package or a folder above declares (an SST app
+    /// at the workspace root declares handlers in member packages), a
+    /// Netlify functions folder, or Vercel's `api/` outside Next.js.
+    fn platform(&mut self, path: &Path, root: &Path) -> Option<PlatformFile> {
+        let module = path.with_extension("");
+        let mut dir = Some(root.to_path_buf());
+        let mut package = true;
+        while let Some(d) = dir {
+            let deploy = self.deploy.dir(&d);
+            if let Some(decls) = deploy.declared.get(&module) {
+                return Some(PlatformFile::Declared(decls.clone()));
+            }
+            for functions in &deploy.netlify_dirs {
+                if let Some(name) = path
+                    .strip_prefix(functions)
+                    .ok()
+                    .and_then(|rel| routes::netlify_function(&rel.to_string_lossy()))
+                {
+                    return Some(PlatformFile::Netlify(name));
+                }
+            }
+            if package && !deploy.next_app {
+                if let Some(p) = path
+                    .strip_prefix(&d)
+                    .ok()
+                    .and_then(|rel| routes::vercel_route(&rel.to_string_lossy()))
+                {
+                    return Some(PlatformFile::Vercel(p));
+                }
+            }
+            package = false;
+            dir = d.parent().and_then(|p| self.root(p));
+        }
+        None
+    }
+
+    /// The framework route of `path` by file convention; React Router flat
+    /// routes only where `app/routes.ts` does not replace them.
+    fn file_route(&mut self, path: &Path, root: &Path) -> Option<routes::FileRoute> {
+        let rel = path
+            .strip_prefix(root)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let route = routes::file_route(&rel)?;
+        if route.framework == Framework::Remix && self.deploy.dir(root).routes_config_only {
+            return None;
+        }
+        Some(route)
     }
 
     fn next_base_path(&mut self, root: &Path) -> Option<String> {
@@ -834,14 +902,23 @@ impl Packages {
     }
 }
 
-/// The route pattern a handler serves, and its display.
+/// The routes a handler serves, and their display.
 fn pattern_of(
     path: &Path,
     h: &Handler,
     mount_prefix: &str,
     packages: &mut Packages,
-) -> Option<Route> {
+    config: &FunctionConfig,
+) -> Vec<Route> {
     let any_method = |m: &str| (m != "ALL").then(|| m.to_ascii_uppercase());
+    let route = |pattern: RoutePattern, method: Option<String>| {
+        let shown = pattern.display();
+        Route {
+            pattern,
+            shown,
+            method,
+        }
+    };
     match &h.kind {
         HandlerKind::Code { path: p, method } => {
             let full = if mount_prefix.is_empty() {
@@ -853,23 +930,42 @@ fn pattern_of(
                     joined => joined,
                 }
             };
-            let pattern = RoutePattern::from_code_path(&full)?;
-            let shown = pattern.display();
-            Some(Route {
-                pattern,
-                shown,
-                method: any_method(method),
-            })
+            RoutePattern::from_code_path(&full)
+                .map(|pattern| route(pattern, any_method(method)))
+                .into_iter()
+                .collect()
         }
         HandlerKind::Export(name) => {
-            let root = packages.root(path.parent()?)?;
-            let rel = path
-                .strip_prefix(&root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let route = routes::file_route(&rel)?;
-            let fits = match route.framework {
+            let Some(root) = path.parent().and_then(|d| packages.root(d)) else {
+                return Vec::new();
+            };
+            match packages.platform(path, &root) {
+                Some(PlatformFile::Declared(decls)) => {
+                    return decls
+                        .into_iter()
+                        .filter(|d| d.export == *name)
+                        .map(|d| route(d.pattern, d.method))
+                        .collect();
+                }
+                Some(PlatformFile::Vercel(pattern)) => {
+                    return match name.as_str() {
+                        "default" => vec![route(pattern, None)],
+                        m if is_method_export(m) => vec![route(pattern, any_method(m))],
+                        _ => Vec::new(),
+                    };
+                }
+                Some(PlatformFile::Netlify(function)) => {
+                    return netlify_routes(&function, name, config)
+                        .into_iter()
+                        .map(|(p, m)| route(p, m))
+                        .collect();
+                }
+                None => {}
+            }
+            let Some(fr) = packages.file_route(path, &root) else {
+                return Vec::new();
+            };
+            let fits = match fr.framework {
                 Framework::NextApp | Framework::SvelteKit | Framework::Astro => {
                     is_method_export(name)
                 }
@@ -877,36 +973,62 @@ fn pattern_of(
                 Framework::NextPages => name == "default" || is_method_export(name),
                 Framework::Nuxt => name == "default",
                 Framework::Remix => name == "action",
+                Framework::Vercel | Framework::Netlify | Framework::Declared => false,
             };
             // Nuxt `receipt.get.ts` serves GET only: not a QStash delivery.
             if !fits
-                || route
+                || fr
                     .method
                     .as_deref()
                     .is_some_and(|m| matches!(m, "GET" | "HEAD" | "OPTIONS"))
             {
-                return None;
+                return Vec::new();
             }
-            let pattern = match route.framework {
+            let pattern = match fr.framework {
                 Framework::NextApp | Framework::NextPages => match packages.next_base_path(&root) {
-                    Some(base) => route.pattern.with_base_path(&base),
-                    None => route.pattern,
+                    Some(base) => fr.pattern.with_base_path(&base),
+                    None => fr.pattern,
                 },
-                _ => route.pattern,
+                _ => fr.pattern,
             };
-            let shown = pattern.display();
-            let method = match route.framework {
+            let method = match fr.framework {
                 Framework::NextApp | Framework::SvelteKit | Framework::Astro => any_method(name),
                 Framework::NextPages if name != "default" => any_method(name),
-                Framework::Nuxt => route.method.clone(),
-                Framework::NextPages | Framework::Remix => None,
+                Framework::Nuxt => fr.method.clone(),
+                _ => None,
             };
-            Some(Route {
-                pattern,
-                shown,
-                method,
-            })
+            vec![route(pattern, method)]
         }
+    }
+}
+
+/// The routes of a Netlify function's export: `handler` (Functions v1) at
+/// `/.netlify/functions/<name>`; the default export (v2) there too, or at
+/// the paths its `config` declares instead, for the methods it lists.
+fn netlify_routes(
+    function: &str,
+    export: &str,
+    config: &FunctionConfig,
+) -> Vec<(RoutePattern, Option<String>)> {
+    match export {
+        "handler" => vec![(routes::netlify_default_route(function), None)],
+        "default" if config.paths.is_empty() => {
+            vec![(routes::netlify_default_route(function), None)]
+        }
+        "default" => {
+            let methods: Vec<Option<String>> = if config.methods.is_empty() {
+                vec![None]
+            } else {
+                config.methods.iter().cloned().map(Some).collect()
+            };
+            config
+                .paths
+                .iter()
+                .filter_map(|p| RoutePattern::from_code_path(p))
+                .flat_map(|p| methods.iter().map(move |m| (p.clone(), m.clone())))
+                .collect()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -31,6 +31,15 @@ pub enum Framework {
     Astro,
     /// Remix / React Router flat routes: `app/routes/*`.
     Remix,
+    /// Vercel Functions: `api/**` at the root of a project that is not a
+    /// Next.js app.
+    Vercel,
+    /// Netlify Functions: `netlify/functions/<name>` (or the directory
+    /// `netlify.toml` names), served at `/.netlify/functions/<name>`.
+    Netlify,
+    /// A route a deployment config declares for a handler export: AWS
+    /// Lambda (`serverless.yml`, SAM, SST) or React Router's `app/routes.ts`.
+    Declared,
 }
 
 /// One segment of a route pattern.
@@ -441,6 +450,93 @@ fn remix_segments(name: &str) -> Vec<Segment> {
         segments.push(segment);
     }
     segments
+}
+
+/// Vercel Functions: the route of `rel`, a path under the project root
+/// (`api/webhooks/[id].ts` → `/api/webhooks/[id]`). Vercel serves every file
+/// under `api/` whose name and folders do not start with `_` or `.`; `index`
+/// serves its folder; `[id]` and `[...slug]` are dynamic as in Next.js.
+pub fn vercel_route(rel: &str) -> Option<RoutePattern> {
+    let norm = rel.replace('\\', "/");
+    let comps: Vec<&str> = norm
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let (file, dirs) = comps.split_last()?;
+    let ["api", rest @ ..] = dirs else {
+        return None;
+    };
+    let stem = strip_ext(file, NUXT_EXTS)?;
+    let hidden = |s: &str| s.starts_with('_') || s.starts_with('.');
+    if hidden(stem)
+        || rest
+            .iter()
+            .any(|d| hidden(d) || matches!(*d, "node_modules" | "__tests__"))
+        || is_test_or_declaration(file)
+    {
+        return None;
+    }
+    let mut segments = vec![Segment::Static("api".to_string())];
+    segments.extend(rest.iter().map(|d| next_segment(d)));
+    if stem != "index" {
+        segments.push(next_segment(stem));
+    }
+    Some(RoutePattern { segments })
+}
+
+/// Netlify Functions: the function name of `rel`, a path under the
+/// functions directory: `name.ts`, `name/index.ts` or `name/name.ts`.
+pub fn netlify_function(rel: &str) -> Option<String> {
+    let norm = rel.replace('\\', "/");
+    let comps: Vec<&str> = norm
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let name = match comps.as_slice() {
+        [file] => strip_ext(file, NUXT_EXTS)?,
+        [dir, file] => {
+            let stem = strip_ext(file, NUXT_EXTS)?;
+            if stem != "index" && stem != *dir {
+                return None;
+            }
+            dir
+        }
+        _ => return None,
+    };
+    if name.starts_with('_')
+        || name.starts_with('.')
+        || is_test_or_declaration(comps[comps.len() - 1])
+    {
+        return None;
+    }
+    Some(name.to_string())
+}
+
+/// The route of a Netlify function by name: `/.netlify/functions/<name>`.
+pub fn netlify_default_route(name: &str) -> RoutePattern {
+    RoutePattern {
+        segments: vec![
+            Segment::Static(".netlify".into()),
+            Segment::Static("functions".into()),
+            Segment::Static(name.to_string()),
+        ],
+    }
+}
+
+/// An API Gateway style path (`serverless.yml`, SAM, SST): `{id}` is one
+/// segment, `{proxy+}` one or more; `*`/`:id` are accepted as in code paths.
+pub fn gateway_path(path: &str) -> Option<RoutePattern> {
+    let converted: Vec<String> = path
+        .split('/')
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if name.ends_with('+') => format!(":{name}"),
+                Some(name) => format!(":{name}"),
+                None => seg.to_string(),
+            },
+        )
+        .collect();
+    RoutePattern::from_code_path(&converted.join("/"))
 }
 
 // ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ use super::modules::{self, is_verify_wrapper};
 use super::verify::ParserKind;
 use super::{ImportRef, Imported, QstashClass};
 use crate::diagnostic::Span;
+use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -102,6 +103,19 @@ pub struct HandlerFacts {
     pub code_objects: Vec<(usize, String)>,
     /// Routers imported from other modules and mounted here.
     pub mounts: Vec<ForeignMount>,
+    /// `export const config = { path, method }`: the paths and methods a
+    /// Netlify function declares for itself.
+    pub config: FunctionConfig,
+}
+
+/// The routing a function file declares in its own `config` export
+/// (Netlify Functions v2: `export const config = { path: "/x", method: "POST" }`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FunctionConfig {
+    /// Literal paths (`path: "/x"` or `path: ["/a", "/b"]`).
+    pub paths: Vec<String>,
+    /// Upper-case methods; empty for every method.
+    pub methods: Vec<String>,
 }
 
 /// A router from another module mounted on a path:
@@ -160,6 +174,9 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                         match (&d.name, &d.init) {
                             (Pat::Ident(b), Some(init)) => {
                                 let name = b.id.sym.to_string();
+                                if name == "config" {
+                                    out.config = function_config(init);
+                                }
                                 let (function, wrappers) = handler_of(scope, init, 0);
                                 out.handlers.push(Handler {
                                     kind: HandlerKind::Export(name),
@@ -272,11 +289,103 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
             _ => {}
         }
     }
+    commonjs_exports(program, scope, &mut out);
     let mut v = code_routes(scope, &mut out);
     program.visit_with(&mut v);
     v.finish();
     collect_functions(program, scope, &mut out);
     out
+}
+
+/// `exports.handler = …`, `module.exports.handler = …` and
+/// `module.exports = { handler }` at the top level: Lambda and Netlify
+/// handlers written as CommonJS export this way.
+fn commonjs_exports(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
+    let stmts: Vec<&Stmt> = match program {
+        Program::Script(s) => s.body.iter().collect(),
+        Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
+    };
+    for stmt in stmts {
+        let Stmt::Expr(es) = stmt else { continue };
+        let Expr::Assign(a) = unwrap(&es.expr) else {
+            continue;
+        };
+        if a.op != AssignOp::Assign {
+            continue;
+        }
+        let Some(target) = a.left.as_simple().and_then(|t| t.as_member()) else {
+            continue;
+        };
+        let is_module_exports = |e: &Expr| {
+            matches!(e, Expr::Member(m)
+                if matches!(&*m.obj, Expr::Ident(o) if &*o.sym == "module")
+                    && member_name(&m.prop).as_deref() == Some("exports"))
+        };
+        let exports_object = matches!(&*target.obj, Expr::Ident(o) if &*o.sym == "exports")
+            || is_module_exports(&target.obj);
+        let mut push = |name: String, span: swc_common::Span, value: &Expr| {
+            let (function, wrappers) = handler_of(scope, value, 0);
+            out.handlers.push(Handler {
+                kind: HandlerKind::Export(name),
+                span: scope.span(span),
+                function,
+                wrappers,
+                middleware: Vec::new(),
+            });
+        };
+        if exports_object {
+            if let Some(name) = member_name(&target.prop) {
+                push(name, target.prop.span(), &a.right);
+            }
+        } else if is_module_exports(&Expr::Member(target.clone())) {
+            let Expr::Object(o) = unwrap(&a.right) else {
+                continue;
+            };
+            for p in &o.props {
+                let PropOrSpread::Prop(p) = p else { continue };
+                match &**p {
+                    Prop::Shorthand(id) => {
+                        push(id.sym.to_string(), id.span, &Expr::Ident(id.clone()))
+                    }
+                    Prop::KeyValue(kv) => {
+                        if let Some(name) = super::fold::prop_name(&kv.key) {
+                            push(name, kv.key.span(), &kv.value);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// The literal `path` and `method` of a function's `config` object.
+fn function_config(init: &Expr) -> FunctionConfig {
+    let Expr::Object(o) = unwrap(init) else {
+        return FunctionConfig::default();
+    };
+    let strings = |key: &str| -> Vec<String> {
+        match prop_value(o, key).map(unwrap) {
+            Some(Expr::Lit(Lit::Str(s))) => vec![atom_str(&s.value)],
+            Some(Expr::Array(a)) => a
+                .elems
+                .iter()
+                .flatten()
+                .filter_map(|e| match unwrap(&e.expr) {
+                    Expr::Lit(Lit::Str(s)) => Some(atom_str(&s.value)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    FunctionConfig {
+        paths: strings("path"),
+        methods: strings("method")
+            .into_iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect(),
+    }
 }
 
 /// The `export default` keyword: the line a Pages Router diagnostic points at.
