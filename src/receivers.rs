@@ -703,7 +703,13 @@ impl RouteFiles {
         match self.packages.platform(path, &root) {
             Some(PlatformFile::Declared(d)) => return d.first().map(|d| d.pattern.clone()),
             Some(PlatformFile::Vercel(p)) => return Some(p),
-            Some(PlatformFile::Netlify(name)) => return Some(routes::netlify_default_route(&name)),
+            // A Functions v2 `config.path` can serve it anywhere, and that
+            // is only known once it is parsed: any destination may reach it.
+            Some(PlatformFile::Netlify(_)) => {
+                return Some(RoutePattern {
+                    segments: vec![routes::Segment::OptionalCatchAll],
+                })
+            }
             None => {}
         }
         // Cheap test first: most files cannot be route files by any

@@ -1844,4 +1844,55 @@ mod tests {
         assert_eq!(b("module.exports = { basePath: '/docs"), None);
         assert_eq!(b(""), None);
     }
+
+    #[test]
+    fn vercel_functions_under_api() {
+        let v = |rel: &str| vercel_route(rel).map(|p| p.display());
+        assert_eq!(v("api/hello.ts").as_deref(), Some("/api/hello"));
+        assert_eq!(
+            v("api/users/[id].js").as_deref(),
+            Some("/api/users/[param]")
+        );
+        assert_eq!(v("api/index.ts").as_deref(), Some("/api"));
+        assert_eq!(
+            v("api/files/[...path].mts").as_deref(),
+            Some("/api/files/[...path]")
+        );
+        for no in [
+            "api/_lib/db.ts",
+            "api/.hidden.ts",
+            "api/_helper.ts",
+            "api/x.test.ts",
+            "api/types.d.ts",
+            "src/api/x.ts",
+            "api/readme.md",
+        ] {
+            assert_eq!(v(no), None, "{no}");
+        }
+    }
+
+    #[test]
+    fn netlify_function_names() {
+        assert_eq!(netlify_function("hello.ts").as_deref(), Some("hello"));
+        assert_eq!(
+            netlify_function("hello/index.mts").as_deref(),
+            Some("hello")
+        );
+        assert_eq!(netlify_function("hello/hello.js").as_deref(), Some("hello"));
+        assert_eq!(netlify_function("hello/util.ts"), None);
+        assert_eq!(netlify_function("_shared/db.ts"), None);
+        assert_eq!(netlify_function("a/b/c.ts"), None);
+        assert_eq!(
+            netlify_default_route("hello").display(),
+            "/.netlify/functions/hello"
+        );
+    }
+
+    #[test]
+    fn gateway_paths() {
+        let g = |p: &str| gateway_path(p).map(|p| p.display());
+        assert_eq!(g("/users/{id}").as_deref(), Some("/users/[param]"));
+        assert_eq!(g("/files/{proxy+}").as_deref(), Some("/files/[...path]"));
+        assert_eq!(g("/plain").as_deref(), Some("/plain"));
+    }
 }

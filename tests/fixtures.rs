@@ -35,16 +35,20 @@ fn every_fixture_has_a_snapshot_test() {
     assert_eq!(
         names,
         [
+            "aws-lambda",
             "express-app",
             "hono-worker",
             "monorepo",
+            "netlify-functions",
             "nextjs-app",
             "nextjs-pages",
             "node-scripts",
             "nuxt-app",
             "precision",
+            "react-router-app",
             "remix-app",
             "sveltekit-app",
+            "vercel-functions",
             "workflow-app",
         ],
         "add a snapshot test for each new fixture"
@@ -104,4 +108,24 @@ fn monorepo() {
 #[test]
 fn precision() {
     insta::assert_snapshot!("precision", run_fixture("precision"));
+}
+
+#[test]
+fn vercel_functions() {
+    insta::assert_snapshot!("vercel-functions", run_fixture("vercel-functions"));
+}
+
+#[test]
+fn netlify_functions() {
+    insta::assert_snapshot!("netlify-functions", run_fixture("netlify-functions"));
+}
+
+#[test]
+fn aws_lambda() {
+    insta::assert_snapshot!("aws-lambda", run_fixture("aws-lambda"));
+}
+
+#[test]
+fn react_router_app() {
+    insta::assert_snapshot!("react-router-app", run_fixture("react-router-app"));
 }

@@ -142,6 +142,7 @@ pub struct ForeignMount {
 pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
     let mut out = HandlerFacts::default();
     let Program::Module(m) = program else {
+        commonjs_exports(program, scope, &mut out);
         let mut v = code_routes(scope, &mut out);
         program.visit_with(&mut v);
         v.finish();

@@ -1766,7 +1766,10 @@ impl Walker<'_> {
         let pos = self.scope.span(req.span).start;
         let typed = match self.scope.lookup(&req.sym, pos).map(|d| &d.binding) {
             Some(Binding::Opaque { type_name: Some(t) }) => {
-                t == "NextApiRequest" || t.ends_with(".NextApiRequest")
+                // Vercel's Node runtime parses the body as Next.js does.
+                ["NextApiRequest", "VercelRequest"]
+                    .iter()
+                    .any(|n| t == n || t.ends_with(&format!(".{n}")))
             }
             _ => false,
         };

@@ -1,0 +1,299 @@
+//! Deployment platforms whose routes come from a folder convention or a
+//! config rather than a framework's file names: Vercel Functions, Netlify
+//! Functions, AWS Lambda (serverless.yml, SAM, SST) and React Router v7's
+//! `app/routes.ts`. Each case is a small project on disk and the
+//! receiver diagnostics it must (and must not) produce.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(p, text).expect("write");
+}
+
+/// `path:line [rule]` of every diagnostic, sorted.
+fn lint(root: &Path) -> Vec<String> {
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", ".", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut got: Vec<String> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} [{}]",
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// The related locations of the diagnostics in `path`.
+fn related(root: &Path, path: &str) -> Vec<String> {
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", ".", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["path"] == path)
+        .flat_map(|d| d["related"].as_array().cloned().unwrap_or_default())
+        .map(|r| format!("{}:{}", r["path"].as_str().unwrap_or(""), r["line"]))
+        .collect()
+}
+
+const PUBLISHER: &str = r#"import { Client } from "@upstash/qstash";
+const qstash = new Client({ token: process.env.QSTASH_TOKEN! });
+export async function send() {
+  try {
+    await qstash.publishJSON({ url: `${process.env.APP_URL}PATH`, body: {} });
+  } catch (e) {
+    console.error(e);
+  }
+}
+"#;
+
+fn publisher(path: &str) -> String {
+    PUBLISHER.replace("PATH", path)
+}
+
+const UNVERIFIED_DEFAULT: &str =
+    "export default async function handler(req, res) {\n  res.status(200).end();\n}\n";
+
+#[test]
+fn vercel_api_folder_outside_nextjs_links_and_names_the_publish() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(
+        r,
+        "package.json",
+        r#"{ "name": "x", "dependencies": { "@upstash/qstash": "2" } }"#,
+    );
+    write(r, "lib/send.ts", &publisher("/api/hooks/abc"));
+    write(r, "api/hooks/[id].ts", UNVERIFIED_DEFAULT);
+    // Same path shape, but private: Vercel does not serve `_` files.
+    write(r, "api/_hooks/[id].ts", UNVERIFIED_DEFAULT);
+    assert_eq!(
+        lint(r),
+        ["api/hooks/[id].ts:1 [missing-signature-verification]"]
+    );
+    assert_eq!(related(r, "api/hooks/[id].ts"), ["lib/send.ts:5"]);
+}
+
+#[test]
+fn a_nextjs_app_does_not_serve_a_root_api_folder() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(
+        r,
+        "package.json",
+        r#"{ "name": "x", "dependencies": { "@upstash/qstash": "2", "next": "15" } }"#,
+    );
+    write(r, "lib/send.ts", &publisher("/api/hooks/abc"));
+    write(r, "api/hooks/[id].ts", UNVERIFIED_DEFAULT);
+    assert_eq!(lint(r), Vec::<String>::new());
+}
+
+#[test]
+fn vercel_web_handlers_for_another_method_do_not_receive() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(r, "package.json", r#"{ "name": "x" }"#);
+    write(r, "lib/send.ts", &publisher("/api/report"));
+    write(
+        r,
+        "api/report.ts",
+        "export function GET() { return new Response('ok'); }\nexport function POST() { return new Response('ok'); }\n",
+    );
+    write(
+        r,
+        "api/status.ts",
+        "export function GET() { return new Response('ok'); }\n",
+    );
+    // POST receives the delivery; GET does not.
+    assert_eq!(
+        lint(r),
+        ["api/report.ts:2 [missing-signature-verification]"]
+    );
+}
+
+#[test]
+fn netlify_default_directory_v1_and_v2_with_config_path() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(r, "package.json", r#"{ "name": "x" }"#);
+    write(
+        r,
+        "src/send.ts",
+        r#"import { Client } from "@upstash/qstash";
+const q = new Client({ token: process.env.QSTASH_TOKEN! });
+export async function send() {
+  try {
+    await q.publishJSON({ url: `${process.env.URL}/.netlify/functions/worker`, body: {} });
+    await q.publishJSON({ url: `${process.env.URL}/api/v2-hook`, body: {} });
+    await q.publishJSON({ url: `${process.env.URL}/.netlify/functions/moved`, body: {} });
+  } catch (e) {
+    console.error(e);
+  }
+}
+"#,
+    );
+    write(
+        r,
+        "netlify/functions/worker/worker.ts",
+        "exports.handler = async (event) => ({ statusCode: 200, body: event.body });\n",
+    );
+    write(
+        r,
+        "netlify/functions/hook.mts",
+        "export default async (req: Request) => new Response(await req.text());\nexport const config = { path: \"/api/v2-hook\" };\n",
+    );
+    // A v2 function with its own path is no longer served at
+    // /.netlify/functions/<name>.
+    write(
+        r,
+        "netlify/functions/moved.mts",
+        "export default async (req: Request) => new Response('ok');\nexport const config = { path: [\"/elsewhere\"] };\n",
+    );
+    assert_eq!(
+        lint(r),
+        [
+            "netlify/functions/hook.mts:1 [missing-signature-verification]",
+            "netlify/functions/worker/worker.ts:1 [missing-signature-verification]",
+        ]
+    );
+}
+
+#[test]
+fn sam_template_routes_to_the_esbuild_entry_point() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(r, "package.json", r#"{ "name": "x" }"#);
+    write(
+        r,
+        "template.yaml",
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  HookFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hook/
+      Handler: app.lambdaHandler
+      Events:
+        Hook:
+          Type: HttpApi
+          Properties:
+            Path: /hook
+            Method: POST
+            ApiId: !Ref HttpApi
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        EntryPoints:
+          - app.ts
+"#,
+    );
+    write(r, "src/send.ts", &publisher("/hook"));
+    write(
+        r,
+        "hook/app.ts",
+        "export const lambdaHandler = async (event) => ({ statusCode: 200, body: event.body });\nexport const other = async () => ({ statusCode: 200 });\n",
+    );
+    assert_eq!(lint(r), ["hook/app.ts:1 [missing-signature-verification]"]);
+}
+
+#[test]
+fn sst_at_the_workspace_root_declares_handlers_in_member_packages() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(
+        r,
+        "package.json",
+        r#"{ "name": "app", "private": true, "workspaces": ["packages/*"] }"#,
+    );
+    write(
+        r,
+        "sst.config.ts",
+        r#"export default $config({
+  app() { return { name: "app", home: "aws" }; },
+  async run() {
+    const api = new sst.aws.ApiGatewayV2("Api");
+    api.route("POST /jobs/{id}", "packages/functions/src/job.handler");
+    api.route("POST /verified", { handler: "packages/functions/src/verified.handler" });
+  },
+});
+"#,
+    );
+    write(
+        r,
+        "packages/functions/package.json",
+        r#"{ "name": "@app/functions" }"#,
+    );
+    write(r, "packages/functions/src/send.ts", &publisher("/jobs/42"));
+    write(
+        r,
+        "packages/functions/src/job.ts",
+        "export async function handler(event) { return { statusCode: 200 }; }\n",
+    );
+    write(
+        r,
+        "packages/functions/src/verified.ts",
+        r#"import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver({
+  currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!,
+  nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY!,
+});
+export async function handler(event) {
+  await receiver.verify({ signature: event.headers["upstash-signature"], body: event.body });
+  return { statusCode: 200 };
+}
+"#,
+    );
+    assert_eq!(
+        lint(r),
+        ["packages/functions/src/job.ts:1 [missing-signature-verification]"]
+    );
+}
+
+#[test]
+fn react_router_flat_routes_keep_the_file_convention() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(r, "package.json", r#"{ "name": "x" }"#);
+    write(
+        r,
+        "app/routes.ts",
+        r#"import { flatRoutes } from "@react-router/fs-routes";
+import { route } from "@react-router/dev/routes";
+export default [route("jobs/run", "jobs/run.ts"), ...(await flatRoutes())];
+"#,
+    );
+    write(r, "app/send.server.ts", &publisher("/api/hook"));
+    write(
+        r,
+        "app/routes/api.hook.ts",
+        "export async function action({ request }) { return new Response(await request.text()); }\n",
+    );
+    assert_eq!(
+        lint(r),
+        ["app/routes/api.hook.ts:1 [missing-signature-verification]"]
+    );
+}
