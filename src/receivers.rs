@@ -234,6 +234,9 @@ struct Route {
     pattern: RoutePattern,
     shown: String,
     method: Option<String>,
+    /// A destination can name it by path. A Lambda function URL cannot be
+    /// told from a destination's path: it receives only by its own signals.
+    reachable: bool,
 }
 
 /// Which served routes each destination links to (see [`crate::delivery`]):
@@ -253,7 +256,13 @@ impl Links {
         let mut best: Vec<Option<(Vec<u8>, Vec<usize>)>> = vec![None; dests.all.len()];
         let matches: Vec<Vec<usize>> = served
             .iter()
-            .map(|s| dests.matching(&s.route.pattern, &s.project))
+            .map(|s| {
+                if s.route.reachable {
+                    dests.matching(&s.route.pattern, &s.project)
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
         for (s, hits) in served.iter().zip(&matches) {
             let rank = delivery::specificity(&s.route.pattern);
@@ -701,7 +710,9 @@ impl RouteFiles {
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
         let root = self.packages.root(path.parent()?)?;
         match self.packages.platform(path, &root) {
-            Some(PlatformFile::Declared(d)) => return d.first().map(|d| d.pattern.clone()),
+            Some(PlatformFile::Declared(d)) => {
+                return d.first().map(|d| d.pattern.clone().unwrap_or_default())
+            }
             Some(PlatformFile::Vercel(p)) => return Some(p),
             // A Functions v2 `config.path` can serve it anywhere, and that
             // is only known once it is parsed: any destination may reach it.
@@ -923,6 +934,7 @@ fn pattern_of(
             pattern,
             shown,
             method,
+            reachable: true,
         }
     };
     match &h.kind {
@@ -950,7 +962,15 @@ fn pattern_of(
                     return decls
                         .into_iter()
                         .filter(|d| d.export == *name)
-                        .map(|d| route(d.pattern, d.method))
+                        .map(|d| match d.pattern {
+                            Some(p) => route(p, d.method),
+                            None => Route {
+                                pattern: RoutePattern::default(),
+                                shown: "function URL".into(),
+                                method: None,
+                                reachable: false,
+                            },
+                        })
                         .collect();
                 }
                 Some(PlatformFile::Vercel(pattern)) => {

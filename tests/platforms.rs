@@ -297,3 +297,43 @@ export default [route("jobs/run", "jobs/run.ts"), ...(await flatRoutes())];
         ["app/routes/api.hook.ts:1 [missing-signature-verification]"]
     );
 }
+
+#[test]
+fn a_lambda_function_url_receives_when_it_reads_the_signature() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(r, "package.json", r#"{ "name": "x" }"#);
+    write(
+        r,
+        "serverless.yml",
+        r#"service: hooks
+functions:
+  hook:
+    handler: src/hook.handler
+    url: true
+  other:
+    handler: src/other.handler
+    url:
+      cors: true
+"#,
+    );
+    // Reads the signature and never checks it: an unverified receiver,
+    // though no destination's path can name a function URL.
+    write(
+        r,
+        "src/hook.ts",
+        r#"export const handler = async (event) => {
+  const signature = event.headers["upstash-signature"];
+  console.log("signed by", signature);
+  return { statusCode: 200 };
+};
+"#,
+    );
+    // A function URL that shows no sign of QStash is left alone.
+    write(
+        r,
+        "src/other.ts",
+        "export const handler = async () => ({ statusCode: 200 });\n",
+    );
+    assert_eq!(lint(r), ["src/hook.ts:1 [missing-signature-verification]"]);
+}

@@ -23,8 +23,9 @@ const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 pub struct Declared {
     /// The export that handles it (`handler` for `src/x.handler`).
     pub export: String,
-    /// The URL path.
-    pub pattern: RoutePattern,
+    /// The URL path; `None` for a function URL, which serves any path of
+    /// a host no destination's path tells.
+    pub pattern: Option<RoutePattern>,
     /// Upper-case method; `None` for any.
     pub method: Option<String>,
     /// Which platform declared it, for display.

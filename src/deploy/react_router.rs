@@ -146,7 +146,7 @@ impl Walk<'_> {
             module_path(self.app, file),
             Declared {
                 export: "action".into(),
-                pattern,
+                pattern: Some(pattern),
                 method: None,
                 platform: Platform::ReactRouter,
             },
@@ -178,7 +178,7 @@ mod tests {
                 format!(
                     "{} {}",
                     m.strip_prefix(t.path()).expect("inside").display(),
-                    d.pattern.display()
+                    d.pattern.as_ref().map_or("URL".into(), |p| p.display())
                 )
             })
             .collect();

@@ -24,6 +24,10 @@ pub fn serverless_yml(dir: &Path, text: &str) -> Vec<(PathBuf, Declared)> {
         else {
             continue;
         };
+        // `url: true` (or `url: { cors: … }`) gives the function a URL.
+        if f.get("url").is_some_and(|u| u.as_bool() != Some(false)) {
+            out.push((module_path(dir, module), function_url(export)));
+        }
         let Some(events) = f.get("events").and_then(Value::as_sequence) else {
             continue;
         };
@@ -116,6 +120,16 @@ pub fn sam_template(dir: &Path, text: &str) -> Vec<(PathBuf, Declared)> {
     out
 }
 
+/// The function URL of a Lambda handler export.
+pub(super) fn function_url(export: &str) -> Declared {
+    Declared {
+        export: export.to_string(),
+        pattern: None,
+        method: None,
+        platform: Platform::Lambda,
+    }
+}
+
 /// A declared Lambda route from its method and path.
 pub(super) fn declared(export: &str, route: &Option<(String, String)>) -> Option<Declared> {
     let (method, path) = route.as_ref()?;
@@ -127,7 +141,7 @@ pub(super) fn declared(export: &str, route: &Option<(String, String)>) -> Option
     };
     Some(Declared {
         export: export.to_string(),
-        pattern: routes::gateway_path(&path)?,
+        pattern: Some(routes::gateway_path(&path)?),
         method: method_of(method),
         platform: Platform::Lambda,
     })
@@ -145,7 +159,7 @@ mod tests {
                     m.display(),
                     d.export,
                     d.method.as_deref().unwrap_or("ANY"),
-                    d.pattern.display()
+                    d.pattern.as_ref().map_or("URL".into(), |p| p.display())
                 )
             })
             .collect()
@@ -167,12 +181,19 @@ functions:
       - schedule: rate(1 hour)
   cron:
     handler: src/cron.run
+  hook:
+    handler: src/hook.main
+    url: true
+  nourl:
+    handler: src/nourl.main
+    url: false
 "#;
         assert_eq!(
             shown(&serverless_yml(Path::new("/p"), yml)),
             [
                 "/p/src/handlers/webhook handler POST /qstash/[param]",
                 "/p/src/handlers/webhook handler PUT /v2/[...path]",
+                "/p/src/hook main ANY URL",
             ]
         );
         assert!(serverless_yml(Path::new("/p"), "functions: [").is_empty());

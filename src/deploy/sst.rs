@@ -4,7 +4,7 @@
 //! `new Api(...)`), in `sst.config.ts` and the v2 `stacks/` folder. Handler
 //! paths are relative to the app root, the folder of `sst.config.ts`.
 
-use super::serverless::declared;
+use super::serverless::{declared, function_url};
 use super::{module_path, read_config, split_handler, Declared};
 use crate::facts::fold::{atom_str, member_name, prop_name, unwrap};
 use std::path::{Path, PathBuf};
@@ -85,6 +85,32 @@ impl Visit for Routes<'_> {
         }
     }
 
+    /// `new sst.aws.Function("X", { handler: "src/x.handler", url: true })`.
+    fn visit_object_lit(&mut self, n: &ObjectLit) {
+        n.visit_children_with(self);
+        let prop = |key: &str| {
+            n.props.iter().find_map(|p| {
+                let PropOrSpread::Prop(p) = p else {
+                    return None;
+                };
+                let Prop::KeyValue(kv) = &**p else {
+                    return None;
+                };
+                (prop_name(&kv.key).as_deref() == Some(key)).then_some(&*kv.value)
+            })
+        };
+        let url =
+            prop("url").is_some_and(|u| !matches!(unwrap(u), Expr::Lit(Lit::Bool(b)) if !b.value));
+        let handler = match prop("handler").map(unwrap) {
+            Some(Expr::Lit(Lit::Str(s))) => atom_str(&s.value),
+            _ => return,
+        };
+        if let (true, Some((module, export))) = (url, split_handler(&handler)) {
+            self.out
+                .push((module_path(self.dir, module), function_url(export)));
+        }
+    }
+
     fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
         n.visit_children_with(self);
         if let Some(key) = prop_name(&n.key) {
@@ -139,6 +165,8 @@ mod tests {
     api.route("POST /qstash", "packages/functions/src/qstash.handler");
     api.route("GET /health", { handler: "packages/functions/src/health.main" });
     app.route("/jobs", jobs);
+    new sst.aws.Function("Hook", { handler: "src/fn.handler", url: true });
+    new sst.aws.Function("Cron", { handler: "src/cron.handler", url: false });
   },
 });"#,
         )
@@ -160,7 +188,7 @@ mod tests {
                     m.strip_prefix(t.path()).expect("inside").display(),
                     d.export,
                     d.method,
-                    d.pattern.display()
+                    d.pattern.as_ref().map_or("URL".into(), |p| p.display())
                 )
             })
             .collect();
@@ -170,6 +198,7 @@ mod tests {
             [
                 "packages/functions/src/health main Some(\"GET\") /health",
                 "packages/functions/src/qstash handler Some(\"POST\") /qstash",
+                "src/fn handler None URL",
                 "src/hook handler Some(\"POST\") /hook/[param]",
             ]
         );
