@@ -4,7 +4,8 @@
 //! `floating-publish`).
 
 use crate::diagnostic::Span;
-use crate::facts::flow::{Escape, Fate, FlowTarget};
+use crate::facts::flow::{Escape, Fate, FlowCall, FlowTarget};
+use crate::facts::guards::Guard;
 use crate::facts::handlers::CallRef;
 use crate::facts::FileFacts;
 use crate::link::Resolve;
@@ -38,6 +39,14 @@ pub struct FlowFinding {
 
 /// A function of the project, by file and local name.
 pub type FnKey = (PathBuf, String);
+
+/// A sender: a send it reaches, and the parameter guard that every call
+/// of it that reaches a send is made under (`None`: some call is not).
+#[derive(Clone)]
+struct Sender {
+    reach: (PathBuf, Span),
+    guard: Option<Guard>,
+}
 
 /// What one flow call calls, resolved once.
 #[derive(Clone)]
@@ -83,15 +92,17 @@ fn callees(
 pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (PathBuf, Span)> {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     senders_of(files, &callees(files, resolver, &by_path))
+        .into_iter()
+        .map(|(k, s)| (k, s.reach))
+        .collect()
 }
 
-fn senders_of(
-    files: &[FileInput],
-    callees: &[Vec<Option<Callee>>],
-) -> HashMap<FnKey, (PathBuf, Span)> {
-    let mut senders: HashMap<FnKey, (PathBuf, Span)> = HashMap::new();
+fn senders_of(files: &[FileInput], callees: &[Vec<Option<Callee>>]) -> HashMap<FnKey, Sender> {
+    let mut senders: HashMap<FnKey, Sender> = HashMap::new();
+    // Each round adds senders or drops guards, never the reverse, so it
+    // settles.
     for _ in 0..16 {
-        let mut added = false;
+        let mut changed = false;
         for (f, targets) in files.iter().zip(callees) {
             for (c, target) in f.facts.flow.iter().zip(targets) {
                 let Some(frame) = c.frame.as_ref().filter(|fr| !fr.name.is_empty()) else {
@@ -101,16 +112,32 @@ fn senders_of(
                     continue;
                 }
                 let key = (f.path.to_path_buf(), frame.name.clone());
-                if senders.contains_key(&key) {
+                if senders.get(&key).is_some_and(|s| s.guard.is_none()) {
                     continue;
                 }
-                if let Some(reach) = reaches(f, target, &senders) {
-                    senders.insert(key, reach);
-                    added = true;
+                let Some(reach) = reaches(f, c, target, &senders) else {
+                    continue;
+                };
+                match senders.get_mut(&key) {
+                    None => {
+                        senders.insert(
+                            key,
+                            Sender {
+                                reach,
+                                guard: c.guard.clone(),
+                            },
+                        );
+                        changed = true;
+                    }
+                    Some(s) if s.guard != c.guard => {
+                        s.guard = None;
+                        changed = true;
+                    }
+                    Some(_) => {}
                 }
             }
         }
-        if !added {
+        if !changed {
             break;
         }
     }
@@ -217,7 +244,7 @@ pub fn analyze(
     for (f, targets) in files.iter().zip(&callees) {
         let exempt = receiving.get(f.path).map(Vec::as_slice).unwrap_or_default();
         for (c, target) in f.facts.flow.iter().zip(targets) {
-            let Some(reach) = reaches(f, target, &senders) else {
+            let Some(reach) = reaches(f, c, target, &senders) else {
                 continue;
             };
             if exempt.iter().any(|h| h.contains(c.span)) {
@@ -253,14 +280,24 @@ pub fn analyze(
 }
 
 /// The send a call reaches: itself (a send still present after the link),
-/// or through the sender it calls.
+/// or through the sender it calls, unless the call leaves out the
+/// parameter every send of that sender is guarded by.
 fn reaches(
     f: &FileInput,
+    c: &FlowCall,
     target: &Option<Callee>,
-    senders: &HashMap<FnKey, (PathBuf, Span)>,
+    senders: &HashMap<FnKey, Sender>,
 ) -> Option<(PathBuf, Span)> {
     match target.as_ref()? {
         Callee::Send(callee) => Some((f.path.to_path_buf(), *callee)),
-        Callee::Function(key) => senders.get(key).cloned(),
+        Callee::Function(key) => {
+            let s = senders.get(key)?;
+            if let (Some(g), Some(args)) = (&s.guard, &c.args) {
+                if g.unsatisfied(args) {
+                    return None;
+                }
+            }
+            Some(s.reach.clone())
+        }
     }
 }

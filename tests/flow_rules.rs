@@ -86,3 +86,17 @@ fn optional_chains_are_sends_too() {
         flow("optional schedules", "lib/a.ts", with("export async function go() {\n  try {\n    await qstash?.schedules.create({ destination: \"https://a.example.com/x\", cron: \"61 * * * *\" });\n  } catch {}\n}\n"), &[("invalid-cron", 5)]),
     ]);
 }
+
+/// Issue 10, class 9: a sender whose every send is guarded by a parameter
+/// that is false unless passed is not reached from a call that leaves it out.
+#[test]
+fn guards_on_the_way() {
+    check(vec![
+        flow("guarded by a destructured option the caller leaves out", "app/api/a/route.ts", src("async function settle(n: number, { releaseHolds = false } = {}) {\n  if (releaseHolds && n > 0) {\n    await qstash.publishJSON({ url: \"https://a.example.com/release\" });\n  }\n}\nexport async function POST() {\n  await settle(3);\n  return new Response(\"ok\");\n}\n"), &[]),
+        flow("the caller passes the option: reached", "app/api/a/route.ts", src("async function settle(n: number, { releaseHolds = false } = {}) {\n  if (releaseHolds && n > 0) {\n    await qstash.publishJSON({ url: \"https://a.example.com/release\" });\n  }\n}\nexport async function POST() {\n  await settle(3, { releaseHolds: true });\n  return new Response(\"ok\");\n}\n"), &[(U, 9)]),
+        flow("an argument not known: reached", "app/api/a/route.ts", src("async function settle(notify = false) {\n  if (notify) {\n    await qstash.publishJSON({ url: \"https://a.example.com/release\" });\n  }\n}\nexport async function POST(req: Request) {\n  await settle(req.headers.has(\"x-notify\"));\n  return new Response(\"ok\");\n}\n"), &[(U, 9)]),
+        flow("a second, unguarded send: reached", "app/api/a/route.ts", src("async function settle(notify = false) {\n  if (notify) {\n    await qstash.publishJSON({ url: \"https://a.example.com/release\" });\n  }\n  await qstash.publishJSON({ url: \"https://a.example.com/audit\" });\n}\nexport async function POST() {\n  await settle();\n  return new Response(\"ok\");\n}\n"), &[(U, 10)]),
+        flow("the else branch is not guarded", "app/api/a/route.ts", src("async function settle(dryRun = false) {\n  if (dryRun) {\n    console.log(\"dry run\");\n  } else {\n    await qstash.publishJSON({ url: \"https://a.example.com/release\" });\n  }\n}\nexport async function POST() {\n  await settle();\n  return new Response(\"ok\");\n}\n"), &[(U, 11)]),
+        flow("a callback's own parameter guards nothing of its caller", "app/api/a/route.ts", src("async function fanout(ids: string[]) {\n  await Promise.all(ids.map(async (id, flag) => {\n    if (flag) await qstash.publishJSON({ url: \"https://a.example.com/x\", body: id });\n  }));\n}\nexport async function POST() {\n  await fanout([\"a\"]);\n  return new Response(\"ok\");\n}\n"), &[(U, 9)]),
+    ]);
+}

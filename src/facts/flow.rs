@@ -8,6 +8,7 @@
 //! fate of a call is known when the call is reached.
 
 use super::fold::{member_name, unwrap, Scope};
+use super::guards::{arg_shapes, guard_of, param_shapes, ArgShape, Guard, ParamShape};
 use super::handlers::CallRef;
 use crate::diagnostic::Span;
 use std::collections::HashSet;
@@ -89,6 +90,12 @@ pub struct FlowCall {
     pub fate: Fate,
     /// The function it is made in; `None` at the top level.
     pub frame: Option<Frame>,
+    /// The parameter of that function it is made only under (`if (notify)
+    /// await send()`), when leaving it out leaves it false.
+    pub guard: Option<Guard>,
+    /// For a call of a project function: what it passes, per position
+    /// (`None` when a spread hides the positions).
+    pub args: Option<Vec<ArgShape>>,
 }
 
 /// The calls of one file whose promises matter, and its functions that are
@@ -133,6 +140,9 @@ struct FrameState {
     /// the analysis follows (`.map(cb)` results, async IIFEs, `.forEach`):
     /// the fate it meets in the enclosing function, and that function.
     returns_to: Option<(Fate, Option<Frame>)>,
+    /// Its parameters, and the guards (on them) of the `if`s being walked.
+    params: Vec<ParamShape>,
+    guards: Vec<Guard>,
 }
 
 /// Records the fate of every send and of every call of a project function.
@@ -145,7 +155,10 @@ pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> FlowFacts {
             frame: None,
             in_try: false,
             returns_to: None,
+            params: Vec::new(),
+            guards: Vec::new(),
         }],
+        pending_params: Vec::new(),
         out: Vec::new(),
         pending_name: None,
         member_escape: Escape::Always,
@@ -191,6 +204,8 @@ struct Flow<'s> {
     /// The binding the next object literal initialises (`const x = {…}`).
     pending_object: Option<String>,
     member_calls: Vec<CallRef>,
+    /// The parameters of the function about to be walked.
+    pending_params: Vec<ParamShape>,
 }
 
 impl Flow<'_> {
@@ -245,10 +260,13 @@ impl Flow<'_> {
         });
         let pushed = named.is_some();
         self.named.extend(named);
+        let params = std::mem::take(&mut self.pending_params);
         self.frames.push(FrameState {
             frame,
             in_try: false,
             returns_to,
+            params,
+            guards: Vec::new(),
         });
         walk(self);
         self.frames.pop();
@@ -343,12 +361,23 @@ impl Flow<'_> {
                 _ => self.scope.span(c.span),
             };
             let (fate, frame) = self.fate(ctx);
+            let args = match target {
+                FlowTarget::Function(_) => arg_shapes(&c.args),
+                FlowTarget::Send(_) => None,
+            };
             self.out.push(FlowCall {
                 callee,
                 span: self.scope.span(c.span),
                 target,
                 fate,
                 frame,
+                // A callback's guards are on its own parameters, not on
+                // those of the function its promise is charged to.
+                guard: match &self.frame().returns_to {
+                    None => self.frame().guards.last().cloned(),
+                    Some(_) => None,
+                },
+                args,
             });
         }
         let Callee::Expr(callee) = &c.callee else {
@@ -509,6 +538,7 @@ impl Flow<'_> {
     ) {
         match e {
             Expr::Arrow(a) => {
+                self.pending_params = param_shapes(a.params.iter());
                 let body = self.scope.span(a.span);
                 self.function_body(name, body, returns_to, escape, |s| match &*a.body {
                     ArrowFunctionBody::Expr(x) => s.expr_with(x, Ctx::Returned),
@@ -520,6 +550,7 @@ impl Flow<'_> {
                 });
             }
             Expr::Fn(f) => {
+                self.pending_params = param_shapes(f.function.params.iter().map(|p| &p.pat));
                 let body = self.scope.span(f.function.span);
                 let name = name.or_else(|| f.ident.as_ref().map(|i| i.sym.to_string()));
                 self.function_body(name, body, returns_to, escape, |s| {
@@ -673,6 +704,7 @@ impl Visit for Flow<'_> {
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         let Some(b) = &n.function.body else { return };
         let body = self.scope.span(n.function.span);
+        self.pending_params = param_shapes(n.function.params.iter().map(|p| &p.pat));
         self.function_body(Some(n.ident.sym.to_string()), body, None, Escape::No, |s| {
             for st in &b.stmts {
                 st.visit_with(s);
@@ -691,6 +723,24 @@ impl Visit for Flow<'_> {
                 }
             }
         });
+    }
+
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        n.test.visit_with(self);
+        let guard = guard_of(&n.test, &self.frame().params);
+        let pushed = guard.is_some();
+        if let (Some(g), Some(f)) = (guard, self.frames.last_mut()) {
+            f.guards.push(g);
+        }
+        n.cons.visit_with(self);
+        if pushed {
+            if let Some(f) = self.frames.last_mut() {
+                f.guards.pop();
+            }
+        }
+        if let Some(alt) = &n.alt {
+            alt.visit_with(self);
+        }
     }
 
     fn visit_try_stmt(&mut self, n: &TryStmt) {

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod extract;
 pub mod flow;
 pub mod fold;
+pub mod guards;
 pub mod handlers;
 pub mod lower;
 pub mod memo;
