@@ -13,6 +13,7 @@ use crate::mounts::{MountIndex, Mounted};
 use crate::routes::{self, DestPath, Framework, PathPiece, RoutePattern};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Why a handler is taken to receive QStash messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -693,6 +694,9 @@ impl DestinationIndex {
 /// roots memoised across files.
 pub struct RouteFiles {
     packages: Packages,
+    /// The folder of the last file asked about, its package root and that
+    /// package's configs: files come in path order, so most share it.
+    last: Option<(PathBuf, PathBuf, Rc<Chain>)>,
 }
 
 impl RouteFiles {
@@ -703,13 +707,25 @@ impl RouteFiles {
                 fallback: Some(fallback_root.to_path_buf()),
                 ..Packages::default()
             },
+            last: None,
         }
     }
 
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
-        let root = self.packages.root(path.parent()?)?;
-        match self.packages.platform(path, &root) {
+        let dir = path.parent()?;
+        let (root, chain) = match &self.last {
+            Some((d, root, chain)) if d.as_os_str() == dir.as_os_str() => {
+                (root.clone(), chain.clone())
+            }
+            _ => {
+                let root = self.packages.root(dir)?;
+                let chain = self.packages.chain(&root);
+                self.last = Some((dir.to_path_buf(), root.clone(), chain.clone()));
+                (root, chain)
+            }
+        };
+        match chain.platform(path) {
             Some(PlatformFile::Declared(d)) => {
                 return d.first().map(|d| d.pattern.clone().unwrap_or_default())
             }
@@ -827,6 +843,47 @@ struct Packages {
     middleware: HashMap<PathBuf, Option<Option<Vec<RoutePattern>>>>,
     /// Deployment configs per folder.
     deploy: crate::deploy::DeployIndex,
+    /// Per package root, the configs that apply to its files.
+    chains: HashMap<PathBuf, Rc<Chain>>,
+}
+
+/// The deployment configs that apply to the files of one package: its own
+/// and those of the folders above it, nearest first.
+#[derive(Default)]
+struct Chain {
+    /// Folders whose configs declare routes.
+    declared: Vec<Rc<crate::deploy::DirDeploy>>,
+    /// Netlify functions folders.
+    netlify: Vec<PathBuf>,
+    /// The package root, when it is no Next.js app (Vercel serves `api/`).
+    vercel: Option<PathBuf>,
+}
+
+impl Chain {
+    fn platform(&self, path: &Path) -> Option<PlatformFile> {
+        if !self.declared.is_empty() {
+            let module = path.with_extension("");
+            if let Some(decls) = self.declared.iter().find_map(|d| d.declared.get(&module)) {
+                return Some(PlatformFile::Declared(decls.clone()));
+            }
+        }
+        for functions in &self.netlify {
+            if let Some(name) = path
+                .strip_prefix(functions)
+                .ok()
+                .and_then(|rel| routes::netlify_function(&rel.to_string_lossy()))
+            {
+                return Some(PlatformFile::Netlify(name));
+            }
+        }
+        // Most files are nowhere near an `api/` folder: test the text first.
+        let root = self.vercel.as_ref()?;
+        if !path.to_string_lossy().contains("/api/") {
+            return None;
+        }
+        let rel = path.strip_prefix(root).ok()?;
+        routes::vercel_route(&rel.to_string_lossy()).map(PlatformFile::Vercel)
+    }
 }
 
 /// How a deployment platform serves a file, beyond the framework file
@@ -848,41 +905,39 @@ impl Packages {
         }
     }
 
+    /// What the deployment configs of the package at `root` and of the
+    /// folders above it say, gathered once per package.
+    fn chain(&mut self, root: &Path) -> Rc<Chain> {
+        if let Some(c) = self.chains.get(root) {
+            return c.clone();
+        }
+        let mut chain = Chain::default();
+        let mut dir = Some(root.to_path_buf());
+        let mut package = true;
+        while let Some(d) = dir {
+            let deploy = self.deploy.dir(&d);
+            if !deploy.declared.is_empty() {
+                chain.declared.push(deploy.clone());
+            }
+            chain.netlify.extend(deploy.netlify_dirs.iter().cloned());
+            if package && !deploy.next_app {
+                chain.vercel = Some(d.clone());
+            }
+            package = false;
+            dir = d.parent().and_then(|p| self.root(p));
+        }
+        let chain = Rc::new(chain);
+        self.chains.insert(root.to_path_buf(), chain.clone());
+        chain
+    }
+
     /// How a platform serves `path` (in the package at `root`): a route
     /// that a config in the package or a folder above declares (an SST app
     /// at the workspace root declares handlers in member packages), a
     /// Netlify functions folder, or Vercel's `api/` outside Next.js.
     fn platform(&mut self, path: &Path, root: &Path) -> Option<PlatformFile> {
-        let module = path.with_extension("");
-        let mut dir = Some(root.to_path_buf());
-        let mut package = true;
-        while let Some(d) = dir {
-            let deploy = self.deploy.dir(&d);
-            if let Some(decls) = deploy.declared.get(&module) {
-                return Some(PlatformFile::Declared(decls.clone()));
-            }
-            for functions in &deploy.netlify_dirs {
-                if let Some(name) = path
-                    .strip_prefix(functions)
-                    .ok()
-                    .and_then(|rel| routes::netlify_function(&rel.to_string_lossy()))
-                {
-                    return Some(PlatformFile::Netlify(name));
-                }
-            }
-            if package && !deploy.next_app {
-                if let Some(p) = path
-                    .strip_prefix(&d)
-                    .ok()
-                    .and_then(|rel| routes::vercel_route(&rel.to_string_lossy()))
-                {
-                    return Some(PlatformFile::Vercel(p));
-                }
-            }
-            package = false;
-            dir = d.parent().and_then(|p| self.root(p));
-        }
-        None
+        let chain = self.chain(root);
+        chain.platform(path)
     }
 
     /// The framework route of `path` by file convention; React Router flat
