@@ -365,4 +365,8 @@ fn the_checked_in_manifests_carry_the_crate_version_and_every_platform() {
     }
     let template = read_json(&checkout().join("npm/platform/package.json"));
     assert_eq!(template["version"], VERSION);
+    // The repository root is what pre-commit's `language: node` installs.
+    let root = read_json(&checkout().join("package.json"));
+    assert_eq!(root["dependencies"]["qstash-lint"], VERSION);
+    assert_eq!(root["private"], true, "the root package is never published");
 }

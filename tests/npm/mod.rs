@@ -3,6 +3,8 @@
 //! real `npm pack`.
 #![allow(dead_code)]
 
+pub mod registry;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
