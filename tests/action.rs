@@ -1,6 +1,8 @@
 //! The composite action (`action.yml`): its shape, and its shell steps run
 //! for real against a fixture, as the runner would run them.
 
+mod npm;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -79,6 +81,8 @@ fn the_action_is_a_composite_whose_shell_steps_say_their_shell() {
     assert_eq!(runs, shells, "every run step names its shell");
     assert!(action.contains("uses: github/codeql-action/upload-sarif@v3"));
     assert!(action.contains("sarif_file: qstash-lint.sarif"));
+    // The binary comes prebuilt from npm: nothing is compiled on the runner.
+    assert!(!action.contains("cargo"), "the action builds nothing");
 }
 
 #[test]
@@ -151,33 +155,84 @@ fn the_check_step_writes_sarif_and_counts_its_results() {
     );
 }
 
+// The install step runs npm against a local registry serving the packages
+// packed from this build (Linux x64 glibc), as the runner's npm would fetch
+// them from npmjs.com; the check step then runs what it installed.
+#[cfg(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"))]
 #[test]
-fn the_cache_key_follows_the_sources() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let key = |out: &Path| {
-        let status = Command::new("bash")
-            .arg("-euo")
-            .arg("pipefail")
-            .arg("-c")
-            .arg(step_script(&action(), "Cache key"))
-            .env("ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
-            .env("RUNNER_OS_NAME", "Linux")
-            .env("GITHUB_OUTPUT", out)
-            .status()
-            .expect("bash runs");
-        assert!(status.success());
-        outputs(out)
-            .into_iter()
-            .find(|(k, _)| k == "key")
-            .map(|(_, v)| v)
-            .expect("a key output")
-    };
-    let first = key(&dir.path().join("a"));
-    let second = key(&dir.path().join("b"));
-    assert_eq!(first, second, "the key is a function of the sources");
-    let hash = first
-        .strip_prefix("qstash-lint-Linux-")
-        .expect("prefixed by the runner OS");
-    assert_eq!(hash.len(), 16);
-    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+fn the_install_step_gets_the_npm_package_of_the_actions_version() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let w = work.path();
+    let tarballs = npm::pack_linux_x64(w);
+    let registry = npm::registry::Registry::serve(&tarballs);
+    let github_path = w.join("github_path");
+    let install_dir = w.join("runner-temp/qstash-lint");
+    let out = npm::npm_command("bash", w)
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(step_script(&action(), "Install qstash-lint"))
+        .current_dir(w)
+        .env("ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+        .env("INSTALL_DIR", &install_dir)
+        .env("GITHUB_PATH", &github_path)
+        .env("npm_config_registry", &registry.url)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(&format!("qstash-lint {}", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The step adds the installed bin directory to the runner's PATH.
+    let added = std::fs::read_to_string(&github_path).expect("GITHUB_PATH written");
+    let bin = PathBuf::from(added.trim());
+    assert_eq!(bin, install_dir.join("node_modules/.bin"));
+    assert!(
+        bin.join("qstash-lint").exists(),
+        "{:?}",
+        std::fs::read_dir(&bin).map(|d| d.count())
+    );
+
+    let repo = w.join("repo");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nextjs-app"),
+        &repo,
+    );
+    let output_file = w.join("github_output");
+    // As the runner does with GITHUB_PATH: the installed bin first.
+    let path_var = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(step_script(&action(), "Run qstash-lint"))
+        .current_dir(&repo)
+        .env("PATH", &path_var)
+        .env("INPUT_PATHS", ".")
+        .env("GITHUB_OUTPUT", &output_file)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = outputs(&output_file)
+        .into_iter()
+        .find(|(k, _)| k == "results")
+        .map(|(_, v)| v)
+        .expect("a results output");
+    assert_ne!(results, "0", "the fixture has findings");
 }
