@@ -30,3 +30,4 @@ pub mod secrets;
 pub mod sendflow;
 pub mod source;
 pub mod suppress;
+pub mod wrangler;
