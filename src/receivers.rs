@@ -4,7 +4,7 @@
 
 use crate::delivery::{self, Projects};
 use crate::diagnostic::Span;
-use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
+use crate::facts::handlers::{CallRef, Handler, HandlerKind, Runtime, Wrapping};
 use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
@@ -62,6 +62,8 @@ struct Dest {
     method: Option<String>,
     /// The deployable project of the file that sends it.
     project: Option<PathBuf>,
+    /// Its host, when the literal text names it (lower case, no port).
+    host: Option<String>,
 }
 
 /// The project's destinations, indexed by their known leading segments so
@@ -78,13 +80,25 @@ impl Dests {
         Dests { all, trie }
     }
 
-    /// The destinations of `project` whose path reaches `pattern`, by
-    /// index, in project order.
-    fn matching(&self, pattern: &RoutePattern, project: &Option<PathBuf>) -> Vec<usize> {
+    /// The destinations that reach `route`, by index, in project order:
+    /// those of `project` whose path reaches its pattern, or, for a route
+    /// bound to a host, those naming that host, from any project (the host
+    /// names the deployment; a destination whose host is unknown reaches
+    /// no such route: unknown is not a wildcard).
+    fn matching(&self, route: &Route, project: &Option<PathBuf>) -> Vec<usize> {
+        let pattern = &route.pattern;
         self.trie
             .candidates(pattern)
             .into_iter()
-            .filter(|&i| self.all[i].project == *project && pattern.matches_path(&self.all[i].path))
+            .filter(|&i| {
+                let d = &self.all[i];
+                let reaches = match &route.host {
+                    Host::Any => d.project == *project,
+                    Host::Worker(w) => d.host.as_deref().is_some_and(|h| w.host_matches(h)),
+                    Host::Unknown => false,
+                };
+                reaches && pattern.matches_path(&d.path)
+            })
             .collect()
     }
 }
@@ -233,6 +247,19 @@ struct Route {
     pattern: RoutePattern,
     shown: String,
     method: Option<String>,
+    /// Which hosts it is served on.
+    host: Host,
+}
+
+/// The hosts a route is served on.
+enum Host {
+    /// Whichever host the app is deployed on: only the path decides.
+    Any,
+    /// A Worker route of a wrangler config: the destination must name it.
+    Worker(crate::wrangler::WorkerRoute),
+    /// A Worker whose hosts are unknown: no destination is known to reach
+    /// it, though its code may still show that it receives QStash.
+    Unknown,
 }
 
 /// Which served routes each destination links to (see [`crate::delivery`]):
@@ -252,10 +279,10 @@ impl Links {
         let mut best: Vec<Option<(Vec<u8>, Vec<usize>)>> = vec![None; dests.all.len()];
         let matches: Vec<Vec<usize>> = served
             .iter()
-            .map(|s| dests.matching(&s.route.pattern, &s.project))
+            .map(|s| dests.matching(&s.route, &s.project))
             .collect();
         for (s, hits) in served.iter().zip(&matches) {
-            let rank = delivery::specificity(&s.route.pattern);
+            let rank = rank_of(&s.route);
             for &d in hits {
                 match &mut best[d] {
                     Some((b, files)) if *b == rank => {
@@ -270,7 +297,7 @@ impl Links {
         }
         let mut best_routes: Vec<Vec<usize>> = vec![Vec::new(); dests.all.len()];
         for (si, (s, hits)) in served.iter().zip(&matches).enumerate() {
-            let rank = delivery::specificity(&s.route.pattern);
+            let rank = rank_of(&s.route);
             for &d in hits {
                 if best[d].as_ref().is_some_and(|(b, _)| *b == rank) {
                     best_routes[d].push(si);
@@ -281,7 +308,7 @@ impl Links {
             .iter()
             .zip(matches)
             .map(|(s, hits)| {
-                let rank = delivery::specificity(&s.route.pattern);
+                let rank = rank_of(&s.route);
                 hits.into_iter()
                     .filter(|&d| match &best[d] {
                         // An unknown segment links only to a route it
@@ -356,6 +383,16 @@ impl Links {
     }
 }
 
+/// How specific a route is for a destination it reaches (lower wins): a
+/// Worker whose host the destination names before any route that only its
+/// path reaches, then by [`delivery::specificity`].
+fn rank_of(route: &Route) -> Vec<u8> {
+    let by_host = u8::from(!matches!(route.host, Host::Worker(_)));
+    std::iter::once(by_host)
+        .chain(delivery::specificity(&route.pattern))
+        .collect()
+}
+
 /// Runs the receiver analysis (see [`unverified`]).
 pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Path) -> Receivers {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
@@ -379,6 +416,18 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
                 Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
                 _ => vec![Mounted::default()],
             };
+            if let HandlerKind::Server(runtime) = h.kind {
+                for route in server_routes(f.path, runtime, &mut packages, &by_path) {
+                    served.push(Served {
+                        file: fi,
+                        handler: hi,
+                        chain: Mounted::default(),
+                        route,
+                        project: project.clone(),
+                    });
+                }
+                continue;
+            }
             for chain in chains {
                 if let Some(route) = pattern_of(f.path, h, &chain.prefix, &mut packages) {
                     served.push(Served {
@@ -438,6 +487,8 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         let name = match &h.kind {
             HandlerKind::Export(n) => n.clone(),
             HandlerKind::Code { method, path } => format!("{} {path}", method),
+            HandlerKind::Server(Runtime::Worker) => "fetch".into(),
+            HandlerKind::Server(Runtime::Deno) => "serve".into(),
         };
         out.entry(f.path.to_path_buf())
             .or_default()
@@ -695,6 +746,17 @@ impl RouteFiles {
         }
     }
 
+    /// Whether the file is the `main` of the wrangler config nearest it.
+    fn is_worker_main(&mut self, path: &Path) -> bool {
+        let Some((dir, config)) = self.packages.worker_config(path) else {
+            return false;
+        };
+        config
+            .main
+            .as_deref()
+            .is_some_and(|m| normalize_path(&dir.join(m)) == normalize_path(path))
+    }
+
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
         // Cheap test first: most files cannot be route files by any
@@ -703,11 +765,20 @@ impl RouteFiles {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let maybe = name.starts_with("route.")
             || name.starts_with("+server.")
-            || ["/pages/", "/server/api/", "/server/routes/", "/app/routes/"]
-                .iter()
-                .any(|d| s.contains(d));
+            || [
+                "/pages/",
+                "/server/api/",
+                "/server/routes/",
+                "/app/routes/",
+                "/supabase/functions/",
+            ]
+            .iter()
+            .any(|d| s.contains(d));
         if !maybe {
-            return None;
+            // A Worker's entry serves every path of its hosts.
+            return self.is_worker_main(path).then(|| RoutePattern {
+                segments: vec![routes::Segment::OptionalCatchAll],
+            });
         }
         let root = self.packages.root(path.parent()?)?;
         let rel = path
@@ -742,6 +813,7 @@ fn destinations(files: &[FileInput], projects: &mut Projects) -> Vec<Dest> {
                 for c in &d.value.candidates {
                     if let Some(pieces) = path_pieces(c) {
                         out.push(Dest {
+                            host: dest_host(c),
                             path: DestPath::new(&pieces),
                             target: Target {
                                 path: f.path.to_path_buf(),
@@ -757,6 +829,24 @@ fn destinations(files: &[FileInput], projects: &mut Projects) -> Vec<Dest> {
         }
     }
     out
+}
+
+/// The host of a destination URL when its literal text names it whole
+/// (`https://api.example.com:443/x` → `api.example.com`); `None` when any
+/// of it is unknown (`https://${sub}.example.com/x`, `${APP_URL}/x`).
+pub fn dest_host(c: &Candidate) -> Option<String> {
+    let Some(Part::Lit(text)) = c.parts.first() else {
+        return None;
+    };
+    let (_, rest) = text.split_once("://")?;
+    let end = rest.find(['/', '?', '#'])?;
+    let authority = &rest[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// The path of a destination URL: after `scheme://host` when the text is
@@ -805,6 +895,9 @@ struct Packages {
     /// Per package: `None` without a verifying `middleware.ts`, else its
     /// matchers (`None` inside: it runs on every route).
     middleware: HashMap<PathBuf, Option<Option<Vec<RoutePattern>>>>,
+    /// Per directory: the nearest wrangler config at or above it (within
+    /// its package) and the directory that holds it.
+    workers: HashMap<PathBuf, Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>>,
 }
 
 impl Packages {
@@ -813,6 +906,36 @@ impl Packages {
             Some(r) => Some(r),
             None => self.fallback.clone().filter(|f| dir.starts_with(f)),
         }
+    }
+
+    /// The wrangler config of the Worker whose code is at `file`: the
+    /// nearest at or above its directory, not above its package.
+    fn worker_config(
+        &mut self,
+        file: &Path,
+    ) -> Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)> {
+        let dir = file.parent()?;
+        let root = self.root(dir);
+        self.worker_config_in(dir, root.as_deref())
+    }
+
+    fn worker_config_in(
+        &mut self,
+        dir: &Path,
+        root: Option<&Path>,
+    ) -> Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)> {
+        if let Some(found) = self.workers.get(dir) {
+            return found.clone();
+        }
+        let found = match crate::wrangler::read(dir) {
+            Some(c) => Some((dir.to_path_buf(), std::sync::Arc::new(c))),
+            None if root.is_some_and(|r| dir != r && dir.starts_with(r)) => {
+                dir.parent().and_then(|p| self.worker_config_in(p, root))
+            }
+            None => None,
+        };
+        self.workers.insert(dir.to_path_buf(), found.clone());
+        found
     }
 
     fn next_base_path(&mut self, root: &Path) -> Option<String> {
@@ -859,6 +982,7 @@ fn pattern_of(
                 pattern,
                 shown,
                 method: any_method(method),
+                host: Host::Any,
             })
         }
         HandlerKind::Export(name) => {
@@ -877,6 +1001,8 @@ fn pattern_of(
                 Framework::NextPages => name == "default" || is_method_export(name),
                 Framework::Nuxt => name == "default",
                 Framework::Remix => name == "action",
+                // Served by `Deno.serve`, not by an export.
+                Framework::SupabaseFunction => false,
             };
             // Nuxt `receipt.get.ts` serves GET only: not a QStash delivery.
             if !fits
@@ -899,15 +1025,108 @@ fn pattern_of(
                 Framework::NextApp | Framework::SvelteKit | Framework::Astro => any_method(name),
                 Framework::NextPages if name != "default" => any_method(name),
                 Framework::Nuxt => route.method.clone(),
-                Framework::NextPages | Framework::Remix => None,
+                Framework::NextPages | Framework::Remix | Framework::SupabaseFunction => None,
             };
             Some(Route {
                 pattern,
                 shown,
                 method,
+                host: Host::Any,
             })
         }
+        HandlerKind::Server(_) => None,
     }
+}
+
+/// The routes of a server's one handler, every method: a Deno server at
+/// its Supabase function's path; a Worker on each host of the wrangler
+/// config nearest its file (up to its package), when the file is the
+/// config's `main` or `main` names a file that is not there (build
+/// output); a Worker without a config (or not its `main`) on no known
+/// host.
+fn server_routes(
+    path: &Path,
+    runtime: Runtime,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+) -> Vec<Route> {
+    match runtime {
+        Runtime::Deno => {
+            let Some(root) = path.parent().and_then(|d| packages.root(d)) else {
+                return Vec::new();
+            };
+            let Some(rel) = path.strip_prefix(&root).ok() else {
+                return Vec::new();
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            match routes::file_route(&rel) {
+                Some(r) if r.framework == Framework::SupabaseFunction => {
+                    // Shown as the function's path, without the sub-paths
+                    // it also serves.
+                    let known: Vec<routes::Segment> = r
+                        .pattern
+                        .segments
+                        .iter()
+                        .filter(|s| matches!(s, routes::Segment::Static(_)))
+                        .cloned()
+                        .collect();
+                    vec![Route {
+                        shown: RoutePattern { segments: known }.display(),
+                        pattern: r.pattern,
+                        method: None,
+                        host: Host::Any,
+                    }]
+                }
+                _ => Vec::new(),
+            }
+        }
+        Runtime::Worker => {
+            let unknown = || Route {
+                pattern: RoutePattern {
+                    segments: vec![routes::Segment::OptionalCatchAll],
+                },
+                shown: "Worker".into(),
+                method: None,
+                host: Host::Unknown,
+            };
+            let Some((dir, config)) = packages.worker_config(path) else {
+                return vec![unknown()];
+            };
+            let is_main = config.main.as_deref().is_none_or(|m| {
+                let main = normalize_path(&dir.join(m));
+                main == normalize_path(path)
+                    || !(by_path.contains_key(main.as_path()) || main.exists())
+            });
+            if !is_main || config.routes.is_empty() {
+                return vec![unknown()];
+            }
+            config
+                .routes
+                .iter()
+                .map(|r| Route {
+                    pattern: r.path.clone(),
+                    shown: r.shown.clone(),
+                    method: None,
+                    host: Host::Worker(r.clone()),
+                })
+                .collect()
+        }
+    }
+}
+
+/// A path without `.` components and with `..` applied.
+fn normalize_path(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn is_method_export(name: &str) -> bool {

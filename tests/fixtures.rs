@@ -35,6 +35,7 @@ fn every_fixture_has_a_snapshot_test() {
     assert_eq!(
         names,
         [
+            "cloudflare-worker",
             "express-app",
             "hono-worker",
             "monorepo",
@@ -44,6 +45,7 @@ fn every_fixture_has_a_snapshot_test() {
             "nuxt-app",
             "precision",
             "remix-app",
+            "supabase-functions",
             "sveltekit-app",
             "workflow-app",
         ],
@@ -104,4 +106,14 @@ fn monorepo() {
 #[test]
 fn precision() {
     insta::assert_snapshot!("precision", run_fixture("precision"));
+}
+
+#[test]
+fn supabase_functions() {
+    insta::assert_snapshot!("supabase-functions", run_fixture("supabase-functions"));
+}
+
+#[test]
+fn cloudflare_worker() {
+    insta::assert_snapshot!("cloudflare-worker", run_fixture("cloudflare-worker"));
 }

@@ -535,7 +535,11 @@ impl FileFacts {
         );
         let h = &self.handlers;
         for handler in &h.handlers {
-            let serves = route_file || matches!(handler.kind, handlers::HandlerKind::Code { .. });
+            let serves = route_file
+                || matches!(
+                    handler.kind,
+                    handlers::HandlerKind::Code { .. } | handlers::HandlerKind::Server(_)
+                );
             if !serves {
                 continue;
             }
