@@ -895,6 +895,8 @@ struct Packages {
     /// Per package: `None` without a verifying `middleware.ts`, else its
     /// matchers (`None` inside: it runs on every route).
     middleware: HashMap<PathBuf, Option<Option<Vec<RoutePattern>>>>,
+    /// Per package: the verifying calls of its SvelteKit `handle` hook.
+    svelte_hooks: HashMap<PathBuf, Vec<crate::facts::hooks::HookCall>>,
     /// Per directory: the nearest wrangler config at or above it (within
     /// its package) and the directory that holds it.
     workers: HashMap<PathBuf, Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>>,
@@ -1254,7 +1256,7 @@ fn verified_depth(
             depth + 1,
         ) || next_middleware_verifies(
             f.path, route, packages, by_path, verifiers, resolver,
-        );
+        ) || svelte_hook_verifies(f.path, route, packages, by_path, verifiers, resolver);
     }
     if let Some(func) = &h.function {
         if func.wraps
@@ -1274,6 +1276,81 @@ fn verified_depth(
         return true;
     }
     next_middleware_verifies(f.path, route, packages, by_path, verifiers, resolver)
+        || svelte_hook_verifies(f.path, route, packages, by_path, verifiers, resolver)
+}
+
+/// A SvelteKit `handle` hook (`src/hooks.server.ts`) that verifies covers
+/// the `+server` endpoints whose paths the conditions around its verifying
+/// call let through (see [`crate::facts::hooks`]).
+fn svelte_hook_verifies(
+    file: &Path,
+    route: &RoutePattern,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+    verifiers: &HashSet<(PathBuf, String)>,
+    resolver: &impl Resolve,
+) -> bool {
+    let endpoint = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("+server."));
+    let Some(root) = file
+        .parent()
+        .and_then(|d| packages.root(d))
+        .filter(|_| endpoint)
+    else {
+        return false;
+    };
+    if !packages.svelte_hooks.contains_key(&root) {
+        let mut found = Vec::new();
+        for name in ["hooks.server.ts", "hooks.server.js", "hooks.ts", "hooks.js"] {
+            let candidate = root.join("src").join(name);
+            let Some(facts) = by_path.get(candidate.as_path()) else {
+                continue;
+            };
+            let Some(hook) = &facts.hook else { continue };
+            for call in &hook.calls {
+                // A verify call is the innermost hook call around it.
+                let verifies_here = facts.verify_calls.iter().any(|v| {
+                    call.span.contains(v.span)
+                        && !hook.calls.iter().any(|c| {
+                            c.span != call.span
+                                && call.span.contains(c.span)
+                                && c.span.contains(v.span)
+                        })
+                });
+                let calls_verifier = call
+                    .callee
+                    .as_ref()
+                    .is_some_and(|c| is_verifier(&candidate, c, verifiers, by_path, resolver));
+                if verifies_here || calls_verifier {
+                    found.push(call.clone());
+                }
+            }
+        }
+        packages.svelte_hooks.insert(root.clone(), found);
+    }
+    let (mut known, mut open) = (String::new(), false);
+    for seg in &route.segments {
+        match seg {
+            routes::Segment::Static(s) => {
+                known.push('/');
+                known.push_str(s);
+            }
+            _ => {
+                open = true;
+                break;
+            }
+        }
+    }
+    if known.is_empty() {
+        known.push('/');
+    }
+    packages.svelte_hooks.get(&root).is_some_and(|points| {
+        points
+            .iter()
+            .any(|c| crate::facts::hooks::HandleHook::admits(c, &known, open))
+    })
 }
 
 /// Whether a handler's wrapped value is a router that registers routes in

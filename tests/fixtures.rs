@@ -47,6 +47,7 @@ fn every_fixture_has_a_snapshot_test() {
             "remix-app",
             "supabase-functions",
             "sveltekit-app",
+            "sveltekit-hooks",
             "workflow-app",
         ],
         "add a snapshot test for each new fixture"
@@ -116,4 +117,9 @@ fn supabase_functions() {
 #[test]
 fn cloudflare_worker() {
     insta::assert_snapshot!("cloudflare-worker", run_fixture("cloudflare-worker"));
+}
+
+#[test]
+fn sveltekit_hooks() {
+    insta::assert_snapshot!("sveltekit-hooks", run_fixture("sveltekit-hooks"));
 }

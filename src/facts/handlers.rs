@@ -637,6 +637,15 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
     }
 }
 
+/// The project function a callee names (declared here or imported), if
+/// any.
+pub(super) fn callee_ref(scope: &Scope, callee: &Expr) -> Option<CallRef> {
+    match wrapping_of(scope, callee) {
+        Some(Wrapping::Call(c)) => Some(c),
+        _ => None,
+    }
+}
+
 /// What a callee that wraps a handler is.
 fn wrapping_of(scope: &Scope, callee: &Expr) -> Option<Wrapping> {
     match unwrap(callee) {

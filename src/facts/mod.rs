@@ -9,6 +9,7 @@ pub mod extract;
 pub mod flow;
 pub mod fold;
 pub mod handlers;
+pub mod hooks;
 pub mod lower;
 pub mod memo;
 pub mod modules;
@@ -469,6 +470,8 @@ pub struct FileFacts {
     pub budget_exhausted: bool,
     /// The extents of the callbacks handed to a test runner.
     pub test_callbacks: Vec<Span>,
+    /// An exported SvelteKit `handle` hook and the calls it makes.
+    pub hook: Option<hooks::HandleHook>,
 }
 
 /// How far an imported binding a fact depends on is followed.
