@@ -31,3 +31,4 @@ pub mod secrets;
 pub mod sendflow;
 pub mod source;
 pub mod suppress;
+pub mod wrangler;

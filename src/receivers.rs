@@ -5,7 +5,7 @@
 use crate::delivery::{self, Projects};
 use crate::deploy::Declared;
 use crate::diagnostic::Span;
-use crate::facts::handlers::{CallRef, FunctionConfig, Handler, HandlerKind, Wrapping};
+use crate::facts::handlers::{CallRef, FunctionConfig, Handler, HandlerKind, Runtime, Wrapping};
 use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
@@ -64,6 +64,8 @@ struct Dest {
     method: Option<String>,
     /// The deployable project of the file that sends it.
     project: Option<PathBuf>,
+    /// Its host, when the literal text names it (lower case, no port).
+    host: Option<String>,
 }
 
 /// The project's destinations, indexed by their known leading segments so
@@ -80,13 +82,25 @@ impl Dests {
         Dests { all, trie }
     }
 
-    /// The destinations of `project` whose path reaches `pattern`, by
-    /// index, in project order.
-    fn matching(&self, pattern: &RoutePattern, project: &Option<PathBuf>) -> Vec<usize> {
+    /// The destinations that reach `route`, by index, in project order:
+    /// those of `project` whose path reaches its pattern, or, for a route
+    /// bound to a host, those naming that host, from any project (the host
+    /// names the deployment; a destination whose host is unknown reaches
+    /// no such route: unknown is not a wildcard).
+    fn matching(&self, route: &Route, project: &Option<PathBuf>) -> Vec<usize> {
+        let pattern = &route.pattern;
         self.trie
             .candidates(pattern)
             .into_iter()
-            .filter(|&i| self.all[i].project == *project && pattern.matches_path(&self.all[i].path))
+            .filter(|&i| {
+                let d = &self.all[i];
+                let reaches = match &route.host {
+                    Host::Any => d.project == *project,
+                    Host::Worker(w) => d.host.as_deref().is_some_and(|h| w.host_matches(h)),
+                    Host::Unknown => false,
+                };
+                reaches && pattern.matches_path(&d.path)
+            })
             .collect()
     }
 }
@@ -235,9 +249,19 @@ struct Route {
     pattern: RoutePattern,
     shown: String,
     method: Option<String>,
-    /// A destination can name it by path. A Lambda function URL cannot be
-    /// told from a destination's path: it receives only by its own signals.
-    reachable: bool,
+    /// Which hosts it is served on.
+    host: Host,
+}
+
+/// The hosts a route is served on.
+enum Host {
+    /// Whichever host the app is deployed on: only the path decides.
+    Any,
+    /// A Worker route of a wrangler config: the destination must name it.
+    Worker(crate::wrangler::WorkerRoute),
+    /// A Worker whose hosts are unknown: no destination is known to reach
+    /// it, though its code may still show that it receives QStash.
+    Unknown,
 }
 
 /// Which served routes each destination links to (see [`crate::delivery`]):
@@ -257,16 +281,10 @@ impl Links {
         let mut best: Vec<Option<(Vec<u8>, Vec<usize>)>> = vec![None; dests.all.len()];
         let matches: Vec<Vec<usize>> = served
             .iter()
-            .map(|s| {
-                if s.route.reachable {
-                    dests.matching(&s.route.pattern, &s.project)
-                } else {
-                    Vec::new()
-                }
-            })
+            .map(|s| dests.matching(&s.route, &s.project))
             .collect();
         for (s, hits) in served.iter().zip(&matches) {
-            let rank = delivery::specificity(&s.route.pattern);
+            let rank = rank_of(&s.route);
             for &d in hits {
                 match &mut best[d] {
                     Some((b, files)) if *b == rank => {
@@ -281,7 +299,7 @@ impl Links {
         }
         let mut best_routes: Vec<Vec<usize>> = vec![Vec::new(); dests.all.len()];
         for (si, (s, hits)) in served.iter().zip(&matches).enumerate() {
-            let rank = delivery::specificity(&s.route.pattern);
+            let rank = rank_of(&s.route);
             for &d in hits {
                 if best[d].as_ref().is_some_and(|(b, _)| *b == rank) {
                     best_routes[d].push(si);
@@ -292,7 +310,7 @@ impl Links {
             .iter()
             .zip(matches)
             .map(|(s, hits)| {
-                let rank = delivery::specificity(&s.route.pattern);
+                let rank = rank_of(&s.route);
                 hits.into_iter()
                     .filter(|&d| match &best[d] {
                         // An unknown segment links only to a route it
@@ -367,6 +385,16 @@ impl Links {
     }
 }
 
+/// How specific a route is for a destination it reaches (lower wins): a
+/// Worker whose host the destination names before any route that only its
+/// path reaches, then by [`delivery::specificity`].
+fn rank_of(route: &Route) -> Vec<u8> {
+    let by_host = u8::from(!matches!(route.host, Host::Worker(_)));
+    std::iter::once(by_host)
+        .chain(delivery::specificity(&route.pattern))
+        .collect()
+}
+
 /// Runs the receiver analysis (see [`unverified`]).
 pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Path) -> Receivers {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
@@ -390,6 +418,18 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
                 Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
                 _ => vec![Mounted::default()],
             };
+            if let HandlerKind::Server(runtime) = h.kind {
+                for route in server_routes(f.path, runtime, &mut packages, &by_path) {
+                    served.push(Served {
+                        file: fi,
+                        handler: hi,
+                        chain: Mounted::default(),
+                        route,
+                        project: project.clone(),
+                    });
+                }
+                continue;
+            }
             for chain in chains {
                 let config = &f.facts.handlers.config;
                 for route in pattern_of(f.path, h, &chain.prefix, &mut packages, config) {
@@ -450,6 +490,8 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         let name = match &h.kind {
             HandlerKind::Export(n) => n.clone(),
             HandlerKind::Code { method, path } => format!("{} {path}", method),
+            HandlerKind::Server(Runtime::Worker) => "fetch".into(),
+            HandlerKind::Server(Runtime::Deno) => "serve".into(),
         };
         out.entry(f.path.to_path_buf())
             .or_default()
@@ -694,9 +736,18 @@ impl DestinationIndex {
 /// roots memoised across files.
 pub struct RouteFiles {
     packages: Packages,
-    /// The folder of the last file asked about, its package root and that
-    /// package's configs: files come in path order, so most share it.
-    last: Option<(PathBuf, PathBuf, Rc<Chain>)>,
+    /// The folder of the last file asked about: files come in path order,
+    /// so most share it.
+    last: Option<LastDir>,
+}
+
+/// A folder's package root, that package's deployment configs, and the
+/// wrangler config nearest the folder.
+struct LastDir {
+    dir: PathBuf,
+    root: PathBuf,
+    chain: Rc<Chain>,
+    worker: Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>,
 }
 
 impl RouteFiles {
@@ -711,18 +762,25 @@ impl RouteFiles {
         }
     }
 
+    /// Whether the file is the `main` of the wrangler config nearest it.
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
         let dir = path.parent()?;
-        let (root, chain) = match &self.last {
-            Some((d, root, chain)) if d.as_os_str() == dir.as_os_str() => {
-                (root.clone(), chain.clone())
+        let (root, chain, worker) = match &self.last {
+            Some(last) if last.dir.as_os_str() == dir.as_os_str() => {
+                (last.root.clone(), last.chain.clone(), last.worker.clone())
             }
             _ => {
                 let root = self.packages.root(dir)?;
                 let chain = self.packages.chain(&root);
-                self.last = Some((dir.to_path_buf(), root.clone(), chain.clone()));
-                (root, chain)
+                let worker = self.packages.worker_config_in(dir, Some(&root));
+                self.last = Some(LastDir {
+                    dir: dir.to_path_buf(),
+                    root: root.clone(),
+                    chain: chain.clone(),
+                    worker: worker.clone(),
+                });
+                (root, chain, worker)
             }
         };
         match chain.platform(path) {
@@ -745,11 +803,26 @@ impl RouteFiles {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let maybe = name.starts_with("route.")
             || name.starts_with("+server.")
-            || ["/pages/", "/server/api/", "/server/routes/", "/app/routes/"]
-                .iter()
-                .any(|d| s.contains(d));
+            || [
+                "/pages/",
+                "/server/api/",
+                "/server/routes/",
+                "/app/routes/",
+                "/supabase/functions/",
+            ]
+            .iter()
+            .any(|d| s.contains(d));
         if !maybe {
-            return None;
+            // A Worker's entry serves every path of its hosts.
+            let is_main = worker.is_some_and(|(dir, config)| {
+                config
+                    .main
+                    .as_deref()
+                    .is_some_and(|m| normalize_path(&dir.join(m)) == normalize_path(path))
+            });
+            return is_main.then(|| RoutePattern {
+                segments: vec![routes::Segment::OptionalCatchAll],
+            });
         }
         let route = self.packages.file_route(path, &root)?;
         Some(match route.framework {
@@ -778,6 +851,7 @@ fn destinations(files: &[FileInput], projects: &mut Projects) -> Vec<Dest> {
                 for c in &d.value.candidates {
                     if let Some(pieces) = path_pieces(c) {
                         out.push(Dest {
+                            host: dest_host(c),
                             path: DestPath::new(&pieces),
                             target: Target {
                                 path: f.path.to_path_buf(),
@@ -793,6 +867,24 @@ fn destinations(files: &[FileInput], projects: &mut Projects) -> Vec<Dest> {
         }
     }
     out
+}
+
+/// The host of a destination URL when its literal text names it whole
+/// (`https://api.example.com:443/x` → `api.example.com`); `None` when any
+/// of it is unknown (`https://${sub}.example.com/x`, `${APP_URL}/x`).
+pub fn dest_host(c: &Candidate) -> Option<String> {
+    let Some(Part::Lit(text)) = c.parts.first() else {
+        return None;
+    };
+    let (_, rest) = text.split_once("://")?;
+    let end = rest.find(['/', '?', '#'])?;
+    let authority = &rest[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// The path of a destination URL: after `scheme://host` when the text is
@@ -845,6 +937,11 @@ struct Packages {
     deploy: crate::deploy::DeployIndex,
     /// Per package root, the configs that apply to its files.
     chains: HashMap<PathBuf, Rc<Chain>>,
+    /// Per package: the verifying calls of its SvelteKit `handle` hook.
+    svelte_hooks: HashMap<PathBuf, Vec<crate::facts::hooks::HookCall>>,
+    /// Per directory: the nearest wrangler config at or above it (within
+    /// its package) and the directory that holds it.
+    workers: HashMap<PathBuf, Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>>,
 }
 
 /// The deployment configs that apply to the files of one package: its own
@@ -955,6 +1052,36 @@ impl Packages {
         Some(route)
     }
 
+    /// The wrangler config of the Worker whose code is at `file`: the
+    /// nearest at or above its directory, not above its package.
+    fn worker_config(
+        &mut self,
+        file: &Path,
+    ) -> Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)> {
+        let dir = file.parent()?;
+        let root = self.root(dir);
+        self.worker_config_in(dir, root.as_deref())
+    }
+
+    fn worker_config_in(
+        &mut self,
+        dir: &Path,
+        root: Option<&Path>,
+    ) -> Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)> {
+        if let Some(found) = self.workers.get(dir) {
+            return found.clone();
+        }
+        let found = match crate::wrangler::read(dir) {
+            Some(c) => Some((dir.to_path_buf(), std::sync::Arc::new(c))),
+            None if root.is_some_and(|r| dir != r && dir.starts_with(r)) => {
+                dir.parent().and_then(|p| self.worker_config_in(p, root))
+            }
+            None => None,
+        };
+        self.workers.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
     fn next_base_path(&mut self, root: &Path) -> Option<String> {
         if let Some(b) = self.base_path.get(root) {
             return b.clone();
@@ -989,7 +1116,7 @@ fn pattern_of(
             pattern,
             shown,
             method,
-            reachable: true,
+            host: Host::Any,
         }
     };
     match &h.kind {
@@ -1023,7 +1150,7 @@ fn pattern_of(
                                 pattern: RoutePattern::default(),
                                 shown: "function URL".into(),
                                 method: None,
-                                reachable: false,
+                                host: Host::Unknown,
                             },
                         })
                         .collect();
@@ -1054,7 +1181,11 @@ fn pattern_of(
                 Framework::NextPages => name == "default" || is_method_export(name),
                 Framework::Nuxt => name == "default",
                 Framework::Remix => name == "action",
-                Framework::Vercel | Framework::Netlify | Framework::Declared => false,
+                Framework::Vercel
+                | Framework::Netlify
+                | Framework::Declared
+                // Served by `Deno.serve`, not by an export.
+                | Framework::SupabaseFunction => false,
             };
             // Nuxt `receipt.get.ts` serves GET only: not a QStash delivery.
             if !fits
@@ -1080,6 +1211,7 @@ fn pattern_of(
             };
             vec![route(pattern, method)]
         }
+        HandlerKind::Server(_) => Vec::new(),
     }
 }
 
@@ -1111,6 +1243,97 @@ fn netlify_routes(
         }
         _ => Vec::new(),
     }
+}
+
+/// The routes of a server's one handler, every method: a Deno server at
+/// its Supabase function's path; a Worker on each host of the wrangler
+/// config nearest its file (up to its package), when the file is the
+/// config's `main` or `main` names a file that is not there (build
+/// output); a Worker without a config (or not its `main`) on no known
+/// host.
+fn server_routes(
+    path: &Path,
+    runtime: Runtime,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+) -> Vec<Route> {
+    match runtime {
+        Runtime::Deno => {
+            let Some(root) = path.parent().and_then(|d| packages.root(d)) else {
+                return Vec::new();
+            };
+            let Some(rel) = path.strip_prefix(&root).ok() else {
+                return Vec::new();
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            match routes::file_route(&rel) {
+                Some(r) if r.framework == Framework::SupabaseFunction => {
+                    // Shown as the function's path, without the sub-paths
+                    // it also serves.
+                    let known: Vec<routes::Segment> = r
+                        .pattern
+                        .segments
+                        .iter()
+                        .filter(|s| matches!(s, routes::Segment::Static(_)))
+                        .cloned()
+                        .collect();
+                    vec![Route {
+                        shown: RoutePattern { segments: known }.display(),
+                        pattern: r.pattern,
+                        method: None,
+                        host: Host::Any,
+                    }]
+                }
+                _ => Vec::new(),
+            }
+        }
+        Runtime::Worker => {
+            let unknown = || Route {
+                pattern: RoutePattern {
+                    segments: vec![routes::Segment::OptionalCatchAll],
+                },
+                shown: "Worker".into(),
+                method: None,
+                host: Host::Unknown,
+            };
+            let Some((dir, config)) = packages.worker_config(path) else {
+                return vec![unknown()];
+            };
+            let is_main = config.main.as_deref().is_none_or(|m| {
+                let main = normalize_path(&dir.join(m));
+                main == normalize_path(path)
+                    || !(by_path.contains_key(main.as_path()) || main.exists())
+            });
+            if !is_main || config.routes.is_empty() {
+                return vec![unknown()];
+            }
+            config
+                .routes
+                .iter()
+                .map(|r| Route {
+                    pattern: r.path.clone(),
+                    shown: r.shown.clone(),
+                    method: None,
+                    host: Host::Worker(r.clone()),
+                })
+                .collect()
+        }
+    }
+}
+
+/// A path without `.` components and with `..` applied.
+fn normalize_path(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn is_method_export(name: &str) -> bool {
@@ -1238,7 +1461,7 @@ fn verified_depth(
             depth + 1,
         ) || next_middleware_verifies(
             f.path, route, packages, by_path, verifiers, resolver,
-        );
+        ) || svelte_hook_verifies(f.path, route, packages, by_path, verifiers, resolver);
     }
     if let Some(func) = &h.function {
         if func.wraps
@@ -1258,6 +1481,81 @@ fn verified_depth(
         return true;
     }
     next_middleware_verifies(f.path, route, packages, by_path, verifiers, resolver)
+        || svelte_hook_verifies(f.path, route, packages, by_path, verifiers, resolver)
+}
+
+/// A SvelteKit `handle` hook (`src/hooks.server.ts`) that verifies covers
+/// the `+server` endpoints whose paths the conditions around its verifying
+/// call let through (see [`crate::facts::hooks`]).
+fn svelte_hook_verifies(
+    file: &Path,
+    route: &RoutePattern,
+    packages: &mut Packages,
+    by_path: &HashMap<&Path, &FileFacts>,
+    verifiers: &HashSet<(PathBuf, String)>,
+    resolver: &impl Resolve,
+) -> bool {
+    let endpoint = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("+server."));
+    let Some(root) = file
+        .parent()
+        .and_then(|d| packages.root(d))
+        .filter(|_| endpoint)
+    else {
+        return false;
+    };
+    if !packages.svelte_hooks.contains_key(&root) {
+        let mut found = Vec::new();
+        for name in ["hooks.server.ts", "hooks.server.js", "hooks.ts", "hooks.js"] {
+            let candidate = root.join("src").join(name);
+            let Some(facts) = by_path.get(candidate.as_path()) else {
+                continue;
+            };
+            let Some(hook) = &facts.hook else { continue };
+            for call in &hook.calls {
+                // A verify call is the innermost hook call around it.
+                let verifies_here = facts.verify_calls.iter().any(|v| {
+                    call.span.contains(v.span)
+                        && !hook.calls.iter().any(|c| {
+                            c.span != call.span
+                                && call.span.contains(c.span)
+                                && c.span.contains(v.span)
+                        })
+                });
+                let calls_verifier = call
+                    .callee
+                    .as_ref()
+                    .is_some_and(|c| is_verifier(&candidate, c, verifiers, by_path, resolver));
+                if verifies_here || calls_verifier {
+                    found.push(call.clone());
+                }
+            }
+        }
+        packages.svelte_hooks.insert(root.clone(), found);
+    }
+    let (mut known, mut open) = (String::new(), false);
+    for seg in &route.segments {
+        match seg {
+            routes::Segment::Static(s) => {
+                known.push('/');
+                known.push_str(s);
+            }
+            _ => {
+                open = true;
+                break;
+            }
+        }
+    }
+    if known.is_empty() {
+        known.push('/');
+    }
+    packages.svelte_hooks.get(&root).is_some_and(|points| {
+        points
+            .iter()
+            .any(|c| crate::facts::hooks::HandleHook::admits(c, &known, open))
+    })
 }
 
 /// Whether a handler's wrapped value is a router that registers routes in

@@ -4,8 +4,8 @@
 //!
 //! - [`file_route`] turns a file path (relative to its package root) into the
 //!   route it serves under the framework conventions of Next.js (App and Pages
-//!   Router), SvelteKit, Nuxt/Nitro, Astro and Remix / React Router flat
-//!   routes; [`RoutePattern::from_code_path`] does the same for paths
+//!   Router), SvelteKit, Nuxt/Nitro, Astro, Remix / React Router flat
+//!   routes and Supabase edge functions; [`RoutePattern::from_code_path`] does the same for paths
 //!   registered in code (Express, Hono, Fastify, Elysia).
 //! - [`RoutePattern::matches`] decides whether a destination path, known only
 //!   in part ([`PathPiece`]s of literal text and unknown runs), can reach a
@@ -40,6 +40,9 @@ pub enum Framework {
     /// A route a deployment config declares for a handler export: AWS
     /// Lambda (`serverless.yml`, SAM, SST) or React Router's `app/routes.ts`.
     Declared,
+    /// Supabase edge functions: `supabase/functions/<name>/index.ts`,
+    /// served at `/functions/v1/<name>` (and below) by `Deno.serve`.
+    SupabaseFunction,
 }
 
 /// One segment of a route pattern.
@@ -101,6 +104,7 @@ const SVELTE_EXTS: &[&str] = &["ts", "js"];
 const NUXT_EXTS: &[&str] = &["ts", "js", "mjs", "mts", "cjs", "cts"];
 const ASTRO_EXTS: &[&str] = &["ts", "js"];
 const REMIX_EXTS: &[&str] = &["ts", "tsx", "js", "jsx"];
+const SUPABASE_EXTS: &[&str] = &["ts", "js", "tsx", "jsx", "mts", "mjs"];
 
 /// HTTP method suffixes Nitro recognises in file names (`x.post.ts`).
 const NUXT_METHODS: &[&str] = &[
@@ -130,6 +134,9 @@ pub fn file_route(rel: &str) -> Option<FileRoute> {
         || is_test_or_declaration(file)
     {
         return None;
+    }
+    if let Some(route) = supabase_function_route(dirs, file) {
+        return Some(route);
     }
 
     match dirs {
@@ -389,6 +396,25 @@ fn astro_route(dirs: &[&str], file: &str) -> Option<FileRoute> {
         segments.push(bracket_segment(stem, true, false));
     }
     Some(route(Framework::Astro, segments, None))
+}
+
+/// Supabase edge functions: `supabase/functions/<name>/index.<ext>` (the
+/// `supabase` folder anywhere in the package) serves `/functions/v1/<name>`
+/// and every path below it. `_shared`-style folders are not functions.
+fn supabase_function_route(dirs: &[&str], file: &str) -> Option<FileRoute> {
+    let [.., "supabase", "functions", name] = dirs else {
+        return None;
+    };
+    if strip_ext(file, SUPABASE_EXTS)? != "index" || name.starts_with(['_', '.']) {
+        return None;
+    }
+    let segments = vec![
+        Segment::Static("functions".into()),
+        Segment::Static("v1".into()),
+        Segment::Static(name.to_string()),
+        Segment::OptionalCatchAll,
+    ];
+    Some(route(Framework::SupabaseFunction, segments, None))
 }
 
 /// Remix / React Router flat routes: `app/routes/<name>.<ext>` and
@@ -1550,6 +1576,37 @@ mod tests {
             fr("app/routes/a/b/route.ts"),
             Some((Framework::NextApp, "/routes/a/b".into()))
         );
+    }
+
+    // --- Supabase edge functions -----------------------------------------
+
+    #[test]
+    fn supabase_functions() {
+        use Framework::SupabaseFunction as Sb;
+        assert_eq!(
+            fr("supabase/functions/send-digest/index.ts"),
+            Some((Sb, "/functions/v1/send-digest/[[...path]]".into()))
+        );
+        assert_eq!(
+            fr("apps/api/supabase/functions/hook/index.js"),
+            Some((Sb, "/functions/v1/hook/[[...path]]".into()))
+        );
+        let r = route_of("supabase/functions/send-digest/index.ts");
+        assert!(r.matches(&[lit("https://abc.supabase.co/functions/v1/send-digest")]));
+        assert!(r.matches(&[lit("/functions/v1/send-digest/retry")]));
+        assert!(!r.matches(&[lit("/functions/v1/send-digest-2")]));
+        assert!(!r.matches(&[lit("/functions/v1")]));
+    }
+
+    #[test]
+    fn supabase_function_negatives() {
+        assert_eq!(fr("supabase/functions/_shared/index.ts"), None);
+        assert_eq!(fr("supabase/functions/.temp/index.ts"), None);
+        assert_eq!(fr("supabase/functions/send-digest/handler.ts"), None);
+        assert_eq!(fr("supabase/functions/send-digest/index.test.ts"), None);
+        assert_eq!(fr("supabase/functions/index.ts"), None);
+        assert_eq!(fr("supabase/functions/a/b/index.ts"), None);
+        assert_eq!(fr("supabase/functions/a/deno.json"), None);
     }
 
     // --- Code paths -------------------------------------------------------

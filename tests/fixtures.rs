@@ -36,6 +36,7 @@ fn every_fixture_has_a_snapshot_test() {
         names,
         [
             "aws-lambda",
+            "cloudflare-worker",
             "express-app",
             "hono-worker",
             "monorepo",
@@ -47,7 +48,9 @@ fn every_fixture_has_a_snapshot_test() {
             "precision",
             "react-router-app",
             "remix-app",
+            "supabase-functions",
             "sveltekit-app",
+            "sveltekit-hooks",
             "vercel-functions",
             "workflow-app",
         ],
@@ -128,4 +131,19 @@ fn aws_lambda() {
 #[test]
 fn react_router_app() {
     insta::assert_snapshot!("react-router-app", run_fixture("react-router-app"));
+}
+
+#[test]
+fn supabase_functions() {
+    insta::assert_snapshot!("supabase-functions", run_fixture("supabase-functions"));
+}
+
+#[test]
+fn cloudflare_worker() {
+    insta::assert_snapshot!("cloudflare-worker", run_fixture("cloudflare-worker"));
+}
+
+#[test]
+fn sveltekit_hooks() {
+    insta::assert_snapshot!("sveltekit-hooks", run_fixture("sveltekit-hooks"));
 }

@@ -941,10 +941,13 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         route_file,
         script: !route_file
             && a.facts.as_ref().is_none_or(|f| {
-                !f.handlers
-                    .handlers
-                    .iter()
-                    .any(|h| matches!(h.kind, crate::facts::handlers::HandlerKind::Code { .. }))
+                !f.handlers.handlers.iter().any(|h| {
+                    matches!(
+                        h.kind,
+                        crate::facts::handlers::HandlerKind::Code { .. }
+                            | crate::facts::handlers::HandlerKind::Server(_)
+                    )
+                })
             }),
     };
     let mut findings = rules::run(&ctx, |id| level(id).is_some());

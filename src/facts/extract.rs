@@ -54,6 +54,7 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
     facts.exports = super::exports::exports(program, &scope);
     facts.verify_calls = super::verify::verify_calls(program, &scope);
     facts.handlers = super::handlers::handlers(program, &scope);
+    facts.hook = super::hooks::handle_hook(program, &scope);
     let send_spans: Vec<Span> = facts.sends.iter().map(|s| s.span).collect();
     let flow = super::flow::flow(program, &scope, &send_spans);
     facts.flow = flow.calls;

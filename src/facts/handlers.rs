@@ -72,6 +72,20 @@ pub enum HandlerKind {
         /// The route path literal.
         path: String,
     },
+    /// The one handler of a server that takes every request of its host:
+    /// a Cloudflare Worker's `fetch`, or `Deno.serve` / std `serve`.
+    Server(Runtime),
+}
+
+/// Who runs a [`HandlerKind::Server`] handler, which decides where it is
+/// served: a Worker on the hosts of its wrangler config, a Deno server at
+/// its Supabase function's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Runtime {
+    /// `export default { fetch }` or `addEventListener("fetch", …)`.
+    Worker,
+    /// `Deno.serve(handler)` or `serve(handler)` from Deno's std.
+    Deno,
 }
 
 /// One request handler.
@@ -143,6 +157,16 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
     let mut out = HandlerFacts::default();
     let Program::Module(m) = program else {
         commonjs_exports(program, scope, &mut out);
+        // A file without imports or exports parses as a script: a service
+        // Worker or a Deno server still installs its handler.
+        if let Program::Script(script) = program {
+            out.handlers.extend(
+                script
+                    .body
+                    .iter()
+                    .filter_map(|s| server_call_handler(scope, s)),
+            );
+        }
         let mut v = code_routes(scope, &mut out);
         program.visit_with(&mut v);
         v.finish();
@@ -291,6 +315,11 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
         }
     }
     commonjs_exports(program, scope, &mut out);
+    for item in &m.body {
+        if let Some(h) = server_handler(scope, item) {
+            out.handlers.push(h);
+        }
+    }
     let mut v = code_routes(scope, &mut out);
     program.visit_with(&mut v);
     v.finish();
@@ -387,6 +416,217 @@ fn function_config(init: &Expr) -> FunctionConfig {
             .map(|m| m.to_ascii_uppercase())
             .collect(),
     }
+}
+
+/// A top-level statement that installs a server's one handler: `export
+/// default { fetch }` (also a const object exported by name), a top-level
+/// `addEventListener("fetch", …)`, `Deno.serve(…)` or std `serve(…)`.
+/// `fetch: app.fetch` hands requests to a code router, whose routes are
+/// found where they are registered: no handler here.
+fn server_handler(scope: &Scope, item: &ModuleItem) -> Option<Handler> {
+    match item {
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(e)) => {
+            let object = match unwrap(&e.expr) {
+                Expr::Object(o) => o,
+                Expr::Ident(id) => {
+                    let decl = scope.lookup(&id.sym, scope.span(id.span).start)?;
+                    match &decl.binding {
+                        Binding::Var { init, .. } => match unwrap(init) {
+                            Expr::Object(o) => o,
+                            _ => return None,
+                        },
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            };
+            worker_fetch(scope, object)
+        }
+        ModuleItem::Stmt(s) => server_call_handler(scope, s),
+        _ => None,
+    }
+}
+
+/// A top-level `addEventListener("fetch", …)`, `Deno.serve(…)` or std
+/// `serve(…)` statement's handler.
+fn server_call_handler(scope: &Scope, stmt: &Stmt) -> Option<Handler> {
+    match stmt {
+        Stmt::Expr(s) => {
+            let Expr::Call(c) = unwrap(&s.expr) else {
+                return None;
+            };
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            use swc_common::Spanned;
+            let runtime = server_call(scope, callee, c)?;
+            // The handler is the last function-like argument (`Deno.serve(
+            // { port }, handler)`), or the `handler` of an options object.
+            let handler = c
+                .args
+                .iter()
+                .rev()
+                .find(|a| {
+                    matches!(
+                        unwrap(&a.expr),
+                        Expr::Arrow(_) | Expr::Fn(_) | Expr::Ident(_)
+                    )
+                })
+                .map(|a| &*a.expr)
+                .or_else(|| {
+                    c.args.iter().find_map(|a| match unwrap(&a.expr) {
+                        Expr::Object(o) => prop_value(o, "handler"),
+                        _ => None,
+                    })
+                })?;
+            let (function, wrappers) = match runtime {
+                Runtime::Worker => listener_handler(scope, handler),
+                Runtime::Deno => handler_of(scope, handler, 0),
+            };
+            Some(Handler {
+                kind: HandlerKind::Server(runtime),
+                span: scope.span(callee.span()),
+                function,
+                wrappers,
+                middleware: Vec::new(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The `fetch` of a Worker's default export object.
+fn worker_fetch(scope: &Scope, o: &ObjectLit) -> Option<Handler> {
+    o.props.iter().find_map(|p| {
+        let PropOrSpread::Prop(p) = p else {
+            return None;
+        };
+        let (key, function) = match &**p {
+            Prop::Method(m) => (&m.key, {
+                let b = m.function.body.as_ref()?;
+                Some(body_fact(scope, "fetch", scope.span(b.span), &b.stmts))
+            }),
+            Prop::KeyValue(kv)
+                if matches!(
+                    unwrap(&kv.value),
+                    Expr::Arrow(_) | Expr::Fn(_) | Expr::Ident(_)
+                ) =>
+            {
+                let (function, _) = handler_of(scope, &kv.value, 0);
+                (&kv.key, Some(function?))
+            }
+            Prop::Shorthand(id) => {
+                let (function, _) = handler_of(scope, &Expr::Ident(id.clone()), 0);
+                return (&*id.sym == "fetch").then_some(Handler {
+                    kind: HandlerKind::Server(Runtime::Worker),
+                    span: scope.span(id.span),
+                    function: Some(function?),
+                    wrappers: Vec::new(),
+                    middleware: Vec::new(),
+                });
+            }
+            _ => return None,
+        };
+        if super::fold::prop_name(key).as_deref() != Some("fetch") {
+            return None;
+        }
+        use swc_common::Spanned;
+        Some(Handler {
+            kind: HandlerKind::Server(Runtime::Worker),
+            span: scope.span(key.span()),
+            function,
+            wrappers: Vec::new(),
+            middleware: Vec::new(),
+        })
+    })
+}
+
+/// Whether a top-level call installs a server handler, and whose.
+fn server_call(scope: &Scope, callee: &Expr, c: &CallExpr) -> Option<Runtime> {
+    match unwrap(callee) {
+        // `addEventListener("fetch", …)`, also on `self` / `globalThis`.
+        Expr::Ident(id) if &*id.sym == "addEventListener" => is_fetch_event(scope, c),
+        Expr::Member(m) if member_name(&m.prop).as_deref() == Some("addEventListener") => {
+            matches!(unwrap(&m.obj), Expr::Ident(o) if matches!(&*o.sym, "self" | "globalThis"))
+                .then(|| is_fetch_event(scope, c))
+                .flatten()
+        }
+        Expr::Member(m) if member_name(&m.prop).as_deref() == Some("serve") => {
+            matches!(unwrap(&m.obj), Expr::Ident(o) if &*o.sym == "Deno").then_some(Runtime::Deno)
+        }
+        Expr::Ident(id) if &*id.sym == "serve" => {
+            let imp = scope.import(&id.sym, scope.span(id.span).start)?;
+            is_deno_std_http(&imp.specifier).then_some(Runtime::Deno)
+        }
+        _ => None,
+    }
+}
+
+fn is_fetch_event(scope: &Scope, c: &CallExpr) -> Option<Runtime> {
+    matches!(
+        scope.literal(&c.args.first()?.expr),
+        Some(super::Literal::Str(e)) if e == "fetch"
+    )
+    .then_some(Runtime::Worker)
+}
+
+/// Deno's std HTTP server module: `https://deno.land/std@0.168.0/http/server.ts`,
+/// `jsr:@std/http`, `jsr:@std/http@1/server`.
+fn is_deno_std_http(specifier: &str) -> bool {
+    let s = specifier.trim();
+    if s.contains("deno.land/std") {
+        return s.contains("/http/server");
+    }
+    let s = s.strip_prefix("jsr:").unwrap_or(s);
+    let Some(rest) = s.strip_prefix("@std/http") else {
+        return false;
+    };
+    let rest = match rest.strip_prefix('@') {
+        Some(v) => v.find('/').map_or("", |i| &v[i..]),
+        None => rest,
+    };
+    rest.is_empty() || rest == "/server"
+}
+
+/// A service Worker's fetch listener: the function that builds the
+/// response, `handle` in `(event) => event.respondWith(handle(event.request))`
+/// when it is one of this module, else the listener itself.
+fn listener_handler(scope: &Scope, listener: &Expr) -> (Option<FunctionFact>, Vec<Wrapping>) {
+    struct V(Option<Ident>);
+    impl Visit for V {
+        fn visit_call_expr(&mut self, n: &CallExpr) {
+            if self.0.is_some() {
+                return;
+            }
+            let responds = match &n.callee {
+                Callee::Expr(callee) => matches!(unwrap(callee),
+                    Expr::Member(m) if member_name(&m.prop).as_deref() == Some("respondWith")),
+                _ => false,
+            };
+            if let (true, Some(Expr::Call(inner))) =
+                (responds, n.args.first().map(|a| unwrap(&a.expr)))
+            {
+                if let Callee::Expr(f) = &inner.callee {
+                    if let Expr::Ident(id) = unwrap(f) {
+                        self.0 = Some(id.clone());
+                        return;
+                    }
+                }
+            }
+            n.visit_children_with(self);
+        }
+    }
+    let mut v = V(None);
+    listener.visit_with(&mut v);
+    if let Some(id) = v.0 {
+        if scope.function(&id.sym, scope.span(id.span).start).is_some() {
+            let found = handler_of(scope, &Expr::Ident(id), 0);
+            if found.0.is_some() {
+                return found;
+            }
+        }
+    }
+    handler_of(scope, listener, 0)
 }
 
 /// The `export default` keyword: the line a Pages Router diagnostic points at.
@@ -504,6 +744,15 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
             (function, wrappers)
         }
         _ => (None, Vec::new()),
+    }
+}
+
+/// The project function a callee names (declared here or imported), if
+/// any.
+pub(super) fn callee_ref(scope: &Scope, callee: &Expr) -> Option<CallRef> {
+    match wrapping_of(scope, callee) {
+        Some(Wrapping::Call(c)) => Some(c),
+        _ => None,
     }
 }
 

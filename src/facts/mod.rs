@@ -10,6 +10,7 @@ pub mod flow;
 pub mod fold;
 pub mod guards;
 pub mod handlers;
+pub mod hooks;
 pub mod lower;
 pub mod memo;
 pub mod modules;
@@ -470,6 +471,8 @@ pub struct FileFacts {
     pub budget_exhausted: bool,
     /// The extents of the callbacks handed to a test runner.
     pub test_callbacks: Vec<Span>,
+    /// An exported SvelteKit `handle` hook and the calls it makes.
+    pub hook: Option<hooks::HandleHook>,
 }
 
 /// How far an imported binding a fact depends on is followed.
@@ -536,7 +539,11 @@ impl FileFacts {
         );
         let h = &self.handlers;
         for handler in &h.handlers {
-            let serves = route_file || matches!(handler.kind, handlers::HandlerKind::Code { .. });
+            let serves = route_file
+                || matches!(
+                    handler.kind,
+                    handlers::HandlerKind::Code { .. } | handlers::HandlerKind::Server(_)
+                );
             if !serves {
                 continue;
             }

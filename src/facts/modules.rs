@@ -99,6 +99,15 @@ mod tests {
         assert_eq!(normalize("@upstash/qstash"), "@upstash/qstash");
         assert_eq!(normalize("npm:@upstash/qstash"), "@upstash/qstash");
         assert_eq!(normalize("npm:@upstash/qstash@2.7.0"), "@upstash/qstash");
+        assert_eq!(normalize("jsr:@upstash/qstash"), "@upstash/qstash");
+        assert_eq!(
+            normalize("https://esm.sh/@upstash/qstash@2"),
+            "@upstash/qstash"
+        );
+        assert_eq!(
+            normalize("npm:@upstash/qstash@2.7.0/nextjs"),
+            "@upstash/qstash/nextjs"
+        );
         assert_eq!(
             normalize("https://esm.sh/@upstash/qstash@2.7"),
             "@upstash/qstash"
