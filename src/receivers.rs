@@ -5,6 +5,7 @@
 use crate::delivery::{self, Projects};
 use crate::diagnostic::Span;
 use crate::facts::handlers::{CallRef, Handler, HandlerKind, Wrapping};
+use crate::facts::nest::NestApp;
 use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
@@ -367,6 +368,7 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         ..Packages::default()
     };
     let mounts = MountIndex::new(files.iter().map(|f| (f.path, f.facts)), &by_path, resolver);
+    let nest_apps = NestApps::new(files, &mut packages);
     // Every route each handler serves, under each mount that exposes it.
     let mut served: Vec<Served> = Vec::new();
     for (fi, f) in files.iter().enumerate() {
@@ -376,6 +378,7 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
             // each mount's prefix, behind each mount's middleware.
             let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == hi);
             let chains = match object {
+                _ if f.facts.handlers.nest.contains(&hi) => nest_apps.chains(f.path, &mut packages),
                 Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
                 _ => vec![Mounted::default()],
             };
@@ -465,6 +468,61 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         receiving,
         parsed_bodies,
         dead: links.dead(&dests, &served, files),
+    }
+}
+
+/// The NestJS apps of the project, by package root: a controller's routes
+/// are served under each app of its package (its global prefix, behind its
+/// global guards).
+struct NestApps {
+    by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>>,
+}
+
+impl NestApps {
+    fn new(files: &[FileInput], packages: &mut Packages) -> Self {
+        let mut by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>> = HashMap::new();
+        for f in files {
+            let Some(app) = &f.facts.handlers.nest_app else {
+                continue;
+            };
+            if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
+                by_root
+                    .entry(root)
+                    .or_default()
+                    .push((f.path.to_path_buf(), app.clone()));
+            }
+        }
+        for apps in by_root.values_mut() {
+            apps.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        NestApps { by_root }
+    }
+
+    /// The ways a controller route of `file` is served: under each app of
+    /// its package; none when an app's prefix cannot be known (its routes
+    /// are unknown, so nothing is said of them); at the root when the
+    /// package bootstraps no app that can be seen.
+    fn chains(&self, file: &Path, packages: &mut Packages) -> Vec<Mounted> {
+        let apps = file
+            .parent()
+            .and_then(|d| packages.root(d))
+            .and_then(|root| self.by_root.get(&root));
+        let Some(apps) = apps else {
+            return vec![Mounted::default()];
+        };
+        apps.iter()
+            .filter_map(|(path, app)| {
+                Some(Mounted {
+                    prefix: app.prefix.clone()?,
+                    middleware: app
+                        .guards
+                        .iter()
+                        .map(|g| (path.clone(), g.clone()))
+                        .collect(),
+                    body_parser: None,
+                })
+            })
+            .collect()
     }
 }
 

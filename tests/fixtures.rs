@@ -38,6 +38,7 @@ fn every_fixture_has_a_snapshot_test() {
             "express-app",
             "hono-worker",
             "monorepo",
+            "nestjs-app",
             "nextjs-app",
             "nextjs-pages",
             "node-scripts",
@@ -54,6 +55,11 @@ fn every_fixture_has_a_snapshot_test() {
 #[test]
 fn nextjs_app() {
     insta::assert_snapshot!("nextjs-app", run_fixture("nextjs-app"));
+}
+
+#[test]
+fn nestjs_app() {
+    insta::assert_snapshot!("nestjs-app", run_fixture("nestjs-app"));
 }
 
 #[test]

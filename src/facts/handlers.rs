@@ -102,6 +102,11 @@ pub struct HandlerFacts {
     pub code_objects: Vec<(usize, String)>,
     /// Routers imported from other modules and mounted here.
     pub mounts: Vec<ForeignMount>,
+    /// The code-registered handlers (by index in `handlers`) that are
+    /// NestJS controller routes: served under the app's global prefix.
+    pub nest: Vec<usize>,
+    /// The NestJS app this file bootstraps, if it does.
+    pub nest_app: Option<super::nest::NestApp>,
 }
 
 /// A router from another module mounted on a path:
@@ -276,6 +281,7 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
     program.visit_with(&mut v);
     v.finish();
     collect_functions(program, scope, &mut out);
+    super::nest::extract(program, scope, &mut out);
     out
 }
 
@@ -469,7 +475,8 @@ fn info_fact(scope: &Scope, name: &str, info: &FnInfo) -> FunctionFact {
     }
 }
 
-fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionFact {
+/// What the function body `stmts` (extent `span`) does.
+pub(crate) fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionFact {
     let mut v = BodyVisitor {
         scope,
         fact: FunctionFact {

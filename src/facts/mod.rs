@@ -13,6 +13,7 @@ pub mod lower;
 pub mod memo;
 pub mod modules;
 pub mod names;
+pub mod nest;
 pub mod testing;
 pub mod verify;
 
