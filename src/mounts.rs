@@ -59,13 +59,30 @@ impl MountIndex {
                 let Some(target) = resolver.resolve(path, &m.child.specifier) else {
                     continue;
                 };
-                let Some(child) = resolver.export_local(&target, &m.child.name, by_path, 0) else {
+                // An anonymous default export (`export default fp(async
+                // (fastify) => …)`) registers its routes as `default`.
+                let child = resolver
+                    .export_local(&target, &m.child.name, by_path, 0)
+                    .or_else(|| {
+                        (m.child.name == "default" && by_path.contains_key(target.as_path()))
+                            .then(|| (target.clone(), "default".to_string()))
+                    });
+                let Some(child) = child else {
                     continue;
                 };
+                // Fastify ignores the prefix of a `fastify-plugin` plugin.
+                let unprefixed = by_path
+                    .get(child.0.as_path())
+                    .is_some_and(|f| f.handlers.unprefixed.contains(&child.1));
                 parents.entry(child).or_default().push(Parent {
                     file: path.to_path_buf(),
                     object: m.object.clone(),
-                    prefix: m.prefix.clone(),
+                    prefix: if unprefixed {
+                        let outer = m.prefix.len().saturating_sub(m.option_prefix);
+                        m.prefix.get(..outer).unwrap_or_default().to_string()
+                    } else {
+                        m.prefix.clone()
+                    },
                     middleware: m.middleware.clone(),
                     body_parser: m.body_parser,
                 });

@@ -35,9 +35,17 @@ pub fn mentions_qstash(text: &str) -> bool {
 }
 
 /// Method calls that register routes: `.post(`, `.put(`, `.all(`,
-/// `.route(`, and `.use(` for files that only mount routers defined
-/// elsewhere.
-const REGISTRATIONS: &[&str] = &[".post(", ".put(", ".all(", ".route(", ".use("];
+/// `.route(`, and `.use(` / `.register(` for files that only mount
+/// routers or plugins defined elsewhere, `.addHook(` for Fastify hooks.
+const REGISTRATIONS: &[&str] = &[
+    ".post(",
+    ".put(",
+    ".all(",
+    ".route(",
+    ".use(",
+    ".register(",
+    ".addHook(",
+];
 
 /// Server frameworks that register routes in code.
 const FRAMEWORKS: &[&str] = &[

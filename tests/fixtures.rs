@@ -36,6 +36,7 @@ fn every_fixture_has_a_snapshot_test() {
         names,
         [
             "express-app",
+            "fastify-app",
             "hono-worker",
             "monorepo",
             "nestjs-app",
@@ -75,6 +76,11 @@ fn nextjs_pages() {
 #[test]
 fn express_app() {
     insta::assert_snapshot!("express-app", run_fixture("express-app"));
+}
+
+#[test]
+fn fastify_app() {
+    insta::assert_snapshot!("fastify-app", run_fixture("fastify-app"));
 }
 
 #[test]

@@ -107,6 +107,10 @@ pub struct HandlerFacts {
     pub nest: Vec<usize>,
     /// The NestJS app this file bootstraps, if it does.
     pub nest_app: Option<super::nest::NestApp>,
+    /// Fastify plugins wrapped with `fastify-plugin`, by the name their
+    /// routes are registered on: Fastify ignores the `prefix` they are
+    /// registered with.
+    pub unprefixed: Vec<String>,
 }
 
 /// A router from another module mounted on a path:
@@ -127,6 +131,10 @@ pub struct ForeignMount {
     /// The body parser in front of the router, likewise: a raw or text
     /// parser if there is one (it keeps the text), else a JSON parser.
     pub body_parser: Option<(ParserKind, Span)>,
+    /// For a Fastify `register`: how many bytes at the end of `prefix` its
+    /// `prefix` option gave, which Fastify ignores for a `fastify-plugin`
+    /// plugin.
+    pub option_prefix: usize,
 }
 
 /// Extracts the handlers and functions of `program`.
@@ -609,6 +617,19 @@ struct CodeRoutes<'s> {
     base_paths: Vec<(String, String)>,
     /// Body parsers installed with `use`: (object, path prefix, kind, span).
     parsers: Vec<(String, Option<String>, ParserKind, Span)>,
+    /// Fastify plugin functions around the node being visited: (first
+    /// parameter, the name routes on it are registered under).
+    plugins: Vec<(String, String)>,
+    /// Names for functions about to be visited, by their start: the
+    /// declaration (`function routes`, `const routes = …`, `export default`).
+    pending: std::collections::HashMap<u32, String>,
+    /// Fastify hooks that run before the handlers of an object: (object,
+    /// function). They cover every route of the object's context, whatever
+    /// the order, and the plugins registered in it.
+    hooks: Vec<(String, CallRef)>,
+    /// The file imports Fastify: its functions taking an instance first are
+    /// plugins.
+    fastify: bool,
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
@@ -642,6 +663,155 @@ impl CodeRoutes<'_> {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// The Fastify hooks of `object` and of the objects it is mounted on in
+    /// this file: a plugin's routes run the hooks of its parents.
+    fn hooks_along(&self, object: &str) -> Vec<CallRef> {
+        if self.hooks.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut current = object.to_string();
+        for _ in 0..5 {
+            out.extend(
+                self.hooks
+                    .iter()
+                    .filter(|(o, _)| *o == current)
+                    .map(|(_, r)| r.clone()),
+            );
+            let Some((parent, ..)) = self.mounts.iter().find(|(_, c, _)| *c == current) else {
+                break;
+            };
+            current = parent.clone();
+        }
+        out
+    }
+
+    /// The object a route is registered on: a plugin's instance parameter
+    /// stands for the plugin (by its name), other objects for themselves.
+    fn object_of(&self, e: &Expr) -> Option<String> {
+        let name = object_name(e)?;
+        if matches!(unwrap(e), Expr::Ident(_)) {
+            if let Some((_, key)) = self.plugins.iter().rev().find(|(p, _)| *p == name) {
+                return Some(key.clone());
+            }
+        }
+        Some(name)
+    }
+
+    /// Names the plugin an exported or declared value is: the function it
+    /// is (through `fp(…)`), or, for `fp(routes)`, the routes of `routes`.
+    fn name_plugin(&mut self, e: &Expr, name: &str) {
+        let (inner, wrapped) = match super::fastify::fp_argument(self.scope, e) {
+            Some(arg) => (arg, true),
+            None => (e, false),
+        };
+        if wrapped {
+            self.out.unprefixed.push(name.to_string());
+        }
+        match unwrap(inner) {
+            Expr::Arrow(a) => {
+                self.pending
+                    .insert(self.scope.span(a.span).start, name.into());
+            }
+            Expr::Fn(f) => {
+                self.pending
+                    .insert(self.scope.span(f.function.span).start, name.into());
+            }
+            Expr::Ident(id) if wrapped => {
+                self.mounts
+                    .push((name.to_string(), id.sym.to_string(), String::new()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Enters a function: a Fastify plugin when its first parameter is an
+    /// instance, named by its declaration or, inline, by its position.
+    fn enter_function(&mut self, span: swc_common::Span, first: Option<&Pat>) -> bool {
+        let start = self.scope.span(span).start;
+        let name = self.pending.remove(&start);
+        let Some(param) = super::fastify::first_param(first) else {
+            return false;
+        };
+        if !self.fastify && param != "fastify" {
+            return false;
+        }
+        let key = name.unwrap_or_else(|| plugin_key(&param, start));
+        self.plugins.push((param, key));
+        true
+    }
+
+    /// `fastify.register(plugin, { prefix })`: the plugin's routes are
+    /// served under the prefix (none for an `fp` plugin, whose options
+    /// Fastify ignores), behind the hooks of `object`.
+    fn register_plugin(&mut self, object: &str, args: &[ExprOrSpread]) {
+        let Some(first) = args.first() else { return };
+        let Some(mut prefix) = super::fastify::prefix_option(self.scope, args.get(1)) else {
+            return;
+        };
+        let mut plugin = &*first.expr;
+        if let Some(inner) = super::fastify::fp_argument(self.scope, plugin) {
+            prefix = String::new();
+            plugin = inner;
+        }
+        let inline = |span: swc_common::Span, first: Option<&Pat>| {
+            super::fastify::first_param(first).map(|p| plugin_key(&p, self.scope.span(span).start))
+        };
+        let child = match unwrap(plugin) {
+            Expr::Arrow(a) => inline(a.span, a.params.first()),
+            Expr::Fn(f) => inline(f.function.span, f.function.params.first().map(|p| &p.pat)),
+            Expr::Ident(id) if self.mounted_import(plugin).is_none() => {
+                if self.out.unprefixed.iter().any(|u| *u == *id.sym) {
+                    prefix = String::new();
+                }
+                Some(id.sym.to_string())
+            }
+            _ => None,
+        };
+        if let Some(child) = child {
+            self.mounts.push((object.to_string(), child, prefix));
+        } else if let Some(child) = self.mounted_import(plugin) {
+            self.out.mounts.push(ForeignMount {
+                object: object.to_string(),
+                child,
+                option_prefix: prefix.len(),
+                prefix,
+                middleware: Vec::new(),
+                body_parser: None,
+            });
+        }
+    }
+
+    /// `fastify.route({ method, url, handler, preHandler })`.
+    fn route_options(&mut self, span: swc_common::Span, object: String, o: &ObjectLit) {
+        use super::fastify::{methods, prop};
+        let url = prop(o, "url").or_else(|| prop(o, "path"));
+        let path = match url.and_then(|u| self.scope.literal(u)) {
+            Some(super::Literal::Str(p)) if p.starts_with('/') => p,
+            _ => return,
+        };
+        let (Some(methods), Some(handler)) = (
+            prop(o, "method").and_then(|m| methods(self.scope, m)),
+            prop(o, "handler"),
+        ) else {
+            return;
+        };
+        let hooks: Vec<CallRef> = super::fastify::hook_values(o)
+            .into_iter()
+            .filter_map(|e| self.call_ref(e))
+            .collect();
+        for method in methods {
+            self.register_handler(
+                span,
+                &method.to_ascii_lowercase(),
+                object.clone(),
+                path.clone(),
+                handler,
+                hooks.clone(),
+            );
         }
     }
 
@@ -719,6 +889,10 @@ impl CodeRoutes<'_> {
     fn finish(&mut self) {
         let objects = std::mem::take(&mut self.objects);
         for (i, object) in objects {
+            let hooks = self.hooks_along(&object);
+            if let Some(h) = self.out.handlers.get_mut(i) {
+                h.middleware.extend(hooks);
+            }
             let (root, prefix) = self.mounted_root(&object);
             self.out.code_objects.push((i, root));
             if prefix.is_empty() {
@@ -732,6 +906,7 @@ impl CodeRoutes<'_> {
         }
         let mut foreign = std::mem::take(&mut self.out.mounts);
         for m in &mut foreign {
+            m.middleware.extend(self.hooks_along(&m.object));
             let (root, prefix) = self.mounted_root(&m.object);
             m.object = root;
             m.prefix = format!("{prefix}{}", m.prefix);
@@ -827,6 +1002,10 @@ fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s
         objects: Vec::new(),
         base_paths: Vec::new(),
         parsers: Vec::new(),
+        plugins: Vec::new(),
+        pending: std::collections::HashMap::new(),
+        hooks: Vec::new(),
+        fastify: super::fastify::imports_fastify(scope),
     }
 }
 
@@ -854,8 +1033,67 @@ fn object_name(e: &Expr) -> Option<String> {
     }
 }
 
+/// The name of an inline plugin: its instance parameter and position.
+fn plugin_key(param: &str, start: u32) -> String {
+    format!("{param}@{start}")
+}
+
 impl Visit for CodeRoutes<'_> {
+    fn visit_fn_decl(&mut self, n: &FnDecl) {
+        let start = self.scope.span(n.function.span).start;
+        self.pending.insert(start, n.ident.sym.to_string());
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {
+        if let DefaultDecl::Fn(f) = &n.decl {
+            let name = f
+                .ident
+                .as_ref()
+                .map_or_else(|| "default".to_string(), |i| i.sym.to_string());
+            let start = self.scope.span(f.function.span).start;
+            self.pending.insert(start, name);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
+        self.name_plugin(&n.expr, "default");
+        n.visit_children_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        // `module.exports = fp(async (fastify) => …)`.
+        if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &n.left {
+            let exports = matches!(unwrap(&m.obj), Expr::Ident(o) if &*o.sym == "module")
+                && member_name(&m.prop).as_deref() == Some("exports");
+            if exports {
+                self.name_plugin(&n.right, "default");
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_function(&mut self, n: &Function) {
+        let entered = self.enter_function(n.span, n.params.first().map(|p| &p.pat));
+        n.visit_children_with(self);
+        if entered {
+            self.plugins.pop();
+        }
+    }
+
+    fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
+        let entered = self.enter_function(n.span, n.params.first());
+        n.visit_children_with(self);
+        if entered {
+            self.plugins.pop();
+        }
+    }
+
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        if let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) {
+            self.name_plugin(init, &b.id.sym);
+        }
         n.visit_children_with(self);
         let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) else {
             return;
@@ -895,9 +1133,39 @@ impl Visit for CodeRoutes<'_> {
                 return;
             }
         }
-        let Some(object) = object_name(&m.obj) else {
+        let Some(object) = self.object_of(&m.obj) else {
             return;
         };
+        if method == "register"
+            && (self.fastify || object_name(&m.obj).as_deref() == Some("fastify"))
+        {
+            self.register_plugin(&object, &n.args);
+            return;
+        }
+        if method == "addHook" {
+            let hook = n
+                .args
+                .first()
+                .and_then(|a| match self.scope.literal(&a.expr) {
+                    Some(super::Literal::Str(h)) => Some(h),
+                    _ => None,
+                });
+            if let (Some(hook), Some(f)) = (hook, n.args.get(1)) {
+                if super::fastify::HOOKS.contains(&hook.as_str()) {
+                    if let Some(r) = self.call_ref(&f.expr) {
+                        self.hooks.push((object, r));
+                    }
+                }
+            }
+            return;
+        }
+        if let ("route", [only]) = (method.as_str(), n.args.as_slice()) {
+            if let Expr::Object(o) = unwrap(&only.expr) {
+                use swc_common::Spanned;
+                self.route_options(m.prop.span(), object, o);
+                return;
+            }
+        }
         let path_arg = n
             .args
             .first()
@@ -935,6 +1203,7 @@ impl Visit for CodeRoutes<'_> {
                         prefix: prefix.clone(),
                         middleware,
                         body_parser,
+                        option_prefix: 0,
                     });
                 }
                 if method == "use" {
@@ -992,7 +1261,7 @@ impl CodeRoutes<'_> {
                 Some(super::Literal::Str(p)) if p.starts_with('/') => p,
                 _ => return None,
             };
-            return Some((object_name(&m.obj)?, path));
+            return Some((self.object_of(&m.obj)?, path));
         }
         if METHODS.contains(&name.as_str()) {
             return self.route_chain(&m.obj, depth + 1);
@@ -1010,18 +1279,51 @@ impl CodeRoutes<'_> {
         path: String,
         args: &[ExprOrSpread],
     ) {
-        let mut function = None;
-        let mut wrappers = Vec::new();
-        let mut middleware = self.covering_middleware(&object, &path);
-        for (i, a) in args.iter().enumerate() {
-            if i + 1 == args.len() {
-                let (f, w) = handler_of(self.scope, &a.expr, 0);
-                function = f;
-                wrappers = w;
-            } else if let Some(r) = self.call_ref(&a.expr) {
+        let Some((last, before)) = args.split_last() else {
+            return;
+        };
+        let mut middleware = Vec::new();
+        for a in before {
+            if let Some(r) = self.call_ref(&a.expr) {
                 middleware.push(r);
+            } else if let Expr::Object(o) = unwrap(&a.expr) {
+                // Fastify route options: `{ preHandler: verify }`.
+                middleware.extend(
+                    super::fastify::hook_values(o)
+                        .into_iter()
+                        .filter_map(|e| self.call_ref(e)),
+                );
             }
         }
+        // `fastify.post("/x", { preHandler, handler })`.
+        let mut handler = &*last.expr;
+        if let Expr::Object(o) = unwrap(handler) {
+            if let Some(h) = super::fastify::prop(o, "handler") {
+                middleware.extend(
+                    super::fastify::hook_values(o)
+                        .into_iter()
+                        .filter_map(|e| self.call_ref(e)),
+                );
+                handler = h;
+            }
+        }
+        self.register_handler(span, method, object, path, handler, middleware);
+    }
+
+    /// Records `handler` registered on `object` for `path`, behind the
+    /// middleware of the object that covers the path and `own`.
+    fn register_handler(
+        &mut self,
+        span: swc_common::Span,
+        method: &str,
+        object: String,
+        path: String,
+        handler: &Expr,
+        own: Vec<CallRef>,
+    ) {
+        let mut middleware = self.covering_middleware(&object, &path);
+        middleware.extend(own);
+        let (function, wrappers) = handler_of(self.scope, handler, 0);
         let method_upper = if method == "on" {
             "ALL".to_string()
         } else {

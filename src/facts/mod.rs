@@ -6,6 +6,7 @@
 
 pub mod exports;
 pub mod extract;
+pub mod fastify;
 pub mod flow;
 pub mod fold;
 pub mod handlers;
