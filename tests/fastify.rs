@@ -94,6 +94,16 @@ fn a_plugin_serves_under_its_register_prefix() {
     // The route is not served at its bare path.
     let dir = project("/qstash", SERVER, &[("src/routes/webhooks.ts", PLUGIN)]);
     assert!(receivers(dir.path()).is_empty());
+    // Nor when the prefix cannot be known: its routes are unknown.
+    let unknown = SERVER.replace("\"/api/webhooks\"", "process.env.PREFIX");
+    let dir = project("/qstash", &unknown, &[("src/routes/webhooks.ts", PLUGIN)]);
+    assert!(receivers(dir.path()).is_empty());
+    let inline = "import Fastify from \"fastify\";\nconst app = Fastify();\napp.register(async (f) => {\n  f.post(\"/qstash\", async () => 1);\n}, { prefix: process.env.PREFIX });\n";
+    let dir = project("/qstash", inline, &[]);
+    assert!(receivers(dir.path()).is_empty());
+    let known = inline.replace("process.env.PREFIX", "\"/v1\"");
+    let dir = project("/v1/qstash", &known, &[]);
+    assert_eq!(receivers(dir.path()), ["src/server.ts:4"]);
     // A plugin that is an anonymous default export, or a const arrow.
     for plugin in [
         "export default async function (fastify) {\n  fastify.post(\"/qstash\", async () => 1);\n}\n",

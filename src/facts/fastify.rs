@@ -13,6 +13,11 @@ use swc_ecma_ast::*;
 /// verification in one of them guards the route.
 pub const HOOKS: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
 
+/// The prefix of a plugin registered with a `prefix` that cannot be known:
+/// no route path is made under it (a path with a space is none), so the
+/// plugin's routes are unknown rather than served at their bare paths.
+pub const UNKNOWN_PREFIX: &str = "/ unknown";
+
 /// Whether a module is Fastify or one of its plugins.
 pub fn is_fastify_module(specifier: &str) -> bool {
     specifier == "fastify" || specifier == "fastify-plugin" || specifier.starts_with("@fastify/")

@@ -749,9 +749,8 @@ impl CodeRoutes<'_> {
     /// Fastify ignores), behind the hooks of `object`.
     fn register_plugin(&mut self, object: &str, args: &[ExprOrSpread]) {
         let Some(first) = args.first() else { return };
-        let Some(mut prefix) = super::fastify::prefix_option(self.scope, args.get(1)) else {
-            return;
-        };
+        let mut prefix = super::fastify::prefix_option(self.scope, args.get(1))
+            .unwrap_or_else(|| super::fastify::UNKNOWN_PREFIX.to_string());
         let mut plugin = &*first.expr;
         if let Some(inner) = super::fastify::fp_argument(self.scope, plugin) {
             prefix = String::new();
