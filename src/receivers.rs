@@ -379,7 +379,9 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
             let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == hi);
             let chains = match object {
                 _ if f.facts.handlers.nest.contains(&hi) => nest_apps.chains(f.path, &mut packages),
-                Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
+                Some((_, o)) if !mounts.is_empty() => {
+                    mounts.chains(f.path, o, plugin_contexts(f.facts, hi))
+                }
                 _ => vec![Mounted::default()],
             };
             for chain in chains {
@@ -471,6 +473,17 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
     }
 }
 
+/// The plugins registered around code handler `i` of a file (see
+/// [`crate::facts::handlers::HandlerFacts::plugin_contexts`]).
+fn plugin_contexts(facts: &FileFacts, i: usize) -> &[usize] {
+    facts
+        .handlers
+        .plugin_contexts
+        .iter()
+        .find(|(k, _)| *k == i)
+        .map_or(&[], |(_, p)| p.as_slice())
+}
+
 /// The NestJS apps of the project, by package root: a controller's routes
 /// are served under each app of its package (its global prefix, behind its
 /// global guards).
@@ -559,7 +572,7 @@ fn parsed_bodies(f: &FileInput, mounts: &MountIndex) -> Vec<ParsedBody> {
             match handlers.code_objects.iter().find(|(k, _)| *k == i) {
                 Some((_, object)) => parsers.extend(
                     mounts
-                        .chains(f.path, object)
+                        .chains(f.path, object, plugin_contexts(f.facts, i))
                         .into_iter()
                         .map(|chain| chain.body_parser),
                 ),

@@ -260,3 +260,65 @@ export default async function webhooks(fastify: FastifyInstance) {
     assert_eq!(at("/d"), ["src/routes/webhooks.ts:7"]);
     assert_eq!(at("/e"), ["src/routes/webhooks.ts:8"]);
 }
+
+#[test]
+fn a_fastify_plugin_hook_runs_for_the_context_it_is_registered_in() {
+    let auth = r#"import fp from "fastify-plugin";
+import { verifyQstash } from "../verify";
+export default fp(async (fastify) => {
+  fastify.addHook("preHandler", verifyQstash);
+});
+"#;
+    let server = r#"import Fastify from "fastify";
+import qstashAuth from "./plugins/qstash-auth";
+import webhooks from "./routes/webhooks";
+const app = Fastify();
+app.register(async (api) => {
+  api.register(qstashAuth);
+  api.register(webhooks, { prefix: "/webhooks" });
+  api.post("/direct", async () => 1);
+}, { prefix: "/api" });
+app.post("/outside", async () => 1);
+"#;
+    let files = [
+        ("src/plugins/qstash-auth.ts", auth),
+        ("src/routes/webhooks.ts", PLUGIN),
+    ];
+    for dest in ["/api/webhooks/qstash", "/api/direct"] {
+        let dir = project(dest, server, &files);
+        assert!(receivers(dir.path()).is_empty(), "{dest}");
+    }
+    // Outside the context the plugin is registered in.
+    let dir = project("/outside", server, &files);
+    assert_eq!(receivers(dir.path()), ["src/server.ts:10"]);
+    // Without fastify-plugin the hook stays inside its own plugin.
+    let encapsulated = auth
+        .replace("import fp from \"fastify-plugin\";\n", "")
+        .replace(
+            "export default fp(async (fastify) => {",
+            "export default async function (fastify) {",
+        )
+        .replace("});\n", "}\n");
+    let files = [
+        ("src/plugins/qstash-auth.ts", encapsulated.as_str()),
+        ("src/routes/webhooks.ts", PLUGIN),
+    ];
+    let dir = project("/api/webhooks/qstash", server, &files);
+    assert_eq!(receivers(dir.path()), ["src/routes/webhooks.ts:3"]);
+    // Registered with fp where it is used, in the same file.
+    let local = r#"import Fastify from "fastify";
+import fp from "fastify-plugin";
+import { verifyQstash } from "./verify";
+const app = Fastify();
+async function auth(fastify) {
+  fastify.addHook("onRequest", verifyQstash);
+}
+app.register(fp(auth));
+app.post("/direct", async () => 1);
+"#;
+    let dir = project("/direct", local, &[]);
+    assert!(receivers(dir.path()).is_empty());
+    let plain = local.replace("app.register(fp(auth));", "app.register(auth);");
+    let dir = project("/direct", &plain, &[]);
+    assert_eq!(receivers(dir.path()), ["src/server.ts:9"]);
+}

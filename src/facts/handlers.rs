@@ -111,6 +111,14 @@ pub struct HandlerFacts {
     /// routes are registered on: Fastify ignores the `prefix` they are
     /// registered with.
     pub unprefixed: Vec<String>,
+    /// Fastify hooks that run before handlers, by the object (or plugin)
+    /// they are added to: a `fastify-plugin` plugin's hooks run for the
+    /// routes of the context it is registered in.
+    pub hooks: Vec<(String, CallRef)>,
+    /// For code handlers (by index in `handlers`): the plugins imported and
+    /// registered in their context or a parent context (by index in
+    /// `mounts`); a `fastify-plugin` one among them runs its hooks for them.
+    pub plugin_contexts: Vec<(usize, Vec<usize>)>,
 }
 
 /// A router from another module mounted on a path:
@@ -135,6 +143,9 @@ pub struct ForeignMount {
     /// `prefix` option gave, which Fastify ignores for a `fastify-plugin`
     /// plugin.
     pub option_prefix: usize,
+    /// Like [`HandlerFacts::plugin_contexts`], for the routes below this
+    /// mount.
+    pub plugin_contexts: Vec<usize>,
 }
 
 /// Extracts the handlers and functions of `program`.
@@ -630,6 +641,8 @@ struct CodeRoutes<'s> {
     /// The file imports Fastify: its functions taking an instance first are
     /// plugins.
     fastify: bool,
+    /// The mounts of `out` made by a Fastify `register`, by index.
+    registered: Vec<usize>,
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
@@ -675,16 +688,41 @@ impl CodeRoutes<'_> {
         let mut out = Vec::new();
         let mut current = object.to_string();
         for _ in 0..5 {
+            // Its own hooks and those of the `fastify-plugin` plugins
+            // registered on it, which are not encapsulated.
+            let fp_children: Vec<&str> = self
+                .mounts
+                .iter()
+                .filter(|(p, c, _)| *p == current && self.out.unprefixed.contains(c))
+                .map(|(_, c, _)| c.as_str())
+                .collect();
             out.extend(
                 self.hooks
                     .iter()
-                    .filter(|(o, _)| *o == current)
+                    .filter(|(o, _)| *o == current || fp_children.contains(&o.as_str()))
                     .map(|(_, r)| r.clone()),
             );
             let Some((parent, ..)) = self.mounts.iter().find(|(_, c, _)| *c == current) else {
                 break;
             };
             current = parent.clone();
+        }
+        out
+    }
+
+    /// `object` and the objects it is mounted on in this file, innermost
+    /// first.
+    fn contexts_along(&self, object: &str) -> Vec<String> {
+        let mut out = vec![object.to_string()];
+        for _ in 0..5 {
+            let Some(last) = out.last() else { break };
+            let Some((parent, ..)) = self.mounts.iter().find(|(_, c, _)| c == last) else {
+                break;
+            };
+            if out.contains(parent) {
+                break;
+            }
+            out.push(parent.clone());
         }
         out
     }
@@ -752,9 +790,11 @@ impl CodeRoutes<'_> {
         let mut prefix = super::fastify::prefix_option(self.scope, args.get(1))
             .unwrap_or_else(|| super::fastify::UNKNOWN_PREFIX.to_string());
         let mut plugin = &*first.expr;
+        let mut wrapped = false;
         if let Some(inner) = super::fastify::fp_argument(self.scope, plugin) {
             prefix = String::new();
             plugin = inner;
+            wrapped = true;
         }
         let inline = |span: swc_common::Span, first: Option<&Pat>| {
             super::fastify::first_param(first).map(|p| plugin_key(&p, self.scope.span(span).start))
@@ -771,12 +811,17 @@ impl CodeRoutes<'_> {
             _ => None,
         };
         if let Some(child) = child {
+            if wrapped {
+                self.out.unprefixed.push(child.clone());
+            }
             self.mounts.push((object.to_string(), child, prefix));
         } else if let Some(child) = self.mounted_import(plugin) {
+            self.registered.push(self.out.mounts.len());
             self.out.mounts.push(ForeignMount {
                 object: object.to_string(),
                 child,
                 option_prefix: prefix.len(),
+                plugin_contexts: Vec::new(),
                 prefix,
                 middleware: Vec::new(),
                 body_parser: None,
@@ -886,7 +931,39 @@ impl CodeRoutes<'_> {
     /// the mounted object, following mounts of mounts, and to the prefixes
     /// of routers mounted from other modules.
     fn finish(&mut self) {
+        self.out.hooks = self.hooks.clone();
         let objects = std::mem::take(&mut self.objects);
+        // Before the mounts' objects become their roots: which imported
+        // plugins each route and mount is registered beside or below.
+        let plugins: Vec<(usize, String)> = self
+            .out
+            .mounts
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| self.registered.contains(j))
+            .map(|(j, m)| (j, m.object.clone()))
+            .collect();
+        if !plugins.is_empty() {
+            for (i, object) in &objects {
+                let along = self.contexts_along(object);
+                let covering: Vec<usize> = plugins
+                    .iter()
+                    .filter(|(_, o)| along.contains(o))
+                    .map(|(j, _)| *j)
+                    .collect();
+                if !covering.is_empty() {
+                    self.out.plugin_contexts.push((*i, covering));
+                }
+            }
+            for k in 0..self.out.mounts.len() {
+                let along = self.contexts_along(&self.out.mounts[k].object);
+                self.out.mounts[k].plugin_contexts = plugins
+                    .iter()
+                    .filter(|(j, o)| *j != k && along.contains(o))
+                    .map(|(j, _)| *j)
+                    .collect();
+            }
+        }
         for (i, object) in objects {
             let hooks = self.hooks_along(&object);
             if let Some(h) = self.out.handlers.get_mut(i) {
@@ -1005,6 +1082,7 @@ fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s
         pending: std::collections::HashMap::new(),
         hooks: Vec::new(),
         fastify: super::fastify::imports_fastify(scope),
+        registered: Vec::new(),
     }
 }
 
@@ -1203,6 +1281,7 @@ impl Visit for CodeRoutes<'_> {
                         middleware,
                         body_parser,
                         option_prefix: 0,
+                        plugin_contexts: Vec::new(),
                     });
                 }
                 if method == "use" {
