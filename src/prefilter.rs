@@ -89,8 +89,9 @@ pub fn registers_routes(text: &str) -> bool {
 }
 
 /// What a NestJS file that matters to routing declares: a controller, a
-/// guard, or the bootstrap that sets the global prefix and guards.
-const NEST_DECLARATIONS: &[&str] = &["@Controller(", "canActivate", "NestFactory"];
+/// guard, the bootstrap that sets the global prefix and guards, or module
+/// path prefixes.
+const NEST_DECLARATIONS: &[&str] = &["@Controller(", "canActivate", "NestFactory", "RouterModule"];
 
 /// Whether a NestJS file declares routes, a guard or the app
 /// (`@nestjs/` imports with one of [`NEST_DECLARATIONS`]).

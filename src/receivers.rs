@@ -489,12 +489,21 @@ fn plugin_contexts(facts: &FileFacts, i: usize) -> &[usize] {
 /// global guards).
 struct NestApps {
     by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>>,
+    /// Packages that configure `RouterModule`: which controllers its paths
+    /// prefix is not followed, so their routes are unknown.
+    router_module: HashSet<PathBuf>,
 }
 
 impl NestApps {
     fn new(files: &[FileInput], packages: &mut Packages) -> Self {
         let mut by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>> = HashMap::new();
+        let mut router_module = HashSet::new();
         for f in files {
+            if f.facts.handlers.nest_router_module {
+                if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
+                    router_module.insert(root);
+                }
+            }
             let Some(app) = &f.facts.handlers.nest_app else {
                 continue;
             };
@@ -508,22 +517,30 @@ impl NestApps {
         for apps in by_root.values_mut() {
             apps.sort_by(|a, b| a.0.cmp(&b.0));
         }
-        NestApps { by_root }
+        NestApps {
+            by_root,
+            router_module,
+        }
     }
 
     /// The ways a controller route of `file` is served: under each app of
-    /// its package; none when an app's prefix cannot be known (its routes
-    /// are unknown, so nothing is said of them); at the root when the
-    /// package bootstraps no app that can be seen.
+    /// its package; none when an app's prefix cannot be known, it versions
+    /// its routes or the package configures `RouterModule` (the routes are
+    /// unknown, so nothing is said of them); at the root when the package
+    /// bootstraps no app that can be seen.
     fn chains(&self, file: &Path, packages: &mut Packages) -> Vec<Mounted> {
-        let apps = file
-            .parent()
-            .and_then(|d| packages.root(d))
-            .and_then(|root| self.by_root.get(&root));
-        let Some(apps) = apps else {
+        let root = file.parent().and_then(|d| packages.root(d));
+        if root
+            .as_ref()
+            .is_some_and(|r| self.router_module.contains(r))
+        {
+            return Vec::new();
+        }
+        let Some(apps) = root.and_then(|root| self.by_root.get(&root)) else {
             return vec![Mounted::default()];
         };
         apps.iter()
+            .filter(|(_, app)| !app.versioned)
             .filter_map(|(path, app)| {
                 Some(Mounted {
                     prefix: app.prefix.clone()?,

@@ -165,6 +165,24 @@ fn routes_that_cannot_be_known_are_left_alone() {
     let c = controller("@Controller(\"jobs\")", "@Post(\"run\")");
     let p = project("/api/jobs/run", &main, &[("src/jobs.controller.ts", &c)]);
     assert!(receivers(p.path()).is_empty());
+    // URI versioning may put `/v1` in front of any route.
+    let main = MAIN.replace(
+        "  app.setGlobalPrefix(\"api\");\n",
+        "  app.enableVersioning({ type: VersioningType.URI });\n  app.setGlobalPrefix(\"api\");\n",
+    );
+    let p = project("/api/jobs/run", &main, &[("src/jobs.controller.ts", &c)]);
+    assert!(receivers(p.path()).is_empty());
+    // RouterModule puts module paths in front of controllers.
+    let module = "import { Module } from \"@nestjs/common\";\nimport { RouterModule } from \"@nestjs/core\";\n@Module({ imports: [RouterModule.register([{ path: \"admin\", module: AdminModule }])] })\nexport class AppModule {}\n";
+    let p = project(
+        "/api/jobs/run",
+        MAIN,
+        &[
+            ("src/jobs.controller.ts", &c),
+            ("src/app.module.ts", module),
+        ],
+    );
+    assert!(receivers(p.path()).is_empty());
     // A GET route is not where QStash delivers a POST.
     let c = controller("@Controller(\"jobs\")", "@Get(\"run\")");
     let p = project("/api/jobs/run", MAIN, &[("src/jobs.controller.ts", &c)]);

@@ -107,6 +107,8 @@ pub struct HandlerFacts {
     pub nest: Vec<usize>,
     /// The NestJS app this file bootstraps, if it does.
     pub nest_app: Option<super::nest::NestApp>,
+    /// The file configures NestJS's `RouterModule` (module path prefixes).
+    pub nest_router_module: bool,
     /// Fastify plugins wrapped with `fastify-plugin`, by the name their
     /// routes are registered on: Fastify ignores the `prefix` they are
     /// registered with.

@@ -26,6 +26,8 @@ pub struct NestApp {
     pub prefix: Option<String>,
     /// Guards installed for every route with `useGlobalGuards`.
     pub guards: Vec<CallRef>,
+    /// `enableVersioning()`: versioned routes get a version segment.
+    pub versioned: bool,
 }
 
 /// Adds the NestJS routes, guards and bootstrap of `program` to `out`.
@@ -62,7 +64,7 @@ impl Visit for Nest<'_> {
             Some("create") if self.is_nest_factory(&m.obj) => {
                 self.out.nest_app.get_or_insert_with(|| NestApp {
                     prefix: Some(String::new()),
-                    guards: Vec::new(),
+                    ..NestApp::default()
                 });
             }
             Some("setGlobalPrefix") if self.bootstraps() => {
@@ -80,12 +82,25 @@ impl Visit for Nest<'_> {
                     .get_or_insert_with(NestApp::default)
                     .prefix = prefix;
             }
+            // URI versioning puts `/v1` in front of versioned routes, and
+            // `RouterModule` a module path in front of its controllers:
+            // which routes get which cannot be told here, so the app's
+            // routes are unknown.
+            Some("enableVersioning") if self.bootstraps() => {
+                self.out
+                    .nest_app
+                    .get_or_insert_with(NestApp::default)
+                    .versioned = true;
+            }
+            Some("register" | "forRoutes") if self.is_core(&m.obj, "RouterModule") => {
+                self.out.nest_router_module = true;
+            }
             Some("useGlobalGuards") if self.bootstraps() => {
                 let guards: Vec<CallRef> =
                     n.args.iter().filter_map(|a| self.guard(&a.expr)).collect();
                 let app = self.out.nest_app.get_or_insert_with(|| NestApp {
                     prefix: Some(String::new()),
-                    guards: Vec::new(),
+                    ..NestApp::default()
                 });
                 app.guards.extend(guards);
             }
@@ -104,13 +119,18 @@ impl Nest<'_> {
 
     /// `NestFactory` imported from `@nestjs/core`.
     fn is_nest_factory(&self, e: &Expr) -> bool {
+        self.is_core(e, "NestFactory")
+    }
+
+    /// `name` imported from `@nestjs/core`.
+    fn is_core(&self, e: &Expr, name: &str) -> bool {
         let Expr::Ident(id) = unwrap(e) else {
             return false;
         };
         self.scope
             .import(&id.sym, self.scope.span(id.span).start)
             .is_some_and(|i| {
-                i.specifier == "@nestjs/core" && i.imported == Imported::Named("NestFactory".into())
+                i.specifier == "@nestjs/core" && i.imported == Imported::Named(name.into())
             })
     }
 
