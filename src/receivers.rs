@@ -378,7 +378,11 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
             // each mount's prefix, behind each mount's middleware.
             let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == hi);
             let chains = match object {
-                _ if f.facts.handlers.nest.contains(&hi) => nest_apps.chains(f.path, &mut packages),
+                // Indices are recorded in order: a search, not a scan, for
+                // files with thousands of routes.
+                _ if f.facts.handlers.nest.binary_search(&hi).is_ok() => {
+                    nest_apps.chains(f.path, &mut packages)
+                }
                 Some((_, o)) if !mounts.is_empty() => {
                     mounts.chains(f.path, o, plugin_contexts(f.facts, hi))
                 }
@@ -476,12 +480,11 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
 /// The plugins registered around code handler `i` of a file (see
 /// [`crate::facts::handlers::HandlerFacts::plugin_contexts`]).
 fn plugin_contexts(facts: &FileFacts, i: usize) -> &[usize] {
-    facts
-        .handlers
-        .plugin_contexts
-        .iter()
-        .find(|(k, _)| *k == i)
-        .map_or(&[], |(_, p)| p.as_slice())
+    // Recorded in handler order.
+    let contexts = &facts.handlers.plugin_contexts;
+    contexts
+        .binary_search_by_key(&i, |(k, _)| *k)
+        .map_or(&[], |at| contexts[at].1.as_slice())
 }
 
 /// The NestJS apps of the project, by package root: a controller's routes

@@ -322,3 +322,23 @@ app.post("/direct", async () => 1);
     let dir = project("/direct", &plain, &[]);
     assert_eq!(receivers(dir.path()), ["src/server.ts:9"]);
 }
+
+#[test]
+fn a_partial_run_keeps_the_mount() {
+    let dir = project(
+        "/api/webhooks/qstash",
+        SERVER,
+        &[("src/routes/webhooks.ts", PLUGIN)],
+    );
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "src/routes/webhooks.ts", "--format", "concise"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("src/routes/webhooks.ts:3:3: error [missing-signature-verification]"),
+        "{text}"
+    );
+}

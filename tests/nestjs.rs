@@ -291,3 +291,32 @@ fn a_route_nothing_targets_is_a_receiver_only_when_it_reads_the_signature() {
     let p = project("/api/other", MAIN, &[("src/jobs.controller.ts", c)]);
     assert_eq!(receivers(p.path()), ["src/jobs.controller.ts:6"]);
 }
+
+#[test]
+fn a_partial_run_keeps_the_prefix_and_the_guards() {
+    let guarded = controller(
+        "@Controller(\"jobs\")\n@UseGuards(QstashGuard)",
+        "@Post(\"run\")",
+    );
+    let open = controller("@Controller(\"reports\")", "@Post(\"run\")");
+    let p = project(
+        "/api/reports/run",
+        MAIN,
+        &[
+            ("src/jobs.controller.ts", &guarded),
+            ("src/reports.controller.ts", &open),
+        ],
+    );
+    let run = |file: &str| {
+        let out = Command::cargo_bin("qstash-lint")
+            .expect("binary")
+            .args(["check", file, "--format", "concise", "--color", "never"])
+            .current_dir(p.path())
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("src/reports.controller.ts")
+        .starts_with("src/reports.controller.ts:8:9: error [missing-signature-verification]"));
+    assert_eq!(run("src/jobs.controller.ts"), "");
+}
