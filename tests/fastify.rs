@@ -342,3 +342,24 @@ fn a_partial_run_keeps_the_mount() {
         "{text}"
     );
 }
+
+#[test]
+fn commonjs_plugins_mount_through_require() {
+    let server = r#"const fastify = require("fastify")();
+fastify.register(require("./routes/webhooks"), { prefix: "/api/webhooks" });
+fastify.listen({ port: 3000 });
+"#;
+    for plugin in [
+        "module.exports = async function (fastify, opts) {\n  fastify.post(\"/qstash\", async () => 1);\n};\n",
+        "module.exports = async function webhooks(fastify, opts) {\n  fastify.post(\"/qstash\", async () => 1);\n};\n",
+        "const fp = require(\"fastify-plugin\");\nmodule.exports = fp(async (fastify) => {\n  fastify.post(\"/qstash\", async () => 1);\n});\n",
+    ] {
+        let dest = if plugin.contains("fp(") {
+            "/qstash"
+        } else {
+            "/api/webhooks/qstash"
+        };
+        let dir = project(dest, server, &[("src/routes/webhooks.js", plugin)]);
+        assert_eq!(receivers(dir.path()).len(), 1, "{plugin}");
+    }
+}

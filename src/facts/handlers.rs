@@ -756,9 +756,13 @@ impl CodeRoutes<'_> {
                 self.pending
                     .insert(self.scope.span(a.span).start, name.into());
             }
+            // An exported function expression is exported by its own name
+            // when it has one (`module.exports = function routes(…)`).
             Expr::Fn(f) => {
+                let own = f.ident.as_ref().filter(|_| name == "default");
+                let name = own.map_or_else(|| name.to_string(), |i| i.sym.to_string());
                 self.pending
-                    .insert(self.scope.span(f.function.span).start, name.into());
+                    .insert(self.scope.span(f.function.span).start, name);
             }
             Expr::Ident(id) if wrapped => {
                 self.mounts
