@@ -89,9 +89,15 @@ pub fn registers_routes(text: &str) -> bool {
 }
 
 /// What a NestJS file that matters to routing declares: a controller, a
-/// guard, the bootstrap that sets the global prefix and guards, or module
-/// path prefixes.
-const NEST_DECLARATIONS: &[&str] = &["@Controller(", "canActivate", "NestFactory", "RouterModule"];
+/// guard, the bootstrap that sets the global prefix and guards, module
+/// path prefixes, or app-wide guards.
+const NEST_DECLARATIONS: &[&str] = &[
+    "@Controller(",
+    "canActivate",
+    "NestFactory",
+    "RouterModule",
+    "APP_GUARD",
+];
 
 /// Whether a NestJS file declares routes, a guard or the app
 /// (`@nestjs/` imports with one of [`NEST_DECLARATIONS`]).

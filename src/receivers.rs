@@ -495,13 +495,25 @@ struct NestApps {
     /// Packages that configure `RouterModule`: which controllers its paths
     /// prefix is not followed, so their routes are unknown.
     router_module: HashSet<PathBuf>,
+    /// Per package: the guards provided as `APP_GUARD`, with their files.
+    app_guards: HashMap<PathBuf, Vec<(PathBuf, CallRef)>>,
 }
 
 impl NestApps {
     fn new(files: &[FileInput], packages: &mut Packages) -> Self {
         let mut by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>> = HashMap::new();
         let mut router_module = HashSet::new();
+        let mut app_guards: HashMap<PathBuf, Vec<(PathBuf, CallRef)>> = HashMap::new();
         for f in files {
+            let guards = &f.facts.handlers.nest_app_guards;
+            if !guards.is_empty() {
+                if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
+                    app_guards
+                        .entry(root)
+                        .or_default()
+                        .extend(guards.iter().map(|g| (f.path.to_path_buf(), g.clone())));
+                }
+            }
             if f.facts.handlers.nest_router_module {
                 if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
                     router_module.insert(root);
@@ -523,6 +535,7 @@ impl NestApps {
         NestApps {
             by_root,
             router_module,
+            app_guards,
         }
     }
 
@@ -539,19 +552,25 @@ impl NestApps {
         {
             return Vec::new();
         }
+        let app_guards = root
+            .as_ref()
+            .and_then(|r| self.app_guards.get(r))
+            .cloned()
+            .unwrap_or_default();
         let Some(apps) = root.and_then(|root| self.by_root.get(&root)) else {
-            return vec![Mounted::default()];
+            return vec![Mounted {
+                middleware: app_guards,
+                ..Mounted::default()
+            }];
         };
         apps.iter()
             .filter(|(_, app)| !app.versioned)
             .filter_map(|(path, app)| {
+                let mut middleware = app_guards.clone();
+                middleware.extend(app.guards.iter().map(|g| (path.clone(), g.clone())));
                 Some(Mounted {
                     prefix: app.prefix.clone()?,
-                    middleware: app
-                        .guards
-                        .iter()
-                        .map(|g| (path.clone(), g.clone()))
-                        .collect(),
+                    middleware,
                     body_parser: None,
                 })
             })

@@ -218,6 +218,36 @@ fn a_verifying_guard_verifies_at_method_class_or_app_level() {
 }
 
 #[test]
+fn a_guard_provided_as_app_guard_verifies_every_route() {
+    let module = |guard: &str| {
+        format!(
+            "import {{ Module }} from \"@nestjs/common\";\nimport {{ APP_GUARD }} from \"@nestjs/core\";\nimport {{ QstashGuard }} from \"./qstash.guard\";\nimport {{ RolesGuard }} from \"./roles.guard\";\n@Module({{ providers: [{{ provide: APP_GUARD, useClass: {guard} }}] }})\nexport class AppModule {{}}\n"
+        )
+    };
+    let c = controller("@Controller(\"jobs\")", "@Post(\"run\")");
+    let verifying = module("QstashGuard");
+    let p = project(
+        "/api/jobs/run",
+        MAIN,
+        &[
+            ("src/jobs.controller.ts", &c),
+            ("src/app.module.ts", &verifying),
+        ],
+    );
+    assert!(receivers(p.path()).is_empty());
+    let other = module("RolesGuard");
+    let p = project(
+        "/api/jobs/run",
+        MAIN,
+        &[
+            ("src/jobs.controller.ts", &c),
+            ("src/app.module.ts", &other),
+        ],
+    );
+    assert_eq!(receivers(p.path()), ["src/jobs.controller.ts:8"]);
+}
+
+#[test]
 fn a_guard_that_does_not_verify_is_not_verification() {
     for (c, line) in [
         (

@@ -109,6 +109,9 @@ pub struct HandlerFacts {
     pub nest_app: Option<super::nest::NestApp>,
     /// The file configures NestJS's `RouterModule` (module path prefixes).
     pub nest_router_module: bool,
+    /// Guards this file provides as `APP_GUARD`: they run for every route
+    /// of the package's NestJS app.
+    pub nest_app_guards: Vec<CallRef>,
     /// Fastify plugins wrapped with `fastify-plugin`, by the name their
     /// routes are registered on: Fastify ignores the `prefix` they are
     /// registered with.

@@ -52,6 +52,31 @@ impl Visit for Nest<'_> {
         n.visit_children_with(self);
     }
 
+    fn visit_object_lit(&mut self, n: &ObjectLit) {
+        n.visit_children_with(self);
+        // `{ provide: APP_GUARD, useClass: QstashGuard }` in a module's
+        // providers: a guard for every route of the app.
+        let value = |key: &str| {
+            n.props.iter().find_map(|p| match p {
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::KeyValue(kv)
+                        if super::fold::prop_name(&kv.key).as_deref() == Some(key) =>
+                    {
+                        Some(&*kv.value)
+                    }
+                    _ => None,
+                },
+                PropOrSpread::Spread(_) => None,
+            })
+        };
+        let app_guard = value("provide").is_some_and(|e| self.is_core(e, "APP_GUARD"));
+        if let (true, Some(class)) = (app_guard, value("useClass")) {
+            if let Some(g) = self.guard(class) {
+                self.out.nest_app_guards.push(g);
+            }
+        }
+    }
+
     fn visit_call_expr(&mut self, n: &CallExpr) {
         n.visit_children_with(self);
         let Callee::Expr(callee) = &n.callee else {
