@@ -718,6 +718,12 @@ pub(crate) fn function_of(
         CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
         CallRef::Imported(r) => {
             let target = resolver.resolve(from, &r.specifier)?;
+            // `QstashService.verifyRequest`: a method of an exported class
+            // (see `facts::nest`).
+            if let Some((class, method)) = r.name.split_once('.') {
+                let (file, local) = resolver.export_local(&target, class, by_path, 0)?;
+                return Some((file, format!("{local}.{method}")));
+            }
             resolver.export_local(&target, &r.name, by_path, 0)
         }
         CallRef::Inline(_) => None,

@@ -311,6 +311,62 @@ export class SignatureGuard implements CanActivate {
 }
 
 #[test]
+fn a_guard_that_delegates_to_a_verifying_service_verifies() {
+    let service = r#"import { Injectable } from "@nestjs/common";
+import { Receiver } from "@upstash/qstash";
+
+@Injectable()
+export class QstashService {
+  private readonly receiver = new Receiver({
+    currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!,
+    nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY!,
+  });
+
+  async verifyRequest(req: any): Promise<boolean> {
+    await this.receiver.verify({
+      signature: req.headers["upstash-signature"],
+      body: req.rawBody.toString(),
+    });
+    return true;
+  }
+
+  describe(req: any): string {
+    return String(req.url);
+  }
+}
+"#;
+    let guard = |method: &str| {
+        format!(
+            "import {{ CanActivate, ExecutionContext, Injectable }} from \"@nestjs/common\";\nimport {{ QstashService }} from \"./qstash.service\";\n\n@Injectable()\nexport class SignatureGuard implements CanActivate {{\n  constructor(private readonly qstash: QstashService) {{}}\n  async canActivate(context: ExecutionContext) {{\n    const req = context.switchToHttp().getRequest();\n    return Boolean(await this.qstash.{method}(req));\n  }}\n}}\n"
+        )
+    };
+    let c = "import { Controller, Post, UseGuards } from \"@nestjs/common\";\nimport { SignatureGuard } from \"./signature.guard\";\n\n@Controller(\"jobs\")\n@UseGuards(SignatureGuard)\nexport class JobsController {\n  @Post(\"run\")\n  async handle() {\n    return 1;\n  }\n}\n";
+    let verifying = guard("verifyRequest");
+    let p = project(
+        "/api/jobs/run",
+        MAIN,
+        &[
+            ("src/qstash.service.ts", service),
+            ("src/signature.guard.ts", &verifying),
+            ("src/jobs.controller.ts", c),
+        ],
+    );
+    assert!(receivers(p.path()).is_empty());
+    // The same service, a method that does not verify.
+    let describing = guard("describe");
+    let p = project(
+        "/api/jobs/run",
+        MAIN,
+        &[
+            ("src/qstash.service.ts", service),
+            ("src/signature.guard.ts", &describing),
+            ("src/jobs.controller.ts", c),
+        ],
+    );
+    assert_eq!(receivers(p.path()), ["src/jobs.controller.ts:8"]);
+}
+
+#[test]
 fn a_route_nothing_targets_is_a_receiver_only_when_it_reads_the_signature() {
     // Nothing publishes to `/api/jobs/run`: a plain route is left alone.
     let c = controller("@Controller(\"jobs\")", "@Post(\"run\")");

@@ -6,7 +6,10 @@
 //!
 //! A guard is judged by its `canActivate` method: it is recorded as a
 //! function named after the class, so the verifier analysis that judges
-//! middleware judges guards too.
+//! middleware judges guards too. The methods of injectable services are
+//! recorded as `Class.method`, and a guard's call of an injected service
+//! (`this.qstash.verifyRequest(req)`, `qstash: QstashService`) as a call of
+//! that method, so a guard that delegates to a verifying service verifies.
 
 use super::fold::{atom_str, member_name, unwrap, Scope};
 use super::handlers::{body_fact, CallRef, Handler, HandlerFacts, HandlerKind};
@@ -270,6 +273,14 @@ impl Nest<'_> {
     fn class(&mut self, ident: Option<&Ident>, class: &Class) {
         if let Some(ident) = ident {
             self.guard_fact(ident, class);
+            let injectable = class
+                .decorators
+                .iter()
+                .filter_map(|d| self.decorator(d))
+                .any(|(name, _)| name == "Injectable");
+            if injectable {
+                self.service_methods(ident, class);
+            }
         }
         let Some(controller) = class
             .decorators
@@ -301,14 +312,92 @@ impl Nest<'_> {
             };
             let is_can_activate = matches!(&m.key, PropName::Ident(k) if &*k.sym == "canActivate");
             if let (true, Some(body)) = (is_can_activate, &m.function.body) {
-                let f = body_fact(
+                let mut f = body_fact(
                     self.scope,
                     &ident.sym,
                     self.scope.span(body.span),
                     &body.stmts,
                 );
+                f.calls.extend(self.service_calls(body));
                 self.out.functions.push(f);
             }
+        }
+    }
+
+    /// Records the methods of an injectable service as `Class.method`.
+    fn service_methods(&mut self, ident: &Ident, class: &Class) {
+        for member in &class.body {
+            let ClassMember::Method(m) = member else {
+                continue;
+            };
+            let (PropName::Ident(key), Some(body)) = (&m.key, &m.function.body) else {
+                continue;
+            };
+            if &*key.sym == "canActivate" {
+                continue;
+            }
+            let name = format!("{}.{}", ident.sym, key.sym);
+            let mut f = body_fact(self.scope, &name, self.scope.span(body.span), &body.stmts);
+            f.calls.extend(self.service_calls(body));
+            self.out.functions.push(f);
+        }
+    }
+
+    /// The calls of injected services' methods in a method body:
+    /// `this.qstash.verifyRequest(req)` with `qstash` typed `QstashService`.
+    fn service_calls(&self, body: &FunctionBody) -> Vec<CallRef> {
+        struct V<'a, 's> {
+            nest: &'a Nest<'s>,
+            out: Vec<CallRef>,
+        }
+        impl Visit for V<'_, '_> {
+            fn visit_call_expr(&mut self, n: &CallExpr) {
+                n.visit_children_with(self);
+                let Callee::Expr(callee) = &n.callee else {
+                    return;
+                };
+                let Expr::Member(m) = unwrap(callee) else {
+                    return;
+                };
+                let Expr::Member(field) = unwrap(&m.obj) else {
+                    return;
+                };
+                if !matches!(unwrap(&field.obj), Expr::This(_)) {
+                    return;
+                }
+                let (Some(field), Some(method)) = (member_name(&field.prop), member_name(&m.prop))
+                else {
+                    return;
+                };
+                if let Some(r) = self.nest.service_method(&field, &method) {
+                    if !self.out.contains(&r) {
+                        self.out.push(r);
+                    }
+                }
+            }
+        }
+        let mut v = V {
+            nest: self,
+            out: Vec::new(),
+        };
+        body.visit_with(&mut v);
+        v.out
+    }
+
+    /// Method `method` of the class the field `field` of `this` is typed
+    /// with: imported, or declared in this file.
+    fn service_method(&self, field: &str, method: &str) -> Option<CallRef> {
+        let (_, class) = self.scope.this_types.iter().find(|(n, _)| n == field)?;
+        let imp = self.scope.first_import_of(class);
+        match imp {
+            Some(i) => match &i.imported {
+                Imported::Named(name) => Some(CallRef::Imported(super::ImportRef {
+                    specifier: i.specifier.clone(),
+                    name: format!("{name}.{method}"),
+                })),
+                _ => None,
+            },
+            None => Some(CallRef::Local(format!("{class}.{method}"))),
         }
     }
 
