@@ -38,12 +38,19 @@ struct Parent {
     prefix: String,
     middleware: Vec<CallRef>,
     body_parser: Option<(ParserKind, Span)>,
+    /// The plugins registered around the mount (indices of the mounting
+    /// file's mounts).
+    plugin_contexts: Vec<usize>,
 }
 
 /// The cross-module mounts of a project, by mounted (file, object).
 #[derive(Default)]
 pub struct MountIndex {
     parents: HashMap<(PathBuf, String), Vec<Parent>>,
+    /// The hooks of `fastify-plugin` plugins from other modules, by the
+    /// file and index of the mount that registers them: they run for the
+    /// routes of the context they are registered in.
+    fp_hooks: HashMap<(PathBuf, usize), Vec<(PathBuf, CallRef)>>,
 }
 
 impl MountIndex {
@@ -54,24 +61,55 @@ impl MountIndex {
         resolver: &impl Resolve,
     ) -> Self {
         let mut parents: HashMap<(PathBuf, String), Vec<Parent>> = HashMap::new();
+        let mut fp_hooks: HashMap<(PathBuf, usize), Vec<(PathBuf, CallRef)>> = HashMap::new();
         for (path, facts) in files {
-            for m in &facts.handlers.mounts {
+            for (index, m) in facts.handlers.mounts.iter().enumerate() {
                 let Some(target) = resolver.resolve(path, &m.child.specifier) else {
                     continue;
                 };
-                let Some(child) = resolver.export_local(&target, &m.child.name, by_path, 0) else {
+                // An anonymous default export (`export default fp(async
+                // (fastify) => …)`) registers its routes as `default`.
+                let child = resolver
+                    .export_local(&target, &m.child.name, by_path, 0)
+                    .or_else(|| {
+                        (m.child.name == "default" && by_path.contains_key(target.as_path()))
+                            .then(|| (target.clone(), "default".to_string()))
+                    });
+                let Some(child) = child else {
                     continue;
                 };
+                // Fastify ignores the prefix of a `fastify-plugin` plugin.
+                let child_facts = by_path.get(child.0.as_path());
+                let unprefixed =
+                    child_facts.is_some_and(|f| f.handlers.unprefixed.contains(&child.1));
+                if let (true, Some(cf)) = (unprefixed, child_facts) {
+                    let hooks = cf
+                        .handlers
+                        .hooks
+                        .iter()
+                        .filter(|(o, _)| *o == child.1)
+                        .map(|(_, c)| (child.0.clone(), c.clone()));
+                    fp_hooks
+                        .entry((path.to_path_buf(), index))
+                        .or_default()
+                        .extend(hooks);
+                }
                 parents.entry(child).or_default().push(Parent {
                     file: path.to_path_buf(),
                     object: m.object.clone(),
-                    prefix: m.prefix.clone(),
+                    prefix: if unprefixed {
+                        let outer = m.prefix.len().saturating_sub(m.option_prefix);
+                        m.prefix.get(..outer).unwrap_or_default().to_string()
+                    } else {
+                        m.prefix.clone()
+                    },
                     middleware: m.middleware.clone(),
                     body_parser: m.body_parser,
+                    plugin_contexts: m.plugin_contexts.clone(),
                 });
             }
         }
-        MountIndex { parents }
+        MountIndex { parents, fp_hooks }
     }
 
     /// Whether no router is mounted across modules.
@@ -79,13 +117,32 @@ impl MountIndex {
         self.parents.is_empty()
     }
 
-    /// Every way the router `object` of `file` is reached; one empty chain
-    /// when it is not mounted from another module.
-    pub fn chains(&self, file: &Path, object: &str) -> Vec<Mounted> {
+    /// The hooks the `fastify-plugin` plugins of other modules registered
+    /// by `file`'s mounts `plugins` add to the routes around them.
+    fn fp_hooks(&self, file: &Path, plugins: &[usize]) -> Vec<(PathBuf, CallRef)> {
+        if self.fp_hooks.is_empty() {
+            return Vec::new();
+        }
+        plugins
+            .iter()
+            .filter_map(|&j| self.fp_hooks.get(&(file.to_path_buf(), j)))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// Every way the router `object` of `file` is reached; one chain
+    /// without a prefix when it is not mounted from another module.
+    /// `plugins` are the file's mounts registered around the routes.
+    pub fn chains(&self, file: &Path, object: &str, plugins: &[usize]) -> Vec<Mounted> {
+        let own = Mounted {
+            middleware: self.fp_hooks(file, plugins),
+            ..Mounted::default()
+        };
         let mut out = Vec::new();
-        self.walk(file, object, Mounted::default(), 0, &mut out);
+        self.walk(file, object, own.clone(), 0, &mut out);
         if out.is_empty() {
-            out.push(Mounted::default());
+            out.push(own);
         }
         out
     }
@@ -116,6 +173,7 @@ impl MountIndex {
                 .iter()
                 .map(|c| (p.file.clone(), c.clone()))
                 .collect();
+            middleware.extend(self.fp_hooks(&p.file, &p.plugin_contexts));
             middleware.extend(below.middleware.iter().cloned());
             let here = p.body_parser.map(|(k, span)| (k, p.file.clone(), span));
             let raw = |b: &Option<(ParserKind, PathBuf, Span)>| {

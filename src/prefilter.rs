@@ -35,9 +35,17 @@ pub fn mentions_qstash(text: &str) -> bool {
 }
 
 /// Method calls that register routes: `.post(`, `.put(`, `.all(`,
-/// `.route(`, and `.use(` for files that only mount routers defined
-/// elsewhere.
-const REGISTRATIONS: &[&str] = &[".post(", ".put(", ".all(", ".route(", ".use("];
+/// `.route(`, and `.use(` / `.register(` for files that only mount
+/// routers or plugins defined elsewhere, `.addHook(` for Fastify hooks.
+const REGISTRATIONS: &[&str] = &[
+    ".post(",
+    ".put(",
+    ".all(",
+    ".route(",
+    ".use(",
+    ".register(",
+    ".addHook(",
+];
 
 /// Server frameworks that register routes in code.
 const FRAMEWORKS: &[&str] = &[
@@ -71,10 +79,35 @@ pub fn registers_routes(text: &str) -> bool {
     static CALLS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
     static NAMES: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
     let bytes = text.as_bytes();
-    finders(&CALLS, REGISTRATIONS)
+    (finders(&CALLS, REGISTRATIONS)
         .iter()
         .any(|f| f.find(bytes).is_some())
         && finders(&NAMES, FRAMEWORKS)
+            .iter()
+            .any(|f| f.find(bytes).is_some()))
+        || nest_routes(bytes)
+}
+
+/// What a NestJS file that matters to routing declares: a controller, a
+/// guard, the bootstrap that sets the global prefix and guards, module
+/// path prefixes, or app-wide guards.
+const NEST_DECLARATIONS: &[&str] = &[
+    "@Controller(",
+    "canActivate",
+    "NestFactory",
+    "RouterModule",
+    "APP_GUARD",
+];
+
+/// Whether a NestJS file declares routes, a guard or the app
+/// (`@nestjs/` imports with one of [`NEST_DECLARATIONS`]).
+fn nest_routes(bytes: &[u8]) -> bool {
+    static NEST: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    static DECLS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    finders(&NEST, &["@nestjs/"])
+        .iter()
+        .any(|f| f.find(bytes).is_some())
+        && finders(&DECLS, NEST_DECLARATIONS)
             .iter()
             .any(|f| f.find(bytes).is_some())
 }
@@ -98,6 +131,16 @@ mod tests {
         ));
         assert!(!super::registers_routes(
             "fetch(url, { method: \"POST\" });"
+        ));
+        assert!(super::registers_routes(
+            "import { Controller, Post } from \"@nestjs/common\";\n@Controller(\"jobs\")\nexport class Jobs {}"
+        ));
+        assert!(super::registers_routes(
+            "import { NestFactory } from \"@nestjs/core\";\nconst app = await NestFactory.create(AppModule);"
+        ));
+        // A Nest module or service declares no route.
+        assert!(!super::registers_routes(
+            "import { Injectable } from \"@nestjs/common\";\n@Injectable()\nexport class JobsService {}"
         ));
     }
 }

@@ -6,6 +6,7 @@ use crate::delivery::{self, Projects};
 use crate::deploy::Declared;
 use crate::diagnostic::Span;
 use crate::facts::handlers::{CallRef, FunctionConfig, Handler, HandlerKind, Runtime, Wrapping};
+use crate::facts::nest::NestApp;
 use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
 use crate::link::Resolve;
@@ -406,6 +407,7 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         ..Packages::default()
     };
     let mounts = MountIndex::new(files.iter().map(|f| (f.path, f.facts)), &by_path, resolver);
+    let nest_apps = NestApps::new(files, &mut packages);
     // Every route each handler serves, under each mount that exposes it.
     let mut served: Vec<Served> = Vec::new();
     for (fi, f) in files.iter().enumerate() {
@@ -415,7 +417,14 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
             // each mount's prefix, behind each mount's middleware.
             let object = f.facts.handlers.code_objects.iter().find(|(k, _)| *k == hi);
             let chains = match object {
-                Some((_, o)) if !mounts.is_empty() => mounts.chains(f.path, o),
+                // Indices are recorded in order: a search, not a scan, for
+                // files with thousands of routes.
+                _ if f.facts.handlers.nest.binary_search(&hi).is_ok() => {
+                    nest_apps.chains(f.path, &mut packages)
+                }
+                Some((_, o)) if !mounts.is_empty() => {
+                    mounts.chains(f.path, o, plugin_contexts(f.facts, hi))
+                }
                 _ => vec![Mounted::default()],
             };
             if let HandlerKind::Server(runtime) = h.kind {
@@ -522,6 +531,107 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
     }
 }
 
+/// The plugins registered around code handler `i` of a file (see
+/// [`crate::facts::handlers::HandlerFacts::plugin_contexts`]).
+fn plugin_contexts(facts: &FileFacts, i: usize) -> &[usize] {
+    // Recorded in handler order.
+    let contexts = &facts.handlers.plugin_contexts;
+    contexts
+        .binary_search_by_key(&i, |(k, _)| *k)
+        .map_or(&[], |at| contexts[at].1.as_slice())
+}
+
+/// The NestJS apps of the project, by package root: a controller's routes
+/// are served under each app of its package (its global prefix, behind its
+/// global guards).
+struct NestApps {
+    by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>>,
+    /// Packages that configure `RouterModule`: which controllers its paths
+    /// prefix is not followed, so their routes are unknown.
+    router_module: HashSet<PathBuf>,
+    /// Per package: the guards provided as `APP_GUARD`, with their files.
+    app_guards: HashMap<PathBuf, Vec<(PathBuf, CallRef)>>,
+}
+
+impl NestApps {
+    fn new(files: &[FileInput], packages: &mut Packages) -> Self {
+        let mut by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>> = HashMap::new();
+        let mut router_module = HashSet::new();
+        let mut app_guards: HashMap<PathBuf, Vec<(PathBuf, CallRef)>> = HashMap::new();
+        for f in files {
+            let guards = &f.facts.handlers.nest_app_guards;
+            if !guards.is_empty() {
+                if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
+                    app_guards
+                        .entry(root)
+                        .or_default()
+                        .extend(guards.iter().map(|g| (f.path.to_path_buf(), g.clone())));
+                }
+            }
+            if f.facts.handlers.nest_router_module {
+                if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
+                    router_module.insert(root);
+                }
+            }
+            let Some(app) = &f.facts.handlers.nest_app else {
+                continue;
+            };
+            if let Some(root) = f.path.parent().and_then(|d| packages.root(d)) {
+                by_root
+                    .entry(root)
+                    .or_default()
+                    .push((f.path.to_path_buf(), app.clone()));
+            }
+        }
+        for apps in by_root.values_mut() {
+            apps.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        NestApps {
+            by_root,
+            router_module,
+            app_guards,
+        }
+    }
+
+    /// The ways a controller route of `file` is served: under each app of
+    /// its package; none when an app's prefix cannot be known, it versions
+    /// its routes or the package configures `RouterModule` (the routes are
+    /// unknown, so nothing is said of them); at the root when the package
+    /// bootstraps no app that can be seen.
+    fn chains(&self, file: &Path, packages: &mut Packages) -> Vec<Mounted> {
+        let root = file.parent().and_then(|d| packages.root(d));
+        if root
+            .as_ref()
+            .is_some_and(|r| self.router_module.contains(r))
+        {
+            return Vec::new();
+        }
+        let app_guards = root
+            .as_ref()
+            .and_then(|r| self.app_guards.get(r))
+            .cloned()
+            .unwrap_or_default();
+        let Some(apps) = root.and_then(|root| self.by_root.get(&root)) else {
+            return vec![Mounted {
+                middleware: app_guards,
+                ..Mounted::default()
+            }];
+        };
+        apps.iter()
+            .filter(|(_, app)| !app.versioned)
+            .filter_map(|(path, app)| {
+                let mut middleware = app_guards.clone();
+                middleware.extend(app.guards.iter().map(|g| (path.clone(), g.clone())));
+                Some(Mounted {
+                    prefix: app.prefix.clone()?,
+                    middleware,
+                    body_parser: None,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The `req.body` values given to `verify` in `f` whose router every mount
 /// puts behind a JSON body parser (and no raw or text one).
 fn parsed_bodies(f: &FileInput, mounts: &MountIndex) -> Vec<ParsedBody> {
@@ -555,7 +665,7 @@ fn parsed_bodies(f: &FileInput, mounts: &MountIndex) -> Vec<ParsedBody> {
             match handlers.code_objects.iter().find(|(k, _)| *k == i) {
                 Some((_, object)) => parsers.extend(
                     mounts
-                        .chains(f.path, object)
+                        .chains(f.path, object, plugin_contexts(f.facts, i))
                         .into_iter()
                         .map(|chain| chain.body_parser),
                 ),
@@ -662,6 +772,12 @@ pub(crate) fn function_of(
         CallRef::Local(name) => Some((from.to_path_buf(), name.clone())),
         CallRef::Imported(r) => {
             let target = resolver.resolve(from, &r.specifier)?;
+            // `QstashService.verifyRequest`: a method of an exported class
+            // (see `facts::nest`).
+            if let Some((class, method)) = r.name.split_once('.') {
+                let (file, local) = resolver.export_local(&target, class, by_path, 0)?;
+                return Some((file, format!("{local}.{method}")));
+            }
             resolver.export_local(&target, &r.name, by_path, 0)
         }
         CallRef::Inline(_) => None,

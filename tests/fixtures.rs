@@ -38,8 +38,10 @@ fn every_fixture_has_a_snapshot_test() {
             "aws-lambda",
             "cloudflare-worker",
             "express-app",
+            "fastify-app",
             "hono-worker",
             "monorepo",
+            "nestjs-app",
             "netlify-functions",
             "nextjs-app",
             "nextjs-pages",
@@ -64,6 +66,11 @@ fn nextjs_app() {
 }
 
 #[test]
+fn nestjs_app() {
+    insta::assert_snapshot!("nestjs-app", run_fixture("nestjs-app"));
+}
+
+#[test]
 fn node_scripts() {
     insta::assert_snapshot!("node-scripts", run_fixture("node-scripts"));
 }
@@ -76,6 +83,11 @@ fn nextjs_pages() {
 #[test]
 fn express_app() {
     insta::assert_snapshot!("express-app", run_fixture("express-app"));
+}
+
+#[test]
+fn fastify_app() {
+    insta::assert_snapshot!("fastify-app", run_fixture("fastify-app"));
 }
 
 #[test]

@@ -628,6 +628,13 @@ impl Scope {
         });
     }
 
+    /// The value or type import that binds `local` (a class named in a
+    /// type annotation may be imported either way).
+    pub fn first_import_of(&self, local: &str) -> Option<&Import> {
+        self.first_import(local)
+            .or_else(|| self.type_imports.iter().find(|i| i.local == local))
+    }
+
     /// The first import of `local`, whatever shadows it.
     fn first_import(&self, local: &str) -> Option<&Import> {
         if self.import_of.is_empty() {

@@ -117,6 +117,28 @@ pub struct HandlerFacts {
     pub code_objects: Vec<(usize, String)>,
     /// Routers imported from other modules and mounted here.
     pub mounts: Vec<ForeignMount>,
+    /// The code-registered handlers (by index in `handlers`) that are
+    /// NestJS controller routes: served under the app's global prefix.
+    pub nest: Vec<usize>,
+    /// The NestJS app this file bootstraps, if it does.
+    pub nest_app: Option<super::nest::NestApp>,
+    /// The file configures NestJS's `RouterModule` (module path prefixes).
+    pub nest_router_module: bool,
+    /// Guards this file provides as `APP_GUARD`: they run for every route
+    /// of the package's NestJS app.
+    pub nest_app_guards: Vec<CallRef>,
+    /// Fastify plugins wrapped with `fastify-plugin`, by the name their
+    /// routes are registered on: Fastify ignores the `prefix` they are
+    /// registered with.
+    pub unprefixed: Vec<String>,
+    /// Fastify hooks that run before handlers, by the object (or plugin)
+    /// they are added to: a `fastify-plugin` plugin's hooks run for the
+    /// routes of the context it is registered in.
+    pub hooks: Vec<(String, CallRef)>,
+    /// For code handlers (by index in `handlers`): the plugins imported and
+    /// registered in their context or a parent context (by index in
+    /// `mounts`); a `fastify-plugin` one among them runs its hooks for them.
+    pub plugin_contexts: Vec<(usize, Vec<usize>)>,
     /// `export const config = { path, method }`: the paths and methods a
     /// Netlify function declares for itself.
     pub config: FunctionConfig,
@@ -150,6 +172,13 @@ pub struct ForeignMount {
     /// The body parser in front of the router, likewise: a raw or text
     /// parser if there is one (it keeps the text), else a JSON parser.
     pub body_parser: Option<(ParserKind, Span)>,
+    /// For a Fastify `register`: how many bytes at the end of `prefix` its
+    /// `prefix` option gave, which Fastify ignores for a `fastify-plugin`
+    /// plugin.
+    pub option_prefix: usize,
+    /// Like [`HandlerFacts::plugin_contexts`], for the routes below this
+    /// mount.
+    pub plugin_contexts: Vec<usize>,
 }
 
 /// Extracts the handlers and functions of `program`.
@@ -324,6 +353,7 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
     program.visit_with(&mut v);
     v.finish();
     collect_functions(program, scope, &mut out);
+    super::nest::extract(program, scope, &mut out);
     out
 }
 
@@ -828,7 +858,8 @@ fn info_fact(scope: &Scope, name: &str, info: &FnInfo) -> FunctionFact {
     }
 }
 
-fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionFact {
+/// What the function body `stmts` (extent `span`) does.
+pub(crate) fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -> FunctionFact {
     let mut v = BodyVisitor {
         scope,
         fact: FunctionFact {
@@ -961,6 +992,21 @@ struct CodeRoutes<'s> {
     base_paths: Vec<(String, String)>,
     /// Body parsers installed with `use`: (object, path prefix, kind, span).
     parsers: Vec<(String, Option<String>, ParserKind, Span)>,
+    /// Fastify plugin functions around the node being visited: (first
+    /// parameter, the name routes on it are registered under).
+    plugins: Vec<(String, String)>,
+    /// Names for functions about to be visited, by their start: the
+    /// declaration (`function routes`, `const routes = …`, `export default`).
+    pending: std::collections::HashMap<u32, String>,
+    /// Fastify hooks that run before the handlers of an object: (object,
+    /// function). They cover every route of the object's context, whatever
+    /// the order, and the plugins registered in it.
+    hooks: Vec<(String, CallRef)>,
+    /// The file imports Fastify: its functions taking an instance first are
+    /// plugins.
+    fastify: bool,
+    /// The mounts of `out` made by a Fastify `register`, by index.
+    registered: Vec<usize>,
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "on"];
@@ -994,6 +1040,190 @@ impl CodeRoutes<'_> {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// The Fastify hooks of `object` and of the objects it is mounted on in
+    /// this file: a plugin's routes run the hooks of its parents.
+    fn hooks_along(&self, object: &str) -> Vec<CallRef> {
+        if self.hooks.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut current = object.to_string();
+        for _ in 0..5 {
+            // Its own hooks and those of the `fastify-plugin` plugins
+            // registered on it, which are not encapsulated.
+            let fp_children: Vec<&str> = self
+                .mounts
+                .iter()
+                .filter(|(p, c, _)| *p == current && self.out.unprefixed.contains(c))
+                .map(|(_, c, _)| c.as_str())
+                .collect();
+            out.extend(
+                self.hooks
+                    .iter()
+                    .filter(|(o, _)| *o == current || fp_children.contains(&o.as_str()))
+                    .map(|(_, r)| r.clone()),
+            );
+            let Some((parent, ..)) = self.mounts.iter().find(|(_, c, _)| *c == current) else {
+                break;
+            };
+            current = parent.clone();
+        }
+        out
+    }
+
+    /// `object` and the objects it is mounted on in this file, innermost
+    /// first.
+    fn contexts_along(&self, object: &str) -> Vec<String> {
+        let mut out = vec![object.to_string()];
+        for _ in 0..5 {
+            let Some(last) = out.last() else { break };
+            let Some((parent, ..)) = self.mounts.iter().find(|(_, c, _)| c == last) else {
+                break;
+            };
+            if out.contains(parent) {
+                break;
+            }
+            out.push(parent.clone());
+        }
+        out
+    }
+
+    /// The object a route is registered on: a plugin's instance parameter
+    /// stands for the plugin (by its name), other objects for themselves.
+    fn object_of(&self, e: &Expr) -> Option<String> {
+        let name = object_name(e)?;
+        if matches!(unwrap(e), Expr::Ident(_)) {
+            if let Some((_, key)) = self.plugins.iter().rev().find(|(p, _)| *p == name) {
+                return Some(key.clone());
+            }
+        }
+        Some(name)
+    }
+
+    /// Names the plugin an exported or declared value is: the function it
+    /// is (through `fp(…)`), or, for `fp(routes)`, the routes of `routes`.
+    fn name_plugin(&mut self, e: &Expr, name: &str) {
+        let (inner, wrapped) = match super::fastify::fp_argument(self.scope, e) {
+            Some(arg) => (arg, true),
+            None => (e, false),
+        };
+        if wrapped {
+            self.out.unprefixed.push(name.to_string());
+        }
+        match unwrap(inner) {
+            Expr::Arrow(a) => {
+                self.pending
+                    .insert(self.scope.span(a.span).start, name.into());
+            }
+            // An exported function expression is exported by its own name
+            // when it has one (`module.exports = function routes(…)`).
+            Expr::Fn(f) => {
+                let own = f.ident.as_ref().filter(|_| name == "default");
+                let name = own.map_or_else(|| name.to_string(), |i| i.sym.to_string());
+                self.pending
+                    .insert(self.scope.span(f.function.span).start, name);
+            }
+            Expr::Ident(id) if wrapped => {
+                self.mounts
+                    .push((name.to_string(), id.sym.to_string(), String::new()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Enters a function: a Fastify plugin when its first parameter is an
+    /// instance, named by its declaration or, inline, by its position.
+    fn enter_function(&mut self, span: swc_common::Span, first: Option<&Pat>) -> bool {
+        let start = self.scope.span(span).start;
+        let name = self.pending.remove(&start);
+        let Some(param) = super::fastify::first_param(first) else {
+            return false;
+        };
+        if !self.fastify && param != "fastify" {
+            return false;
+        }
+        let key = name.unwrap_or_else(|| plugin_key(&param, start));
+        self.plugins.push((param, key));
+        true
+    }
+
+    /// `fastify.register(plugin, { prefix })`: the plugin's routes are
+    /// served under the prefix (none for an `fp` plugin, whose options
+    /// Fastify ignores), behind the hooks of `object`.
+    fn register_plugin(&mut self, object: &str, args: &[ExprOrSpread]) {
+        let Some(first) = args.first() else { return };
+        let mut prefix = super::fastify::prefix_option(self.scope, args.get(1))
+            .unwrap_or_else(|| super::fastify::UNKNOWN_PREFIX.to_string());
+        let mut plugin = &*first.expr;
+        let mut wrapped = false;
+        if let Some(inner) = super::fastify::fp_argument(self.scope, plugin) {
+            prefix = String::new();
+            plugin = inner;
+            wrapped = true;
+        }
+        let inline = |span: swc_common::Span, first: Option<&Pat>| {
+            super::fastify::first_param(first).map(|p| plugin_key(&p, self.scope.span(span).start))
+        };
+        let child = match unwrap(plugin) {
+            Expr::Arrow(a) => inline(a.span, a.params.first()),
+            Expr::Fn(f) => inline(f.function.span, f.function.params.first().map(|p| &p.pat)),
+            Expr::Ident(id) if self.mounted_import(plugin).is_none() => {
+                if self.out.unprefixed.iter().any(|u| *u == *id.sym) {
+                    prefix = String::new();
+                }
+                Some(id.sym.to_string())
+            }
+            _ => None,
+        };
+        if let Some(child) = child {
+            if wrapped {
+                self.out.unprefixed.push(child.clone());
+            }
+            self.mounts.push((object.to_string(), child, prefix));
+        } else if let Some(child) = self.mounted_import(plugin) {
+            self.registered.push(self.out.mounts.len());
+            self.out.mounts.push(ForeignMount {
+                object: object.to_string(),
+                child,
+                option_prefix: prefix.len(),
+                plugin_contexts: Vec::new(),
+                prefix,
+                middleware: Vec::new(),
+                body_parser: None,
+            });
+        }
+    }
+
+    /// `fastify.route({ method, url, handler, preHandler })`.
+    fn route_options(&mut self, span: swc_common::Span, object: String, o: &ObjectLit) {
+        use super::fastify::{methods, prop};
+        let url = prop(o, "url").or_else(|| prop(o, "path"));
+        let path = match url.and_then(|u| self.scope.literal(u)) {
+            Some(super::Literal::Str(p)) if p.starts_with('/') => p,
+            _ => return,
+        };
+        let (Some(methods), Some(handler)) = (
+            prop(o, "method").and_then(|m| methods(self.scope, m)),
+            prop(o, "handler"),
+        ) else {
+            return;
+        };
+        let hooks: Vec<CallRef> = super::fastify::hook_values(o)
+            .into_iter()
+            .filter_map(|e| self.call_ref(e))
+            .collect();
+        for method in methods {
+            self.register_handler(
+                span,
+                &method.to_ascii_lowercase(),
+                object.clone(),
+                path.clone(),
+                handler,
+                hooks.clone(),
+            );
         }
     }
 
@@ -1069,8 +1299,44 @@ impl CodeRoutes<'_> {
     /// the mounted object, following mounts of mounts, and to the prefixes
     /// of routers mounted from other modules.
     fn finish(&mut self) {
+        self.out.hooks = self.hooks.clone();
         let objects = std::mem::take(&mut self.objects);
+        // Before the mounts' objects become their roots: which imported
+        // plugins each route and mount is registered beside or below.
+        let plugins: Vec<(usize, String)> = self
+            .out
+            .mounts
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| self.registered.contains(j))
+            .map(|(j, m)| (j, m.object.clone()))
+            .collect();
+        if !plugins.is_empty() {
+            for (i, object) in &objects {
+                let along = self.contexts_along(object);
+                let covering: Vec<usize> = plugins
+                    .iter()
+                    .filter(|(_, o)| along.contains(o))
+                    .map(|(j, _)| *j)
+                    .collect();
+                if !covering.is_empty() {
+                    self.out.plugin_contexts.push((*i, covering));
+                }
+            }
+            for k in 0..self.out.mounts.len() {
+                let along = self.contexts_along(&self.out.mounts[k].object);
+                self.out.mounts[k].plugin_contexts = plugins
+                    .iter()
+                    .filter(|(j, o)| *j != k && along.contains(o))
+                    .map(|(j, _)| *j)
+                    .collect();
+            }
+        }
         for (i, object) in objects {
+            let hooks = self.hooks_along(&object);
+            if let Some(h) = self.out.handlers.get_mut(i) {
+                h.middleware.extend(hooks);
+            }
             let (root, prefix) = self.mounted_root(&object);
             self.out.code_objects.push((i, root));
             if prefix.is_empty() {
@@ -1084,6 +1350,7 @@ impl CodeRoutes<'_> {
         }
         let mut foreign = std::mem::take(&mut self.out.mounts);
         for m in &mut foreign {
+            m.middleware.extend(self.hooks_along(&m.object));
             let (root, prefix) = self.mounted_root(&m.object);
             m.object = root;
             m.prefix = format!("{prefix}{}", m.prefix);
@@ -1179,6 +1446,11 @@ fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s
         objects: Vec::new(),
         base_paths: Vec::new(),
         parsers: Vec::new(),
+        plugins: Vec::new(),
+        pending: std::collections::HashMap::new(),
+        hooks: Vec::new(),
+        fastify: super::fastify::imports_fastify(scope),
+        registered: Vec::new(),
     }
 }
 
@@ -1206,8 +1478,67 @@ fn object_name(e: &Expr) -> Option<String> {
     }
 }
 
+/// The name of an inline plugin: its instance parameter and position.
+fn plugin_key(param: &str, start: u32) -> String {
+    format!("{param}@{start}")
+}
+
 impl Visit for CodeRoutes<'_> {
+    fn visit_fn_decl(&mut self, n: &FnDecl) {
+        let start = self.scope.span(n.function.span).start;
+        self.pending.insert(start, n.ident.sym.to_string());
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {
+        if let DefaultDecl::Fn(f) = &n.decl {
+            let name = f
+                .ident
+                .as_ref()
+                .map_or_else(|| "default".to_string(), |i| i.sym.to_string());
+            let start = self.scope.span(f.function.span).start;
+            self.pending.insert(start, name);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
+        self.name_plugin(&n.expr, "default");
+        n.visit_children_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        // `module.exports = fp(async (fastify) => …)`.
+        if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &n.left {
+            let exports = matches!(unwrap(&m.obj), Expr::Ident(o) if &*o.sym == "module")
+                && member_name(&m.prop).as_deref() == Some("exports");
+            if exports {
+                self.name_plugin(&n.right, "default");
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_function(&mut self, n: &Function) {
+        let entered = self.enter_function(n.span, n.params.first().map(|p| &p.pat));
+        n.visit_children_with(self);
+        if entered {
+            self.plugins.pop();
+        }
+    }
+
+    fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
+        let entered = self.enter_function(n.span, n.params.first());
+        n.visit_children_with(self);
+        if entered {
+            self.plugins.pop();
+        }
+    }
+
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        if let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) {
+            self.name_plugin(init, &b.id.sym);
+        }
         n.visit_children_with(self);
         let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) else {
             return;
@@ -1247,9 +1578,39 @@ impl Visit for CodeRoutes<'_> {
                 return;
             }
         }
-        let Some(object) = object_name(&m.obj) else {
+        let Some(object) = self.object_of(&m.obj) else {
             return;
         };
+        if method == "register"
+            && (self.fastify || object_name(&m.obj).as_deref() == Some("fastify"))
+        {
+            self.register_plugin(&object, &n.args);
+            return;
+        }
+        if method == "addHook" {
+            let hook = n
+                .args
+                .first()
+                .and_then(|a| match self.scope.literal(&a.expr) {
+                    Some(super::Literal::Str(h)) => Some(h),
+                    _ => None,
+                });
+            if let (Some(hook), Some(f)) = (hook, n.args.get(1)) {
+                if super::fastify::HOOKS.contains(&hook.as_str()) {
+                    if let Some(r) = self.call_ref(&f.expr) {
+                        self.hooks.push((object, r));
+                    }
+                }
+            }
+            return;
+        }
+        if let ("route", [only]) = (method.as_str(), n.args.as_slice()) {
+            if let Expr::Object(o) = unwrap(&only.expr) {
+                use swc_common::Spanned;
+                self.route_options(m.prop.span(), object, o);
+                return;
+            }
+        }
         let path_arg = n
             .args
             .first()
@@ -1287,6 +1648,8 @@ impl Visit for CodeRoutes<'_> {
                         prefix: prefix.clone(),
                         middleware,
                         body_parser,
+                        option_prefix: 0,
+                        plugin_contexts: Vec::new(),
                     });
                 }
                 if method == "use" {
@@ -1344,7 +1707,7 @@ impl CodeRoutes<'_> {
                 Some(super::Literal::Str(p)) if p.starts_with('/') => p,
                 _ => return None,
             };
-            return Some((object_name(&m.obj)?, path));
+            return Some((self.object_of(&m.obj)?, path));
         }
         if METHODS.contains(&name.as_str()) {
             return self.route_chain(&m.obj, depth + 1);
@@ -1362,18 +1725,51 @@ impl CodeRoutes<'_> {
         path: String,
         args: &[ExprOrSpread],
     ) {
-        let mut function = None;
-        let mut wrappers = Vec::new();
-        let mut middleware = self.covering_middleware(&object, &path);
-        for (i, a) in args.iter().enumerate() {
-            if i + 1 == args.len() {
-                let (f, w) = handler_of(self.scope, &a.expr, 0);
-                function = f;
-                wrappers = w;
-            } else if let Some(r) = self.call_ref(&a.expr) {
+        let Some((last, before)) = args.split_last() else {
+            return;
+        };
+        let mut middleware = Vec::new();
+        for a in before {
+            if let Some(r) = self.call_ref(&a.expr) {
                 middleware.push(r);
+            } else if let Expr::Object(o) = unwrap(&a.expr) {
+                // Fastify route options: `{ preHandler: verify }`.
+                middleware.extend(
+                    super::fastify::hook_values(o)
+                        .into_iter()
+                        .filter_map(|e| self.call_ref(e)),
+                );
             }
         }
+        // `fastify.post("/x", { preHandler, handler })`.
+        let mut handler = &*last.expr;
+        if let Expr::Object(o) = unwrap(handler) {
+            if let Some(h) = super::fastify::prop(o, "handler") {
+                middleware.extend(
+                    super::fastify::hook_values(o)
+                        .into_iter()
+                        .filter_map(|e| self.call_ref(e)),
+                );
+                handler = h;
+            }
+        }
+        self.register_handler(span, method, object, path, handler, middleware);
+    }
+
+    /// Records `handler` registered on `object` for `path`, behind the
+    /// middleware of the object that covers the path and `own`.
+    fn register_handler(
+        &mut self,
+        span: swc_common::Span,
+        method: &str,
+        object: String,
+        path: String,
+        handler: &Expr,
+        own: Vec<CallRef>,
+    ) {
+        let mut middleware = self.covering_middleware(&object, &path);
+        middleware.extend(own);
+        let (function, wrappers) = handler_of(self.scope, handler, 0);
         let method_upper = if method == "on" {
             "ALL".to_string()
         } else {

@@ -6,6 +6,7 @@
 
 pub mod exports;
 pub mod extract;
+pub mod fastify;
 pub mod flow;
 pub mod fold;
 pub mod guards;
@@ -15,6 +16,7 @@ pub mod lower;
 pub mod memo;
 pub mod modules;
 pub mod names;
+pub mod nest;
 pub mod testing;
 pub mod verify;
 

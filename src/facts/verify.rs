@@ -54,6 +54,8 @@ pub enum BodySource {
     PagesRouter,
     /// h3 / Nuxt `readBody(event)` (or `readValidatedBody`).
     H3ReadBody,
+    /// A NestJS `@Body()` parameter: the body Nest has parsed.
+    NestBody,
     /// `req.body` in a server file that installs no body parser: parsed or
     /// not depending on where its router is mounted, so judged with the
     /// project (`receivers`), not here.
@@ -285,6 +287,8 @@ struct FileInfo {
     server_framework: bool,
     /// `export const config = { api: { bodyParser: false } }`.
     body_parser_off: bool,
+    /// Parameters decorated with NestJS's `@Body()`.
+    nest_body: Vec<Span>,
     /// Default-exported functions: (span, first parameter name, typed as a
     /// `NextApiHandler`).
     default_fns: Vec<(Span, Option<String>, bool)>,
@@ -298,6 +302,49 @@ enum Exported {
     Name(String),
     /// A function expression or anonymous declaration.
     Span(Span),
+}
+
+/// The parameters decorated with `@Body()` of `@nestjs/common` (without a
+/// pipe or property name that could make them something else).
+fn nest_body_params(program: &Program, scope: &Scope) -> Vec<Span> {
+    struct V<'s> {
+        scope: &'s Scope,
+        out: Vec<Span>,
+    }
+    impl Visit for V<'_> {
+        fn visit_param(&mut self, n: &Param) {
+            let body = n.decorators.iter().any(|d| {
+                let Expr::Call(c) = unwrap(&d.expr) else {
+                    return false;
+                };
+                let Callee::Expr(callee) = &c.callee else {
+                    return false;
+                };
+                let Expr::Ident(id) = unwrap(callee) else {
+                    return false;
+                };
+                c.args.is_empty()
+                    && self
+                        .scope
+                        .import(&id.sym, self.scope.span(id.span).start)
+                        .is_some_and(|i| {
+                            i.specifier == "@nestjs/common"
+                                && i.imported == Imported::Named("Body".into())
+                        })
+            });
+            if body {
+                use swc_common::Spanned;
+                self.out.push(self.scope.span(n.span()));
+            }
+            n.visit_children_with(self);
+        }
+    }
+    let mut v = V {
+        scope,
+        out: Vec::new(),
+    };
+    program.visit_with(&mut v);
+    v.out
 }
 
 const SERVER_FRAMEWORKS: &[&str] = &[
@@ -335,6 +382,13 @@ impl FileInfo {
         program.visit_with(&mut parsers);
         info.express_json = parsers.json;
         info.express_raw = parsers.raw;
+        if scope
+            .imports
+            .iter()
+            .any(|i| i.specifier == "@nestjs/common")
+        {
+            info.nest_body = nest_body_params(program, scope);
+        }
         if parsers.content_type_parser {
             info.fastify = false;
         }
@@ -1662,6 +1716,17 @@ impl Walker<'_> {
                 let pos = self.scope.span(id.span).start;
                 if let Some(init) = self.scope.const_init(&id.sym, pos) {
                     return self.body_source(init, d);
+                }
+                if !self.file.nest_body.is_empty() {
+                    let declared = self.scope.lookup(&id.sym, pos).map(|decl| decl.pos);
+                    if declared.is_some_and(|at| {
+                        self.file
+                            .nest_body
+                            .iter()
+                            .any(|p| p.start <= at && at < p.end)
+                    }) {
+                        return BodySource::NestBody;
+                    }
                 }
                 if id.sym.to_ascii_lowercase().contains("raw") {
                     BodySource::Raw

@@ -49,6 +49,10 @@ fn describe(source: BodySource) -> Option<(&'static str, &'static str)> {
             "`readBody(event)` returns the parsed body: it is not the raw text the signature covers",
             "verify `await readRawBody(event)` instead",
         ),
+        BodySource::NestBody => (
+            "`@Body()` is the body NestJS has already parsed: it is not the raw text the signature covers",
+            "create the app with `NestFactory.create(AppModule, { rawBody: true })` and verify `req.rawBody.toString()` of `@Req() req: RawBodyRequest<Request>`",
+        ),
         BodySource::Raw | BodySource::Unknown | BodySource::MountedRequest => return None,
     })
 }
