@@ -37,6 +37,36 @@ fn verify_parsed_body() {
         // Flagged: the `body` property value.
         only(
             R,
+            "a body guard whose branches are parsed or empty (a NestJS guard)",
+            "src/guards/qstash.guard.ts",
+            r#"
+import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver();
+export async function check(request: { body?: unknown; headers: Record<string, string> }) {
+  const body = request.body ? JSON.stringify(request.body) : "";
+  await receiver.verify({ signature: request.headers["upstash-signature"], body });
+  await receiver.verify({ signature: "s", body: JSON.stringify(request.body) || "" });
+}
+"#,
+            &[5, 6],
+        ),
+        only(
+            R,
+            "a raw fallback in a branch: not judged",
+            "src/guards/qstash.guard.ts",
+            r#"
+import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver();
+export async function check(request: { rawBody?: string; body?: unknown }, signature: string) {
+  await receiver.verify({ signature, body: request.rawBody ?? JSON.stringify(request.body) });
+  const text = request.rawBody ? request.rawBody.toString() : `${JSON.stringify(request.body)}`;
+  await receiver.verify({ signature, body: text });
+}
+"#,
+            &[],
+        ),
+        only(
+            R,
             "App Router request.json()",
             "app/api/qstash/route.ts",
             r#"

@@ -1735,6 +1735,14 @@ impl Walker<'_> {
                 }
             }
             Expr::Call(c) => self.call_body_source(c, d),
+            // `req.body ? JSON.stringify(req.body) : ""`: a delivery with a
+            // body takes the parsed branch. Judged only when every branch
+            // is parsed or a literal, so that a raw fallback
+            // (`rawBody ?? JSON.stringify(body)`) is not.
+            Expr::Cond(c) => self.branches_source(&[&c.cons, &c.alt], d),
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+                self.branches_source(&[&b.left, &b.right], d)
+            }
             Expr::Member(m) => {
                 let prop = member_name(&m.prop).unwrap_or_default();
                 if prop.to_ascii_lowercase().contains("raw") {
@@ -1747,6 +1755,28 @@ impl Walker<'_> {
             }
             _ => BodySource::Unknown,
         }
+    }
+
+    /// The parsed source among `branches` when every other branch is a
+    /// literal (`""`, `undefined`, `null`); else unknown.
+    fn branches_source(&self, branches: &[&Expr], d: u32) -> BodySource {
+        let mut parsed = None;
+        for b in branches {
+            let literal = match unwrap(b) {
+                Expr::Lit(Lit::Str(_) | Lit::Null(_)) => true,
+                Expr::Tpl(t) => t.exprs.is_empty(),
+                Expr::Ident(i) => &*i.sym == "undefined",
+                _ => false,
+            };
+            if literal {
+                continue;
+            }
+            match self.body_source(b, d) {
+                s if s.is_parsed() => parsed = parsed.or(Some(s)),
+                _ => return BodySource::Unknown,
+            }
+        }
+        parsed.unwrap_or(BodySource::Unknown)
     }
 
     fn call_body_source(&self, c: &CallExpr, d: u32) -> BodySource {
