@@ -60,6 +60,80 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
+/// Secrets in every place that quotes source text: `delay`, `timeout` and
+/// `cron` values, the callee of an unhandled publish, unknown rule names of
+/// suppressions (next-line and file), a related location's message and a
+/// destination's URL.
+fn leaky_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "package.json", b"{}");
+    write(
+        root,
+        "lib/url.ts",
+        format!("export const BASE = \"https://jobs.example.com/{TOKEN_NOPAD}\";\n").as_bytes(),
+    );
+    let route = format!(
+        r#"// qstash-lint-ignore-file {KEY2}
+import {{ Client }} from "@upstash/qstash";
+import {{ BASE }} from "../../../lib/url";
+export async function POST() {{
+  await new Client({{ token: "{TOKEN}" }}).publishJSON({{ url: "https://example.com/api/a", body: {{}}, delay: "{TOKEN}" }});
+  await new Client({{ token: "{LITERAL}" }}).publishJSON({{ url: "https://example.com/api/a", body: {{}} }});
+  const c = new Client({{ token: process.env.QSTASH_TOKEN! }});
+  await c.schedules.create({{ destination: "https://example.com/api/a", cron: "{KEY}" }});
+  await c.publishJSON({{ url: "https://example.com/api/a", body: {{}}, timeout: "{TOKEN}" }});
+  // qstash-lint-ignore {TOKEN}
+  await c.publishJSON({{ url: `${{BASE}}/x`, body: {{}}, delay: "{KEY}" }});
+  // qstash-lint-ignore {KEY}, unknown-rule
+  await c.publishJSON({{ url: "http://jobs.example.com/v2/{TOKEN_NOPAD}", body: {{}} }});
+  return new Response("ok");
+}}
+"#
+    );
+    write(root, "app/api/send/route.ts", route.as_bytes());
+    dir
+}
+
+#[test]
+fn no_output_format_and_no_baseline_quotes_a_secret() {
+    let dir = leaky_project();
+    let root = dir.path();
+    for format in ["pretty", "concise", "json", "sarif", "github"] {
+        let (code, out, err) = run(root, &["--format", format, "--color", "never"]);
+        assert_eq!(code, 1, "{format}: {out}{err}");
+        assert!(out.contains("hardcoded-token"), "{format}: {out}");
+        assert_clean(format, &out);
+        assert_clean(&format!("{format} stderr"), &err);
+    }
+    let (_, out, _) = run(root, &["--format", "concise"]);
+    // The findings that quote the values are still there, redacted.
+    for rule in [
+        "invalid-delay",
+        "invalid-cron",
+        "unhandled-publish",
+        "unused-suppression",
+    ] {
+        assert!(out.contains(rule), "{rule}: {out}");
+    }
+    assert!(out.contains("eyJVc2"), "the start shows: {out}");
+    let (_, _, _) = run(root, &["--write-baseline", "baseline.json"]);
+    let baseline = fs::read_to_string(root.join("baseline.json")).expect("baseline");
+    assert!(baseline.contains("hardcoded-token"), "{baseline}");
+    assert_clean("baseline", &baseline);
+    // The baseline still absorbs every finding it recorded.
+    let (code, out, err) = run(root, &["--baseline", "baseline.json", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn fingerprints_are_stable_and_the_same_without_secrets() {
+    let dir = leaky_project();
+    let (_, first, _) = run(dir.path(), &["--format", "sarif"]);
+    let (_, second, _) = run(dir.path(), &["--format", "sarif", "--threads", "1"]);
+    assert_eq!(first, second);
+}
+
 #[test]
 fn a_token_after_a_slash_is_found() {
     let dir = tempfile::tempdir().expect("tempdir");
