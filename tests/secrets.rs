@@ -172,3 +172,94 @@ fn a_token_after_a_slash_is_found() {
     // The redaction stops where the token ends: the path after it shows.
     assert!(pretty.contains("/more/path"), "{pretty}");
 }
+
+#[test]
+fn files_that_are_not_utf8_text_are_scanned_for_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // One Latin-1 byte.
+    let mut latin1 = b"// caf\xe9\nexport const t = \"".to_vec();
+    latin1.extend_from_slice(TOKEN.as_bytes());
+    latin1.extend_from_slice(b"\";\n");
+    write(root, "latin1.ts", &latin1);
+    // A NUL in the first 8 KB.
+    let mut binary = b"\0\0\x01x\nk = '".to_vec();
+    binary.extend_from_slice(KEY.as_bytes());
+    binary.extend_from_slice(b"'\n");
+    write(root, "data.js", &binary);
+    // UTF-16 LE with a BOM, and UTF-16 BE without one.
+    let text16 = format!("// é\nconst token = \"{TOKEN}\";\n");
+    let mut le = vec![0xff, 0xfe];
+    le.extend(text16.encode_utf16().flat_map(u16::to_le_bytes));
+    write(root, "utf16le.ts", &le);
+    let text16be = format!("const k =\n  \"{KEY2}\";\n");
+    let be: Vec<u8> = text16be.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    write(root, "utf16be.ts", &be);
+    // Tricky negatives: binary and Latin-1 files without a secret, and a
+    // dev token in a binary file.
+    write(
+        root,
+        "clean.bin.js",
+        b"\0\x01\x02 not a secret sig_abc \xff",
+    );
+    let mut dev = b"\0".to_vec();
+    dev.extend_from_slice(
+        b"eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=",
+    );
+    write(root, "dev.js", &dev);
+    write(
+        root,
+        "clean-latin1.ts",
+        b"// na\xefve\nexport const a = 1;\n",
+    );
+
+    let (code, out, err) = run(root, &["--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_clean("json", &out);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let mut found: Vec<(String, String, u64, u64)> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").to_string(),
+                d["rule"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("data.js", "hardcoded-signing-key", 2, 6),
+        ("latin1.ts", "hardcoded-token", 2, 19),
+        ("utf16be.ts", "hardcoded-signing-key", 2, 4),
+        ("utf16le.ts", "hardcoded-token", 2, 16),
+    ];
+    let expected: Vec<(String, String, u64, u64)> = expected
+        .iter()
+        .map(|(p, r, l, c)| (p.to_string(), r.to_string(), *l, *c))
+        .collect();
+    assert_eq!(found, expected, "{out}");
+    // Every one of them keeps its notice: it was not linted as text.
+    let notices = v["notices"].as_array().expect("notices");
+    for path in [
+        "data.js",
+        "latin1.ts",
+        "utf16be.ts",
+        "utf16le.ts",
+        "clean.bin.js",
+        "clean-latin1.ts",
+    ] {
+        assert!(
+            notices.iter().any(|n| n["path"] == path),
+            "{path} has no notice: {out}"
+        );
+    }
+    for format in ["pretty", "concise", "sarif", "github"] {
+        let (_, out, err) = run(root, &["--format", format, "--color", "never"]);
+        assert_clean(format, &out);
+        assert_clean(format, &err);
+    }
+}

@@ -498,7 +498,7 @@ fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
         let text = match &a.text {
             Some(t) => t.clone(),
             None => match source::load(&a.path, &a.display) {
-                Loaded::Text(t) => t,
+                Loaded::Text(t) | Loaded::NotText { scan: t, .. } => t,
                 Loaded::Skipped(_) => continue,
             },
         };
@@ -855,6 +855,15 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
     let mut a = Analyzed::new(path, display, config);
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
+        Loaded::NotText { scan, notice } => {
+            // Only its secrets: a file that is not UTF-8 text is not parsed.
+            a.notices.push(notice);
+            a.secrets = secrets::scan(&scan);
+            if !a.secrets.is_empty() {
+                a.text = Some(scan);
+            }
+            return a;
+        }
         Loaded::Skipped(n) => {
             a.notices.push(n);
             return a;
