@@ -263,3 +263,31 @@ fn files_that_are_not_utf8_text_are_scanned_for_secrets() {
         assert_clean(format, &err);
     }
 }
+
+/// In a file scanned only for its secrets, suppressions of the secret rules
+/// work and are judged; those of other rules cannot be (the file was not
+/// linted), so they are not reported as unused.
+#[test]
+fn suppressions_in_files_scanned_only_for_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let mut suppressed =
+        b"// caf\xe9\n// qstash-lint-ignore hardcoded-token\nconst t = \"".to_vec();
+    suppressed.extend_from_slice(TOKEN.as_bytes());
+    suppressed.extend_from_slice(b"\";\n// qstash-lint-ignore floating-publish\nx();\n");
+    write(root, "a.ts", &suppressed);
+    let mut unused = b"\0// qstash-lint-ignore hardcoded-signing-key\nconst t = \"".to_vec();
+    unused.extend_from_slice(TOKEN.as_bytes());
+    unused.extend_from_slice(b"\";\n");
+    write(root, "b.js", &unused);
+    let (_, out, _) = run(root, &["--format", "concise"]);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(": ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "b.js:1:5: warning [unused-suppression] suppression does not match any diagnostic",
+            "b.js:2:12: error [hardcoded-token] QStash token in source code",
+        ],
+        "{out}"
+    );
+}

@@ -1016,6 +1016,10 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         }
         keep
     });
+    // A file with a notice was not linted as a whole (not UTF-8, minified,
+    // too large), only scanned for secrets: whether a suppression of any
+    // other rule matches nothing is unknown.
+    let linted = a.notices.is_empty();
     if level(rules::UNUSED_SUPPRESSION.id).is_some() {
         for s in &sups {
             let unknown: Vec<&String> = s
@@ -1048,7 +1052,10 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
                     message,
                     "check the rule id with `qstash-lint rules`",
                 ));
-            } else if !s.used && s.rules.iter().all(|r| level(r).is_some()) {
+            } else if !s.used
+                && s.rules.iter().all(|r| level(r).is_some())
+                && (linted || (!s.rules.is_empty() && s.rules.iter().all(|r| is_secret_rule(r))))
+            {
                 let mut f = Finding::new(
                     rules::UNUSED_SUPPRESSION.id,
                     s.span,
@@ -1067,7 +1074,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         let Some(severity) = level(f.rule) else {
             continue;
         };
-        if matches!(f.rule, "hardcoded-token" | "hardcoded-signing-key") {
+        if is_secret_rule(f.rule) {
             redact.push(strip_quotes(text, f.span));
         }
         diags.push(Diagnostic {
@@ -1147,6 +1154,11 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
     };
     redact_outcome(&mut outcome, values);
     outcome
+}
+
+/// The rules that find secrets by their shape, in every file.
+fn is_secret_rule(id: &str) -> bool {
+    matches!(id, "hardcoded-token" | "hardcoded-signing-key")
 }
 
 /// Whether `name` has the shape of a rule id (`kebab-case`, short).
