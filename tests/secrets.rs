@@ -127,11 +127,56 @@ fn no_output_format_and_no_baseline_quotes_a_secret() {
 }
 
 #[test]
-fn fingerprints_are_stable_and_the_same_without_secrets() {
+fn fingerprints_are_stable_across_runs_and_threads() {
     let dir = leaky_project();
     let (_, first, _) = run(dir.path(), &["--format", "sarif"]);
     let (_, second, _) = run(dir.path(), &["--format", "sarif", "--threads", "1"]);
     assert_eq!(first, second);
+}
+
+/// The `qstash-lint/v1` fingerprint of each result, by rule.
+fn fingerprints(root: &Path) -> Vec<(String, String)> {
+    let (_, out, _) = run(root, &["--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif");
+    let mut prints: Vec<(String, String)> = v["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or("").to_string(),
+                r["partialFingerprints"]["qstash-lint/v1"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    prints.sort();
+    prints
+}
+
+/// A fingerprint is computed from the redacted line: two different tokens
+/// that redact alike give the same fingerprint (the hidden part is not an
+/// input), while any change to the visible text changes it.
+#[test]
+fn fingerprints_do_not_depend_on_the_hidden_part_of_a_secret() {
+    const OTHER: &str = "eyJVc2VySUQiOiIzZjFjMmI3YS05ZDRlLTRjMWItOGE2Zi01ZTJkN2M5YjFhMDQiLCJQYXNzd29yZCI6IjlhOGI3YzZkNWU0ZjMwMjExMjAzZjRlNWQ2YzdiOGE5In0=";
+    assert_eq!(
+        (&TOKEN[..6], &TOKEN[TOKEN.len() - 2..]),
+        (&OTHER[..6], &OTHER[OTHER.len() - 2..])
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let file =
+        |token: &str, name: &str| format!("export const {name} = \"{token}\";\n").into_bytes();
+    write(root, "a.ts", &file(TOKEN, "t"));
+    let first = fingerprints(root);
+    assert_eq!(first.len(), 1);
+    write(root, "a.ts", &file(OTHER, "t"));
+    assert_eq!(fingerprints(root), first);
+    write(root, "a.ts", &file(OTHER, "u"));
+    assert_ne!(fingerprints(root), first);
 }
 
 #[test]
