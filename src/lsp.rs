@@ -334,7 +334,9 @@ fn config_error(
     shown: &mut HashMap<Url, String>,
     e: &ConfigError,
 ) -> Option<(Url, Diagnostic)> {
-    let text = e.to_string();
+    // A config error quotes the config's text, which may hold a secret.
+    let redactor = crate::redact::Redactor::new(Vec::new());
+    let text = redactor.text(&e.to_string());
     log(connection, &format!("qstash-lint: invalid config: {text}"));
     let uri = Url::from_file_path(&e.path).ok()?;
     let at = Position {
@@ -345,7 +347,7 @@ fn config_error(
         range: Range { start: at, end: at },
         severity: Some(DiagnosticSeverity::ERROR),
         source: Some("qstash-lint".into()),
-        message: format!("invalid config: {}", e.message),
+        message: format!("invalid config: {}", redactor.text(&e.message)),
         ..Default::default()
     };
     if shown.get(&uri) != Some(&text) {

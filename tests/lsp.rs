@@ -404,6 +404,18 @@ fn related_locations_doc_links_redaction_and_config_errors_reach_the_editor() {
     watched(&mut server, &config, 2);
     assert!(server.diagnostics_for(&config_uri).is_empty());
 
+    // A config error that quotes a secret shows it redacted.
+    const KEY: &str = "sig_4ZhJ9nqYQ2bP7vT6kL8mN3xW5cR1";
+    std::fs::write(&config, format!("{{\"rules\": {{\"{KEY}\": \"off\"}}}}\n")).expect("write");
+    watched(&mut server, &config, 2);
+    let shown = server.wait("showMessage", |v| v["method"] == "window/showMessage");
+    let on_config = server.diagnostics_for(&config_uri);
+    let all = format!("{shown}{on_config:?}");
+    assert!(
+        all.contains("sig_4Z") && !all.contains(&KEY[6..20]),
+        "{all}"
+    );
+
     server.send(json!({"jsonrpc": "2.0", "id": 9, "method": "shutdown", "params": null}));
     server.wait("shutdown response", |v| v["id"] == 9);
     server.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));

@@ -336,3 +336,24 @@ fn suppressions_in_files_scanned_only_for_secrets() {
         "{out}"
     );
 }
+
+/// A config error quotes what the config says: a secret there is redacted
+/// on stderr and in the SARIF document that reports the failed run.
+#[test]
+fn config_errors_do_not_quote_a_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "qstash-lint.json",
+        format!("{{\"rules\": {{\"{KEY}\": \"off\"}}}}\n").as_bytes(),
+    );
+    write(root, "a.ts", b"export const a = 1;\n");
+    for format in ["pretty", "sarif"] {
+        let (code, out, err) = run(root, &["--format", format]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(err.contains("unknown rule"), "{err}");
+        assert_clean(format, &out);
+        assert_clean("stderr", &err);
+    }
+}

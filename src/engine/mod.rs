@@ -50,9 +50,14 @@ pub enum RunError {
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Both quote what the user wrote (a config's keys, a path), which
+        // may hold a secret.
+        let redactor = crate::redact::Redactor::new(Vec::new());
         match self {
-            RunError::Config(e) => write!(f, "invalid config: {e}"),
-            RunError::Path(p) => f.write_str(p),
+            RunError::Config(e) => {
+                write!(f, "invalid config: {}", redactor.text(&e.to_string()))
+            }
+            RunError::Path(p) => f.write_str(&redactor.text(p)),
         }
     }
 }
