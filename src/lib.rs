@@ -23,6 +23,7 @@ pub mod parse;
 pub mod prefilter;
 pub mod project;
 pub mod receivers;
+pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod routes;

@@ -5,9 +5,14 @@
 //! ([`Session`]) and refreshed file by file: on save, and on the changes
 //! the client's file watcher reports. Code actions offer the rule's fix,
 //! "ignore this line", and `source.fixAll.qstash-lint` with safe fixes.
+//! Each diagnostic links its rule's doc (`codeDescription`) and carries its
+//! related locations (`relatedInformation`); a config file that does not
+//! load is shown (`window/showMessage`) and gets a diagnostic of its own.
 
+use crate::config::ConfigError;
 use crate::diagnostic::{Applicability, Diagnostic as Diag, LineIndex, Severity, Span};
 use crate::engine::session::Session;
+use crate::engine::{Outcome, RunError};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
@@ -16,11 +21,12 @@ use lsp_types::notification::{
 use lsp_types::request::{CodeActionRequest, RegisterCapability, Request as _};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, Diagnostic, DiagnosticSeverity,
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, NumberOrString,
-    Position, PublishDiagnosticsParams, Range, Registration, RegistrationParams, SaveOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, TextEdit, Url, WorkspaceEdit,
+    CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern,
+    Location, NumberOrString, Position, PublishDiagnosticsParams, Range, Registration,
+    RegistrationParams, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Url,
+    WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,6 +43,8 @@ struct Document {
     text: String,
     /// The diagnostics last published for it.
     diagnostics: Vec<Diag>,
+    /// The same, as published (code actions name them).
+    published: Vec<Diagnostic>,
     /// A change not linted yet, and when it came.
     dirty: Option<Instant>,
 }
@@ -47,6 +55,10 @@ struct Server {
     docs: HashMap<Url, Document>,
     /// Project context, loaded on first use and refreshed file by file.
     session: Session,
+    /// Config files that failed to load, with the error shown for each:
+    /// shown once, not on every keystroke, and cleared when a lint under
+    /// them succeeds.
+    config_errors: HashMap<Url, String>,
 }
 
 /// Runs the server until the client says `exit`.
@@ -75,6 +87,7 @@ pub fn run() -> Result<(), String> {
         connection,
         docs: HashMap::new(),
         session: Session::new(None).map_err(|e| e.to_string())?,
+        config_errors: HashMap::new(),
     };
     if client_can_watch(&init) {
         server.watch_files();
@@ -179,6 +192,7 @@ impl Server {
                     Document {
                         text: p.text_document.text,
                         diagnostics: Vec::new(),
+                        published: Vec::new(),
                         dirty: None,
                     },
                 );
@@ -255,31 +269,138 @@ impl Server {
         };
         doc.dirty = None;
         let Ok(path) = uri.to_file_path() else { return };
-        let diags = match lint(&mut self.session, &path, &doc.text) {
-            Ok(diags) => diags,
+        // The session reports only the file it is given.
+        let outcome = match self.session.lint(&path, &doc.text) {
+            Ok(outcome) => outcome,
+            Err(RunError::Config(e)) => {
+                let shown = config_error(&self.connection, &mut self.config_errors, &e);
+                // The broken config itself, open in the editor, shows its
+                // error; any other file has nothing to show until it loads.
+                doc.diagnostics = Vec::new();
+                doc.published = shown
+                    .filter(|(u, _)| u == uri)
+                    .map(|(_, d)| d)
+                    .into_iter()
+                    .collect();
+                publish(&self.connection, uri.clone(), doc.published.clone());
+                return;
+            }
             Err(e) => {
-                let _ = self
-                    .connection
-                    .sender
-                    .send(Message::Notification(Notification::new(
-                        "window/logMessage".into(),
-                        serde_json::json!({ "type": 1, "message": format!("qstash-lint: {e}") }),
-                    )));
-                Vec::new()
+                log(&self.connection, &format!("qstash-lint: {e}"));
+                Outcome::default()
             }
         };
+        // A config above this file loads again: its error is gone.
+        let fixed: Vec<Url> = self
+            .config_errors
+            .keys()
+            .filter(|u| {
+                u.to_file_path()
+                    .ok()
+                    .and_then(|c| c.parent().map(|d| path.starts_with(d)))
+                    .unwrap_or(false)
+            })
+            .cloned()
+            .collect();
+        for u in fixed {
+            self.config_errors.remove(&u);
+            if &u != uri {
+                publish(&self.connection, u, Vec::new());
+            }
+        }
+        let root = crate::project::project_root(&path);
         let index = LineIndex::new(&doc.text);
-        let published = diags.iter().map(|d| to_lsp(d, &doc.text, &index)).collect();
-        doc.diagnostics = diags;
+        let published: Vec<Diagnostic> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut lsp = to_lsp(d, &doc.text, &index);
+                lsp.related_information = related(d, &doc.text, &index, &outcome, &root);
+                lsp
+            })
+            .collect();
+        doc.diagnostics = outcome.diagnostics;
+        doc.published = published.clone();
         publish(&self.connection, uri.clone(), published);
     }
 }
 
-/// Lints a document's current text with its project's context.
-fn lint(session: &mut Session, path: &Path, text: &str) -> Result<Vec<Diag>, String> {
-    // The session reports only the file it is given.
-    let outcome = session.lint(path, text).map_err(|e| e.to_string())?;
-    Ok(outcome.diagnostics)
+/// Reports a config that does not load: a diagnostic on the config file at
+/// the error's position and, the first time this error is seen, a message
+/// the user sees (not only the log). Returns the config's URI and its
+/// diagnostic.
+fn config_error(
+    connection: &Connection,
+    shown: &mut HashMap<Url, String>,
+    e: &ConfigError,
+) -> Option<(Url, Diagnostic)> {
+    // A config error quotes the config's text, which may hold a secret.
+    let redactor = crate::redact::Redactor::new(Vec::new());
+    let text = redactor.text(&e.to_string());
+    log(connection, &format!("qstash-lint: invalid config: {text}"));
+    let uri = Url::from_file_path(&e.path).ok()?;
+    let at = Position {
+        line: e.line.saturating_sub(1) as u32,
+        character: e.column.saturating_sub(1) as u32,
+    };
+    let diagnostic = Diagnostic {
+        range: Range { start: at, end: at },
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("qstash-lint".into()),
+        message: format!("invalid config: {}", redactor.text(&e.message)),
+        ..Default::default()
+    };
+    if shown.get(&uri) != Some(&text) {
+        shown.insert(uri.clone(), text.clone());
+        let _ = connection
+            .sender
+            .send(Message::Notification(Notification::new(
+                "window/showMessage".into(),
+                serde_json::json!({ "type": 1, "message": format!("qstash-lint: invalid config: {text}") }),
+            )));
+        publish(connection, uri.clone(), vec![diagnostic.clone()]);
+    }
+    Some((uri, diagnostic))
+}
+
+fn log(connection: &Connection, message: &str) {
+    let _ = connection
+        .sender
+        .send(Message::Notification(Notification::new(
+            "window/logMessage".into(),
+            serde_json::json!({ "type": 1, "message": message }),
+        )));
+}
+
+/// A diagnostic's related locations as the LSP has them: in the edited
+/// buffer, positions come from its text; in other files, from the run's
+/// (redacted, same offsets) copy of them. Paths are relative to the
+/// project root.
+fn related(
+    d: &Diag,
+    text: &str,
+    index: &LineIndex,
+    outcome: &Outcome,
+    root: &Path,
+) -> Option<Vec<DiagnosticRelatedInformation>> {
+    let out: Vec<DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            let uri = Url::from_file_path(root.join(&r.path)).ok()?;
+            let range = if r.path == d.path {
+                range(text, index, r.span)
+            } else {
+                let src = outcome.sources.get(&r.path)?;
+                range(&src.text, &src.index, r.span)
+            };
+            Some(DiagnosticRelatedInformation {
+                location: Location { uri, range },
+                message: r.message.clone(),
+            })
+        })
+        .collect();
+    (!out.is_empty()).then_some(out)
 }
 
 fn publish(connection: &Connection, uri: Url, diagnostics: Vec<Diagnostic>) {
@@ -322,6 +443,9 @@ fn to_lsp(d: &Diag, text: &str, index: &LineIndex) -> Diagnostic {
             Severity::Note => DiagnosticSeverity::INFORMATION,
         }),
         code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: Url::parse(&crate::rules::doc_url(d.rule))
+            .ok()
+            .map(|href| CodeDescription { href }),
         source: Some("qstash-lint".into()),
         message: match &d.help {
             Some(h) => format!("{}\nhelp: {h}", d.message),
@@ -366,12 +490,16 @@ fn code_actions(p: &CodeActionParams, doc: &Document) -> Vec<CodeActionOrCommand
     let mut out = Vec::new();
     let quickfix = CodeActionKind::QUICKFIX;
     if wants(&quickfix) {
-        for d in &doc.diagnostics {
+        for (i, d) in doc.diagnostics.iter().enumerate() {
             let r = range(&doc.text, &index, d.span);
             if r.end.line < p.range.start.line || r.start.line > p.range.end.line {
                 continue;
             }
-            let lsp_diag = to_lsp(d, &doc.text, &index);
+            let lsp_diag = doc
+                .published
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| to_lsp(d, &doc.text, &index));
             if let Some(fix) = &d.fix {
                 let edits = fix
                     .edits

@@ -122,21 +122,36 @@ fn finder(
 /// This works on raw text (strings, templates and comments alike), so it runs
 /// on every file, parsed or not.
 pub fn scan(text: &str) -> Vec<SecretHit> {
-    let bytes = text.as_bytes();
+    scan_bytes(text.as_bytes())
+}
+
+/// [`scan`] on bytes: secrets are ASCII, so a file that is not UTF-8 (one
+/// Latin-1 byte, a binary) is scanned all the same, with byte offsets.
+pub fn scan_bytes(bytes: &[u8]) -> Vec<SecretHit> {
     let mut hits = Vec::new();
     for start in finder(&TOKEN_FINDER, TOKEN_PREFIX).find_iter(bytes) {
-        if start > 0 && is_base64_char(bytes[start - 1]) {
+        // Inside a longer base64 run the prefix is chance, not a token; after
+        // a `/` it is a URL's path segment (`https://host/eyJ…`).
+        if start > 0 && is_base64_char(bytes[start - 1]) && bytes[start - 1] != b'/' {
             continue;
         }
         let mut end = start;
         while end < bytes.len() && is_base64_char(bytes[end]) {
             end += 1;
         }
+        let Ok(run) = std::str::from_utf8(&bytes[start..end]) else {
+            continue;
+        };
+        // A token in a URL path may run on into the next segment
+        // (`/eyJ…/more`): it ends where its JSON ends.
+        let end = start + token_length(run).unwrap_or(run.len());
         let mut pad_end = end;
         while pad_end < bytes.len() && pad_end - end < 2 && bytes[pad_end] == b'=' {
             pad_end += 1;
         }
-        let candidate = &text[start..pad_end];
+        let Ok(candidate) = std::str::from_utf8(&bytes[start..pad_end]) else {
+            continue;
+        };
         if looks_like_token(candidate) && !is_dev_credential(candidate) {
             hits.push(SecretHit {
                 kind: SecretKind::Token,
@@ -152,7 +167,9 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
         while end < bytes.len() && is_word_char(bytes[end]) {
             end += 1;
         }
-        let candidate = &text[start..end];
+        let Ok(candidate) = std::str::from_utf8(&bytes[start..end]) else {
+            continue;
+        };
         // An identifier such as `sig_VerificationKeys` has the alphabet of a
         // key but no digit; real keys are random and almost always have one.
         // Without a digit, only a quoted or assigned value counts.
@@ -170,6 +187,20 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
     }
     hits.sort_by_key(|h| h.span);
     hits
+}
+
+/// How many base64 characters of `run` (no padding) encode the token's JSON
+/// up to its closing `}`, when the run is longer than that.
+fn token_length(run: &str) -> Option<usize> {
+    let whole = run.len() / 4 * 4;
+    let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&run[..whole])
+        .ok()?;
+    let password = memmem::find(&decoded, b"\"Password\"")?;
+    let close = password + memchr::memchr(b'}', &decoded[password..])?;
+    // Byte `close` ends in the character that holds its last bit.
+    let chars = ((close + 1) * 8).div_ceil(6);
+    (chars < run.len()).then_some(chars)
 }
 
 /// Whether a literal is an obvious stand-in rather than a credential:
@@ -297,6 +328,44 @@ mod tests {
         }
         assert!(scan("eyJVc2VySUQiOi").is_empty());
         assert!(scan("eyJVc2VySUQiOiJhYmMi").is_empty());
+    }
+
+    #[test]
+    fn a_token_after_a_slash_ends_where_its_json_ends() {
+        let t = make_token(
+            "0b3f2f4e-5c1d-4c1e-9a7b-2d4e6f8a0b1c",
+            "0123456789abcdef0123456789abcdef",
+        );
+        let unpadded = t.trim_end_matches('=');
+        for (text, token) in [
+            (format!("fetch(\"/v2/publish/{t}\")"), t.as_str()),
+            (format!("\"https://h.example.com/{unpadded}\""), unpadded),
+            (
+                format!("\"https://h.example.com/{unpadded}/more\""),
+                unpadded,
+            ),
+            (format!("\"https://h.example.com/{t}/more\""), t.as_str()),
+        ] {
+            let hits = scan(&text);
+            assert_eq!(hits.len(), 1, "{text}");
+            let span = hits[0].span;
+            assert_eq!(
+                &text[span.start as usize..span.end as usize],
+                token,
+                "{text}"
+            );
+        }
+        // Inside a longer base64 run it is chance, not a token.
+        assert!(scan(&format!("QUJD{t}")).is_empty());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_scanned() {
+        let mut bytes = b"\xe9\0 k = '".to_vec();
+        bytes.extend_from_slice(b"sig_4ZhJ9nqYQ2bP7vT6kL8mN3xW5cR1'\xff");
+        let hits = scan_bytes(&bytes);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].span, Span::new(8, 40));
     }
 
     #[test]

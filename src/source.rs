@@ -14,6 +14,18 @@ pub const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
 pub enum Loaded {
     /// UTF-8 text.
     Text(String),
+    /// Not UTF-8 text (a binary, one Latin-1 byte, UTF-16): not linted, with
+    /// the reason, but its secrets are still scanned (a token in a binary is
+    /// still a leak) in `scan`, a text made for that scan and for the
+    /// reporters' lines and columns.
+    NotText {
+        /// The secrets' stand-in text: the bytes with every byte that is
+        /// not printable ASCII replaced (byte offsets unchanged), or the
+        /// decoded UTF-16.
+        scan: String,
+        /// Why it is not linted.
+        notice: Notice,
+    },
     /// Nothing to lint, with the reason.
     Skipped(Notice),
 }
@@ -56,10 +68,26 @@ pub fn load(path: &Path, display: &str) -> Loaded {
         }
         Err(e) => return notice("unreadable", format!("skipped: cannot read the file ({e})")),
     };
+    let not_text = |scan: String, kind: &'static str, message: String| Loaded::NotText {
+        scan,
+        notice: Notice {
+            path: display.to_string(),
+            kind,
+            message,
+        },
+    };
+    if let Some(text) = decode_utf16(&bytes) {
+        return not_text(
+            text,
+            "utf16",
+            "not linted: UTF-16 text (only UTF-8 is linted); secrets were still scanned".into(),
+        );
+    }
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
-        return notice(
+        return not_text(
+            printable_ascii(&bytes),
             "binary",
-            "skipped: binary file (it contains NUL bytes)".into(),
+            "not linted: binary file (it contains NUL bytes); secrets were still scanned".into(),
         );
     }
     match String::from_utf8(bytes) {
@@ -72,12 +100,75 @@ pub fn load(path: &Path, display: &str) -> Loaded {
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            notice(
+            not_text(
+                printable_ascii(e.as_bytes()),
                 "non-utf8",
-                format!("skipped: not valid UTF-8 (first invalid byte at offset {at})"),
+                format!(
+                    "not linted: not valid UTF-8 (first invalid byte at offset {at}); secrets were still scanned"
+                ),
             )
         }
     }
+}
+
+/// `bytes` as ASCII text with the same byte offsets: every byte that is not
+/// printable ASCII or a line break becomes `?` (secrets are printable ASCII,
+/// so they are found alike, and lines and columns count bytes).
+fn printable_ascii(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            b'\n' | b'\r' | b'\t' | 0x20..=0x7e => b as char,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// The text of a UTF-16 file: one with a byte order mark, or without one
+/// whose first 8 KB has a zero byte in (nearly) every other position and
+/// (nearly) none in the others, as ASCII-heavy source in UTF-16 has.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let (body, big_endian) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (rest, false),
+        [0xfe, 0xff, rest @ ..] => (rest, true),
+        _ => {
+            let head = &bytes[..bytes.len().min(8192)];
+            let pairs = head.len() / 2;
+            if pairs < 2 {
+                return None;
+            }
+            let zeros = |offset: usize| {
+                head.iter()
+                    .skip(offset)
+                    .step_by(2)
+                    .filter(|&&b| b == 0)
+                    .count()
+            };
+            let (even, odd) = (zeros(0), zeros(1));
+            // Mostly ASCII: at least 40% of the units have a zero high byte,
+            // and the low bytes are almost never zero.
+            let looks = |high: usize, low: usize| high * 10 >= pairs * 4 && low * 20 < pairs;
+            if looks(odd, even) {
+                (bytes, false)
+            } else if looks(even, odd) {
+                (bytes, true)
+            } else {
+                return None;
+            }
+        }
+    };
+    let units = body.chunks_exact(2).map(|c| {
+        if big_endian {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            u16::from_le_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 /// Why a readable file is not parsed, if it is not.
@@ -173,6 +264,27 @@ pub fn import_specifiers(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn utf16_with_and_without_a_byte_order_mark() {
+        let text = "const a = \"é\";\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut bom = vec![0xff, 0xfe];
+        bom.extend_from_slice(&le);
+        for bytes in [&le, &be, &bom] {
+            assert_eq!(super::decode_utf16(bytes).as_deref(), Some(text));
+        }
+        // Not UTF-16: UTF-8 text, and a binary with NULs here and there.
+        assert_eq!(super::decode_utf16(text.as_bytes()), None);
+        assert_eq!(super::decode_utf16(b"\0\0\x01x\nk = 'abc'\n"), None);
+    }
+
+    #[test]
+    fn printable_ascii_keeps_offsets() {
+        let s = super::printable_ascii(b"caf\xe9\0\tx\n");
+        assert_eq!(s, "caf??\tx\n");
+    }
+
     #[test]
     fn import_specifiers_without_parsing() {
         let text = "import { a } from \"./a\";\nimport b from '@/lib/b'\nconst c = require(\"../c\");\nconst d = await import(`./d`);\nconst from = 1;\n";

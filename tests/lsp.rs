@@ -321,3 +321,103 @@ fn the_project_context_is_held_in_memory_and_refreshed_per_file() {
     server.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
     assert!(server.child.wait().expect("exits").success());
 }
+
+/// The parts of the editor protocol beyond the diagnostics themselves:
+/// related locations as `relatedInformation`, a link to each rule's doc,
+/// no secret in any message, and a broken config shown to the user (a
+/// diagnostic on the config file and a `window/showMessage`), cleared once
+/// it is fixed.
+#[test]
+fn related_locations_doc_links_redaction_and_config_errors_reach_the_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical");
+    next_project(&root);
+    let route = root.join("app/api/hook/route.ts");
+    let route_uri = uri_of(&route);
+    let jobs_uri = uri_of(&root.join("lib/jobs.ts"));
+
+    let mut server = Server::start();
+    server.send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "processId": null, "rootUri": uri_of(&root)}}));
+    server.wait("initialize response", |v| v["id"] == 1);
+    server.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": route_uri, "languageId": "typescript", "version": 1, "text": ROUTE}}}),
+    );
+    let diags = server.diagnostics_for(&route_uri);
+    assert_eq!(codes(&diags), ["missing-signature-verification"]);
+    let d = &diags[0];
+    assert_eq!(
+        d["codeDescription"]["href"],
+        "https://github.com/qstash-lint/qstash-lint/blob/main/rules/missing-signature-verification.md"
+    );
+    let related = d["relatedInformation"]
+        .as_array()
+        .expect("relatedInformation");
+    assert_eq!(related.len(), 1, "{d}");
+    assert_eq!(related[0]["location"]["uri"], jobs_uri.as_str());
+    // The publish is on line 5 (0-based 4) of lib/jobs.ts.
+    assert_eq!(related[0]["location"]["range"]["start"]["line"], 4, "{d}");
+    assert!(related[0]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+
+    // A secret the buffer quotes in a message is redacted.
+    const TOKEN: &str = "eyJVc2VySUQiOiI1ZDBjM2Y4ZS0yYTQxLTRiNmYtOWQ3ZS0xYzJiM2E0ZjVlNmQiLCJQYXNzd29yZCI6IjdlNGI5YzJhMWYwZDhlNmI1YTRjM2QyZTFmMGE5YjhjIn0=";
+    let leaky = format!("import {{ Client }} from \"@upstash/qstash\";\nconst c = new Client({{ token: process.env.QSTASH_TOKEN! }});\nexport async function POST() {{\n  await c.publishJSON({{ url: \"https://example.com/api/hook\", body: {{}}, delay: \"{TOKEN}\" }});\n  // qstash-lint-ignore {TOKEN}\n  return new Response(\"ok\");\n}}\n");
+    server.send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": route_uri, "version": 2}, "contentChanges": [{"text": leaky}]}}),
+    );
+    let diags = server.diagnostics_for(&route_uri);
+    let all = serde_json::to_string(&diags).expect("json");
+    assert!(
+        all.contains("invalid-delay") && all.contains("unused-suppression"),
+        "{all}"
+    );
+    assert!(!all.contains(&TOKEN[6..20]), "{all}");
+
+    // A broken config: shown, and a diagnostic on the config file.
+    let config = root.join("qstash-lint.json");
+    std::fs::write(
+        &config,
+        "{\n  \"rules\": {\n    \"no-such-rule\": \"off\"\n  }\n}\n",
+    )
+    .expect("write");
+    let config_uri = uri_of(&config);
+    watched(&mut server, &config, 1);
+    let shown = server.wait("showMessage", |v| v["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["type"], 1);
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no-such-rule")),
+        "{shown}"
+    );
+    let on_config = server.diagnostics_for(&config_uri);
+    assert_eq!(on_config.len(), 1, "{on_config:?}");
+    assert_eq!(on_config[0]["range"]["start"]["line"], 2, "{on_config:?}");
+    assert_eq!(on_config[0]["severity"], 1);
+
+    // Fixed: the config's diagnostic is cleared.
+    std::fs::write(&config, "{}\n").expect("write");
+    watched(&mut server, &config, 2);
+    assert!(server.diagnostics_for(&config_uri).is_empty());
+
+    // A config error that quotes a secret shows it redacted.
+    const KEY: &str = "sig_4ZhJ9nqYQ2bP7vT6kL8mN3xW5cR1";
+    std::fs::write(&config, format!("{{\"rules\": {{\"{KEY}\": \"off\"}}}}\n")).expect("write");
+    watched(&mut server, &config, 2);
+    let shown = server.wait("showMessage", |v| v["method"] == "window/showMessage");
+    let on_config = server.diagnostics_for(&config_uri);
+    let all = format!("{shown}{on_config:?}");
+    assert!(
+        all.contains("sig_4Z") && !all.contains(&KEY[6..20]),
+        "{all}"
+    );
+
+    server.send(json!({"jsonrpc": "2.0", "id": 9, "method": "shutdown", "params": null}));
+    server.wait("shutdown response", |v| v["id"] == 9);
+    server.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert!(server.child.wait().expect("exits").success());
+}

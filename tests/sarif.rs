@@ -383,3 +383,31 @@ fn no_secret_appears_in_the_sarif() {
     }
     assert!(!text.contains("snippet"));
 }
+
+/// SARIF1001: a rule's `name` must differ from its `id`; it is the id in
+/// PascalCase.
+#[test]
+fn rule_names_are_pascal_case_and_differ_from_ids() {
+    let dir = project();
+    let (_, v) = sarif(dir.path());
+    let rules = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(!rules.is_empty());
+    for r in rules {
+        let (id, name) = (
+            r["id"].as_str().expect("id"),
+            r["name"].as_str().expect("name"),
+        );
+        assert_ne!(id, name);
+        assert!(
+            name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{name}"
+        );
+        assert_eq!(name.to_ascii_lowercase(), id.replace('-', ""), "{name}");
+    }
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "hardcoded-token" && r["name"] == "HardcodedToken"));
+}

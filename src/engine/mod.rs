@@ -50,9 +50,14 @@ pub enum RunError {
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Both quote what the user wrote (a config's keys, a path), which
+        // may hold a secret.
+        let redactor = crate::redact::Redactor::new(Vec::new());
         match self {
-            RunError::Config(e) => write!(f, "invalid config: {e}"),
-            RunError::Path(p) => f.write_str(p),
+            RunError::Config(e) => {
+                write!(f, "invalid config: {}", redactor.text(&e.to_string()))
+            }
+            RunError::Path(p) => f.write_str(&redactor.text(p)),
         }
     }
 }
@@ -81,8 +86,13 @@ pub struct Outcome {
     pub enabled_rules: Vec<&'static str>,
 }
 
-/// One file's diagnostics and, when it has any, its redacted text.
-type FileLint = (Vec<Diagnostic>, Option<(String, Arc<SourceText>)>);
+/// One file's diagnostics and, when it has any, its redacted text, with the
+/// secret values it holds (for [`crate::redact`]).
+type FileLint = (
+    Vec<Diagnostic>,
+    Option<(String, Arc<SourceText>)>,
+    Vec<String>,
+);
 
 /// One file after the per-file stage.
 #[derive(Clone)]
@@ -405,7 +415,7 @@ fn finish(
                 a.dev_client || signals.dev_server(&a.path, a.facts.as_ref()),
                 cwd,
             ),
-            _ => (Vec::new(), None),
+            _ => (Vec::new(), None, Vec::new()),
         })
         .collect();
 
@@ -430,12 +440,15 @@ fn finish(
     for a in analyzed.iter().filter(|a| a.reported) {
         outcome.notices.extend(a.notices.iter().cloned());
     }
-    for (diags, source) in per_file {
+    let mut secret_values = secret_values(&analyzed);
+    for (diags, source, secrets) in per_file {
         outcome.diagnostics.extend(diags);
         if let Some((path, src)) = source {
             outcome.sources.insert(path, src);
         }
+        secret_values.extend(secrets);
     }
+    redact_outcome(&mut outcome, secret_values);
     add_related_sources(&mut outcome, &analyzed);
     outcome
         .diagnostics
@@ -445,6 +458,33 @@ fn finish(
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
     outcome.notices.sort();
     outcome
+}
+
+/// The secret values the scan found in `analyzed`: a message may quote one
+/// from another file (a const's value at a related location).
+fn secret_values(analyzed: &[Analyzed]) -> Vec<String> {
+    analyzed
+        .iter()
+        .flat_map(|a| {
+            a.secrets.iter().filter_map(|h| {
+                let text = a.text.as_deref()?;
+                text.get(h.span.start as usize..h.span.end as usize)
+                    .map(str::to_string)
+            })
+        })
+        .collect()
+}
+
+/// The choke point of redaction: every message, help, related message, fix
+/// title and notice of the run, before any reporter sees them.
+fn redact_outcome(outcome: &mut Outcome, secret_values: Vec<String>) {
+    let redactor = crate::redact::Redactor::new(secret_values);
+    for d in &mut outcome.diagnostics {
+        redactor.diagnostic(d);
+    }
+    for n in &mut outcome.notices {
+        redactor.notice(n);
+    }
 }
 
 /// Related locations in files without diagnostics of their own still need
@@ -463,7 +503,7 @@ fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
         let text = match &a.text {
             Some(t) => t.clone(),
             None => match source::load(&a.path, &a.display) {
-                Loaded::Text(t) => t,
+                Loaded::Text(t) | Loaded::NotText { scan: t, .. } => t,
                 Loaded::Skipped(_) => continue,
             },
         };
@@ -820,6 +860,15 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
     let mut a = Analyzed::new(path, display, config);
     let text = match source::load(&a.path, &a.display) {
         Loaded::Text(t) => t,
+        Loaded::NotText { scan, notice } => {
+            // Only its secrets: a file that is not UTF-8 text is not parsed.
+            a.notices.push(notice);
+            a.secrets = secrets::scan(&scan);
+            if !a.secrets.is_empty() {
+                a.text = Some(scan);
+            }
+            return a;
+        }
         Loaded::Skipped(n) => {
             a.notices.push(n);
             return a;
@@ -915,7 +964,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
 /// Runs the rules on one file and applies its suppressions.
 fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
     let Some(text) = &a.text else {
-        return (Vec::new(), None);
+        return (Vec::new(), None, Vec::new());
     };
     let route_file = matches!(a.route, Some(Some(_)));
     let level = |id: &str| -> Option<Severity> {
@@ -975,6 +1024,10 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         }
         keep
     });
+    // A file with a notice was not linted as a whole (not UTF-8, minified,
+    // too large), only scanned for secrets: whether a suppression of any
+    // other rule matches nothing is unknown.
+    let linted = a.notices.is_empty();
     if level(rules::UNUSED_SUPPRESSION.id).is_some() {
         for s in &sups {
             let unknown: Vec<&String> = s
@@ -983,18 +1036,34 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
                 .filter(|r| rules::find(r).is_none())
                 .collect();
             if !unknown.is_empty() {
-                let names = unknown
+                // A name that is no rule id at all (a pasted value, a
+                // credential) is not quoted back.
+                let (ids, others): (Vec<&&String>, Vec<&&String>) =
+                    unknown.iter().partition(|r| looks_like_rule_id(r));
+                let names = ids
                     .iter()
                     .map(|r| format!("`{r}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let message = match (names.is_empty(), others.len()) {
+                    (false, 0) => format!("suppression names unknown rule {names}"),
+                    (false, n) => format!(
+                        "suppression names unknown rule {names} and {n} name(s) that are not rule ids (not shown)"
+                    ),
+                    (true, n) => {
+                        format!("suppression names {n} name(s) that are not rule ids (not shown)")
+                    }
+                };
                 findings.push(Finding::new(
                     rules::UNUSED_SUPPRESSION.id,
                     s.span,
-                    format!("suppression names unknown rule {names}"),
+                    message,
                     "check the rule id with `qstash-lint rules`",
                 ));
-            } else if !s.used && s.rules.iter().all(|r| level(r).is_some()) {
+            } else if !s.used
+                && s.rules.iter().all(|r| level(r).is_some())
+                && (linted || (!s.rules.is_empty() && s.rules.iter().all(|r| is_secret_rule(r))))
+            {
                 let mut f = Finding::new(
                     rules::UNUSED_SUPPRESSION.id,
                     s.span,
@@ -1013,7 +1082,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         let Some(severity) = level(f.rule) else {
             continue;
         };
-        if matches!(f.rule, "hardcoded-token" | "hardcoded-signing-key") {
+        if is_secret_rule(f.rule) {
             redact.push(strip_quotes(text, f.span));
         }
         diags.push(Diagnostic {
@@ -1044,15 +1113,20 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
                 .collect(),
         });
     }
+    let values = redact
+        .iter()
+        .filter_map(|s| text.get(s.start as usize..s.end as usize))
+        .map(str::to_string)
+        .collect();
     if diags.is_empty() {
-        return (diags, None);
+        return (diags, None, values);
     }
     let redacted = secrets::redact(text, &redact);
     let source = SourceText {
         index: LineIndex::new(&redacted),
         text: redacted,
     };
-    (diags, Some((a.display.clone(), Arc::new(source))))
+    (diags, Some((a.display.clone(), Arc::new(source))), values)
 }
 
 /// Lints one in-memory source as if it were the file `path` (relative to
@@ -1077,15 +1151,30 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         a.flow = flow.into_values().flatten().collect();
     }
     let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());
-    let (mut diagnostics, source) = lint_file(&a, dev_server, &config.dir);
+    let (mut diagnostics, source, values) = lint_file(&a, dev_server, &config.dir);
     diagnostics.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
-    Outcome {
+    let mut outcome = Outcome {
         diagnostics,
         notices: a.notices,
         files: 1,
         sources: source.into_iter().collect(),
         enabled_rules: enabled_rules(std::iter::once(config)),
-    }
+    };
+    redact_outcome(&mut outcome, values);
+    outcome
+}
+
+/// The rules that find secrets by their shape, in every file.
+fn is_secret_rule(id: &str) -> bool {
+    matches!(id, "hardcoded-token" | "hardcoded-signing-key")
+}
+
+/// Whether `name` has the shape of a rule id (`kebab-case`, short).
+fn looks_like_rule_id(name: &str) -> bool {
+    (1..=48).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Deletes the line of an unused suppression when the comment is all the

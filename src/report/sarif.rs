@@ -18,8 +18,6 @@ use serde_sarif::sarif::{
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Where the rule docs live on the web.
-const HELP_BASE: &str = "https://github.com/qstash-lint/qstash-lint/blob/main/rules/";
 /// The project's home.
 const INFORMATION_URI: &str = "https://github.com/qstash-lint/qstash-lint";
 /// GitHub rejects a run with more results than this.
@@ -228,7 +226,7 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
     }
     ReportingDescriptor::builder()
         .id(meta.id)
-        .name(meta.id)
+        .name(crate::rules::pascal_name(meta.id))
         .short_description(
             MultiformatMessageString::builder()
                 .text(meta.summary)
@@ -245,7 +243,7 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
                 .markdown(meta.doc)
                 .build(),
         )
-        .help_uri(format!("{HELP_BASE}{}.md", meta.id))
+        .help_uri(crate::rules::doc_url(meta.id))
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(level(meta.severity)))

@@ -275,6 +275,32 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// Where the rule docs live on the web (the `rules/` directory of the
+/// repository): SARIF's `helpUri` and the editor's `codeDescription` link here.
+const DOC_BASE: &str = "https://github.com/qstash-lint/qstash-lint/blob/main/rules/";
+
+/// The web address of rule `id`'s documentation.
+pub fn doc_url(id: &str) -> String {
+    format!("{DOC_BASE}{id}.md")
+}
+
+/// Rule `id` as a PascalCase name (`missing-signature-verification` →
+/// `MissingSignatureVerification`): SARIF wants a `name` that is not the id
+/// (SARIF1001).
+pub fn pascal_name(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.meta.id == id)
@@ -466,5 +492,18 @@ pub mod destinations {
     pub fn note_origin(f: &mut super::Finding, value: Span, candidate: &Candidate, what: &str) {
         f.related = origin_note(value, candidate, what);
         f.related_elsewhere = origin_elsewhere(candidate, what);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pascal_names() {
+        assert_eq!(
+            super::pascal_name("missing-signature-verification"),
+            "MissingSignatureVerification"
+        );
+        assert_eq!(super::pascal_name("parse-error"), "ParseError");
+        assert_eq!(super::pascal_name("a--b_c"), "ABC");
     }
 }
