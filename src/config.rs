@@ -23,6 +23,43 @@ pub const DEFAULT_TEST_FILES: &[&str] = &[
     "**/tests/**",
 ];
 
+/// Configs larger than this are refused: a config is a few hundred bytes,
+/// and `--config /dev/zero` must not read until memory runs out.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Reads a UTF-8 text file of at most `cap` bytes. Anything but a regular
+/// file (a FIFO would block, a device never ends, a directory has no text)
+/// is refused before it is opened.
+pub fn read_regular_file(path: &Path, cap: u64) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the config file: {e}"))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "a FIFO, socket or device"
+        };
+        return Err(format!(
+            "not a regular file ({what}): a config must be a regular file"
+        ));
+    }
+    let too_big = || format!("larger than {} KiB: not a config file", cap / 1024);
+    if meta.len() > cap {
+        return Err(too_big());
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read the config file: {e}"))?;
+    let mut bytes = Vec::new();
+    // The file may grow between the stat and the read.
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the config file: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| "the config file is not UTF-8 text".to_string())
+}
+
 /// What the config says about one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -176,11 +213,11 @@ impl Config {
 
     /// Loads and validates the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = read_regular_file(path, MAX_CONFIG_BYTES).map_err(|message| ConfigError {
             path: path.to_path_buf(),
             line: 0,
             column: 0,
-            message: format!("cannot read the config file: {e}"),
+            message,
         })?;
         Self::parse(path, &text)
     }
@@ -323,7 +360,9 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     };
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
+        // Anything by that name is the config: a directory is refused when
+        // loaded rather than silently passed over.
+        if candidate.exists() {
             return Some(candidate);
         }
         if d.join(".git").exists() {

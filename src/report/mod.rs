@@ -8,7 +8,7 @@ mod json;
 mod pretty;
 pub mod sarif;
 
-use crate::diagnostic::{LineCol, Span};
+use crate::diagnostic::{Applicability, Diagnostic, LineCol, Span};
 use crate::engine::Outcome;
 
 /// Output formats.
@@ -27,17 +27,87 @@ pub enum Format {
 }
 
 /// Rendering options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {
     /// Use ANSI colours.
     pub color: bool,
+    /// `--unsafe-fixes`: unsafe fixes are shown (`[~]`) and counted as
+    /// fixable, not hidden.
+    pub unsafe_fixes: bool,
+    /// How many findings `--fix` fixed before this report.
+    pub fixed: usize,
+}
+
+/// The fix marker of a finding, as ruff shows it: `[*]` when `--fix` fixes
+/// it, `[~]` when only `--fix --unsafe-fixes` does and unsafe fixes are
+/// shown.
+pub fn fix_marker(d: &Diagnostic, opts: RenderOptions) -> Option<&'static str> {
+    let fix = d.fix.as_ref().filter(|f| !f.edits.is_empty())?;
+    match fix.applicability {
+        Applicability::Safe => Some("[*]"),
+        Applicability::Unsafe if opts.unsafe_fixes => Some("[~]"),
+        Applicability::Unsafe => None,
+    }
+}
+
+/// Findings with an unsafe fix, which stay unmarked without
+/// `--unsafe-fixes`.
+pub fn hidden_fixes(outcome: &Outcome) -> usize {
+    outcome
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| !f.edits.is_empty() && f.applicability == Applicability::Unsafe)
+        })
+        .count()
+}
+
+/// "N fixed, M fixable with --fix (K hidden fixes can be enabled with the
+/// --unsafe-fixes option)." — or `None` when there is nothing to say.
+pub fn fix_summary(outcome: &Outcome, opts: RenderOptions) -> Option<String> {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let safe = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| crate::fix::applies(d, false))
+        .count();
+    let hidden = hidden_fixes(outcome);
+    let mut parts = Vec::new();
+    if opts.fixed > 0 {
+        parts.push(format!("{} fixed", opts.fixed));
+    }
+    if opts.unsafe_fixes && hidden > 0 {
+        parts.push(format!(
+            "{} fixable with --fix --unsafe-fixes",
+            safe + hidden
+        ));
+    } else if safe > 0 {
+        parts.push(format!("{safe} fixable with --fix"));
+    }
+    let mut line = parts.join(", ");
+    if !opts.unsafe_fixes && hidden > 0 {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&format!(
+            "({} can be enabled with the --unsafe-fixes option)",
+            plural(hidden, "hidden fix").replace("fixs", "fixes")
+        ));
+    }
+    if line.is_empty() {
+        None
+    } else {
+        Some(line + ".")
+    }
 }
 
 /// Renders `outcome` in `format`.
 pub fn render(format: Format, outcome: &Outcome, opts: RenderOptions) -> String {
     match format {
         Format::Pretty => pretty::render(outcome, opts),
-        Format::Concise => concise::render(outcome),
+        Format::Concise => concise::render(outcome, opts),
         Format::Json => json::render(outcome),
         Format::Sarif => sarif::render(outcome),
         Format::Github => github::render(outcome),
