@@ -1,4 +1,4 @@
-//! The command line: `check`, `rules`, `explain`.
+//! The command line: `check`, `rules`, `explain`, `lsp`, `init`.
 
 use crate::diagnostic::Severity;
 use crate::engine::{self, Options};
@@ -29,6 +29,12 @@ enum Command {
     Explain {
         /// The rule id, e.g. `hardcoded-token`.
         rule: String,
+    },
+    /// Write a commented starter qstash-lint.json in the current directory.
+    Init {
+        /// Replace an existing qstash-lint.json.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -144,6 +150,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Init { force } => init(force),
         Command::Explain { rule } => match crate::rules::find(&rule) {
             Some(r) => print_stdout(r.meta.doc),
             None => {
@@ -153,6 +160,30 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// `qstash-lint init`: the starter config, never over an existing one
+/// unless `force`.
+fn init(force: bool) -> ExitCode {
+    let path = Path::new(crate::config::FILE_NAME);
+    // symlink_metadata: a dangling link is something that exists too.
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        eprintln!(
+            "qstash-lint: {} already exists; --force replaces it",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    match crate::safe_write::write_report(path, &crate::config::starter()) {
+        Ok(()) => {
+            eprintln!("qstash-lint: wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qstash-lint: cannot write {}: {e}", path.display());
+            ExitCode::from(2)
+        }
     }
 }
 
