@@ -127,3 +127,61 @@ pub fn range(outcome: &Outcome, path: &str, span: Span) -> (LineCol, LineCol) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, Severity};
+
+    fn finding(applicability: Option<Applicability>) -> Diagnostic {
+        Diagnostic {
+            rule: "deprecated-api",
+            severity: Severity::Warning,
+            path: "a.ts".to_string(),
+            span: Span::new(0, 1),
+            message: "m".to_string(),
+            help: None,
+            related: Vec::new(),
+            fix: applicability.map(|applicability| Fix {
+                applicability,
+                title: "t".to_string(),
+                edits: vec![(Span::new(0, 1), "x".to_string())],
+            }),
+        }
+    }
+
+    #[test]
+    fn markers_and_summary_follow_ruff() {
+        let outcome = Outcome {
+            diagnostics: vec![
+                finding(Some(Applicability::Safe)),
+                finding(Some(Applicability::Unsafe)),
+                finding(Some(Applicability::Unsafe)),
+                finding(None),
+            ],
+            ..Outcome::default()
+        };
+        let hidden = RenderOptions::default();
+        let shown = RenderOptions {
+            unsafe_fixes: true,
+            ..hidden
+        };
+        assert_eq!(fix_marker(&outcome.diagnostics[0], hidden), Some("[*]"));
+        assert_eq!(fix_marker(&outcome.diagnostics[1], hidden), None);
+        assert_eq!(fix_marker(&outcome.diagnostics[1], shown), Some("[~]"));
+        assert_eq!(fix_marker(&outcome.diagnostics[3], shown), None);
+        assert_eq!(
+            fix_summary(&outcome, hidden).as_deref(),
+            Some("1 fixable with --fix (2 hidden fixes can be enabled with the --unsafe-fixes option).")
+        );
+        assert_eq!(
+            fix_summary(&outcome, RenderOptions { fixed: 4, ..shown }).as_deref(),
+            Some("4 fixed, 3 fixable with --fix --unsafe-fixes.")
+        );
+        let none = Outcome {
+            diagnostics: vec![finding(None)],
+            ..Outcome::default()
+        };
+        assert_eq!(fix_summary(&none, hidden), None);
+    }
+}

@@ -276,3 +276,38 @@ pub(super) fn render(outcome: &Outcome, opts: super::RenderOptions) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Span;
+
+    #[test]
+    fn long_lines_are_told_from_short_ones() {
+        let text = format!("short\n{}\nshort", "x".repeat(LONG_LINE + 1));
+        assert!(!long_line_at(&text, 2));
+        assert!(long_line_at(&text, 6 + LONG_LINE / 2));
+        assert!(!long_line_at(&text, text.len()));
+        let exact = "y".repeat(LONG_LINE);
+        assert!(!long_line_at(&exact, 10));
+    }
+
+    #[test]
+    fn an_excerpt_keeps_its_line_and_whole_characters() {
+        let line = format!("{}KEY{}", "é".repeat(100), "ü".repeat(100));
+        let text = format!("first\n{line}\nlast");
+        let start = text.find("KEY").unwrap_or(0) as u32;
+        let got = excerpt(&text, Span::new(start, start + 3));
+        assert_eq!(
+            got,
+            format!(
+                "…{}KEY{}…",
+                "é".repeat(EXCERPT_CONTEXT),
+                "ü".repeat(EXCERPT_CONTEXT)
+            )
+        );
+        // Near the line's ends: no ellipsis, no text of the other lines.
+        let text = "a\nbc KEY d\ne";
+        assert_eq!(excerpt(text, Span::new(5, 8)), "bc KEY d");
+    }
+}
