@@ -1,4 +1,4 @@
-//! The command line: `check`, `rules`, `explain`.
+//! The command line: `check`, `rules`, `explain`, `lsp`, `init`.
 
 use crate::diagnostic::Severity;
 use crate::engine::{self, Options};
@@ -29,6 +29,12 @@ enum Command {
     Explain {
         /// The rule id, e.g. `hardcoded-token`.
         rule: String,
+    },
+    /// Write a commented starter qstash-lint.json in the current directory.
+    Init {
+        /// Replace an existing qstash-lint.json.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -72,12 +78,21 @@ struct CheckArgs {
     /// (always the case; accepted for pre-commit and editor integrations).
     #[arg(long)]
     force_exclude: bool,
-    /// Apply safe fixes, then report what is left.
+    /// Apply safe fixes, then report what is left. With --stdin-filename,
+    /// the fixed buffer goes to stdout and the report to stderr.
     #[arg(long)]
     fix: bool,
-    /// With --fix, apply unsafe fixes too (they change behaviour: review them).
+    /// Show unsafe fixes (they change behaviour: review them); with --fix,
+    /// apply them too.
     #[arg(long)]
     unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when
+    /// there is something to fix).
+    #[arg(long)]
+    diff: bool,
+    /// Exit 0 when the paths and globs match no file to check.
+    #[arg(long)]
+    no_error_on_unmatched: bool,
     /// Record today's findings in this file (and exit 0), for adopting
     /// qstash-lint on existing code.
     #[arg(long, value_name = "FILE")]
@@ -135,6 +150,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Init { force } => init(force),
         Command::Explain { rule } => match crate::rules::find(&rule) {
             Some(r) => print_stdout(r.meta.doc),
             None => {
@@ -144,6 +160,30 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// `qstash-lint init`: the starter config, never over an existing one
+/// unless `force`.
+fn init(force: bool) -> ExitCode {
+    let path = Path::new(crate::config::FILE_NAME);
+    // symlink_metadata: a dangling link is something that exists too.
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        eprintln!(
+            "qstash-lint: {} already exists; --force replaces it",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    match crate::safe_write::write_report(path, &crate::config::starter()) {
+        Ok(()) => {
+            eprintln!("qstash-lint: wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qstash-lint: cannot write {}: {e}", path.display());
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -181,7 +221,17 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         None => None,
     };
-    let opts = Options {
+    if let Some(out) = &args.output {
+        if let Some(input) = output_is_input(out, &paths, &cwd) {
+            eprintln!(
+                "qstash-lint: refusing to write the report to {}: it is an input file of this run ({}); choose another --output",
+                out.display(),
+                input.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let mut opts = Options {
         paths,
         config: args.config.clone(),
         threads: args.threads,
@@ -198,7 +248,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 let doc = crate::report::sarif::render_failure(&e.to_string());
                 match &args.output {
                     Some(path) => {
-                        let _ = write_atomically(path, &doc);
+                        let _ = crate::safe_write::write_report(path, &doc);
                     }
                     None => {
                         print_stdout(&doc);
@@ -212,11 +262,74 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if outcome.files == 0 && !args.no_error_on_unmatched && opts.stdin.is_none() {
+        if let Some(why) = unmatched(&opts, &outcome) {
+            eprintln!(
+                "qstash-lint: no files to check: {why} (--no-error-on-unmatched accepts this)"
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let buffer_path = opts.stdin.as_ref().map(|(p, _)| opts.cwd.join(p));
+    fn buffer<'a>(opts: &'a Options, path: Option<&'a Path>) -> Option<(&'a Path, &'a str)> {
+        opts.stdin
+            .as_ref()
+            .zip(path)
+            .map(|((_, text), p)| (p, text.as_str()))
+    }
+    if args.diff {
+        let fixes = crate::fix::plan(
+            &outcome,
+            &opts.cwd,
+            args.unsafe_fixes,
+            buffer(&opts, buffer_path.as_deref()),
+        );
+        print_stdout(&crate::fix::diff(&fixes));
+        let n: usize = fixes.iter().map(|f| f.fixes).sum();
+        let hidden = if args.unsafe_fixes {
+            0
+        } else {
+            report::hidden_fixes(&outcome)
+        };
+        let mut line = format!("qstash-lint: would fix {}", plural(n, "finding"));
+        if hidden > 0 {
+            line.push_str(&format!(
+                " ({} can be enabled with the --unsafe-fixes option)",
+                plural(hidden, "hidden fix")
+            ));
+        }
+        eprintln!("{line}");
+        return ExitCode::from(if fixes.is_empty() { 0 } else { 1 });
+    }
     // Fix to a fixed point: a fix can reveal or settle other findings.
-    if args.fix || args.unsafe_fixes {
+    let mut fixed = 0;
+    if args.fix {
         for _ in 0..5 {
-            if crate::fix::apply(&outcome, &opts.cwd, args.unsafe_fixes) == 0 {
+            let fixes = crate::fix::plan(
+                &outcome,
+                &opts.cwd,
+                args.unsafe_fixes,
+                buffer(&opts, buffer_path.as_deref()),
+            );
+            if fixes.is_empty() {
                 break;
+            }
+            match opts.stdin.as_mut() {
+                // The buffer is fixed in memory: the file on disk may hold
+                // other text, and the editor owns it.
+                Some((_, text)) => {
+                    for f in fixes {
+                        *text = f.after;
+                        fixed += f.fixes;
+                    }
+                }
+                None => {
+                    let settled = crate::fix::write(&fixes);
+                    if settled == 0 {
+                        break;
+                    }
+                    fixed += settled;
+                }
             }
             outcome = match run(&opts) {
                 Ok(o) => o,
@@ -224,10 +337,16 @@ fn check(args: CheckArgs) -> ExitCode {
             };
         }
     }
+    // ruff's way: with --fix on stdin, stdout is the fixed buffer and the
+    // report goes to stderr.
+    let fixed_buffer = match (&opts.stdin, args.fix) {
+        (Some((_, text)), true) => Some(text.clone()),
+        _ => None,
+    };
     if let Some(path) = &args.write_baseline {
         let baseline = crate::baseline::of(&outcome);
         let text = serde_json::to_string_pretty(&baseline).unwrap_or_default() + "\n";
-        if let Err(e) = write_atomically(path, &text) {
+        if let Err(e) = crate::safe_write::write_report(path, &text) {
             eprintln!("qstash-lint: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
         }
@@ -236,6 +355,9 @@ fn check(args: CheckArgs) -> ExitCode {
             baseline.findings.len(),
             path.display()
         );
+        if let Some(text) = &fixed_buffer {
+            print_stdout(text);
+        }
         return ExitCode::SUCCESS;
     }
     if let Some(path) = &args.baseline {
@@ -252,31 +374,54 @@ fn check(args: CheckArgs) -> ExitCode {
             .diagnostics
             .retain(|d| d.severity == Severity::Error);
     }
+    let to_stderr = fixed_buffer.is_some() && args.output.is_none();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             args.output.is_none()
-                && std::io::stdout().is_terminal()
+                && if to_stderr {
+                    std::io::stderr().is_terminal()
+                } else {
+                    std::io::stdout().is_terminal()
+                }
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let text = report::render(args.format, &outcome, RenderOptions { color });
+    let render_opts = RenderOptions {
+        color,
+        unsafe_fixes: args.unsafe_fixes,
+        fixed,
+    };
+    let text = report::render(args.format, &outcome, render_opts);
     if matches!(args.format, Format::Pretty | Format::Concise) && !args.quiet {
         for n in &outcome.notices {
             eprintln!("qstash-lint: {}: {} [{}]", n.path, n.message, n.kind);
         }
     }
+    // The concise format stays one line per finding; its fix summary is
+    // said on stderr, with the notices.
+    if args.format == Format::Concise && !args.quiet {
+        if let Some(line) = report::fix_summary(&outcome, render_opts) {
+            eprintln!("qstash-lint: {line}");
+        }
+    }
     match &args.output {
         Some(path) => {
-            if let Err(e) = write_atomically(path, &text) {
+            if let Err(e) = crate::safe_write::write_report(path, &text) {
                 eprintln!("qstash-lint: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }
         }
+        None if to_stderr => {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
         None => {
             print_stdout(&text);
         }
+    }
+    if let Some(text) = &fixed_buffer {
+        print_stdout(text);
     }
     let errors = outcome
         .diagnostics
@@ -296,16 +441,63 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
-/// Writes through a temporary file in the same directory and renames it, so a
-/// crash never leaves half a report.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The input that `-o out` would overwrite: a named file, or a source file
+/// under a named directory (writing the report there replaces the code).
+fn output_is_input(out: &Path, paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
+    let out_abs = cwd.join(out);
+    let canonical = std::fs::canonicalize(&out_abs).ok();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.flush()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    for p in paths {
+        let abs = cwd.join(p);
+        // A stdin filename need not exist: compare it as written.
+        if abs == out_abs {
+            return Some(p.clone());
+        }
+        let (Some(out), Ok(input)) = (&canonical, std::fs::canonicalize(&abs)) else {
+            continue;
+        };
+        if *out == input
+            || (input.is_dir()
+                && out.starts_with(&input)
+                && out.is_file()
+                && crate::discover::is_lintable(out))
+        {
+            return Some(out.strip_prefix(cwd).unwrap_or(out).to_path_buf());
+        }
+    }
+    None
+}
+
+/// Why a run that checked no file is an error, or `None` when it is not: a
+/// named directory (or the project's `include`) matched no source file.
+/// Named files that are not sources are no error: pre-commit passes them.
+fn unmatched(opts: &Options, outcome: &engine::Outcome) -> Option<String> {
+    let dirs: Vec<&PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| opts.cwd.join(p).is_dir())
+        .collect();
+    if !dirs.is_empty() {
+        let names: Vec<String> = dirs.iter().map(|p| p.display().to_string()).collect();
+        return Some(format!(
+            "{} matched no JavaScript or TypeScript file that the config's include/exclude selects",
+            names.join(", ")
+        ));
+    }
+    if opts.paths.is_empty() && outcome.candidates > 0 {
+        return Some(format!(
+            "the config's include/exclude select none of the {} found",
+            plural(outcome.candidates, "source file")
+        ));
+    }
+    None
 }

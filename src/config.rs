@@ -14,6 +14,53 @@ use std::path::{Path, PathBuf};
 /// The config file name.
 pub const FILE_NAME: &str = "qstash-lint.json";
 
+/// Every key a config may have, as the parser reads them (the schema in
+/// `schema/qstash-lint.schema.json` lists the same).
+pub const KEYS: &[&str] = &[
+    "$schema",
+    "rules",
+    "include",
+    "exclude",
+    "receivers",
+    "testFiles",
+];
+
+/// Where the config's JSON Schema is published (`"$schema"` in a config).
+pub const SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/qstash-lint/qstash-lint/main/schema/qstash-lint.schema.json";
+
+/// The commented config `qstash-lint init` writes: every key, with the
+/// defaults where a key has one.
+pub fn starter() -> String {
+    let test_files: Vec<String> = DEFAULT_TEST_FILES
+        .iter()
+        .map(|g| format!("\"{g}\""))
+        .collect();
+    format!(
+        r#"// qstash-lint configuration (JSONC: comments and trailing commas are fine).
+// Globs are relative to this file's directory; a plain directory name also
+// means everything below it.
+{{
+  "$schema": "{SCHEMA_URL}",
+  // Rule id -> "off", "warn" or "error" (`qstash-lint rules` lists them).
+  "rules": {{
+    // "deprecated-api": "warn",
+  }},
+  // Only files matching one of these are checked (default: all), e.g.
+  // "include": ["src/**", "app/**"],
+  // Files never checked, also when named on the command line.
+  "exclude": [],
+  // Files whose handlers receive QStash messages even when no publish in
+  // the project targets them (missing-signature-verification).
+  "receivers": [],
+  // Test files: literal tokens and local destinations are expected there.
+  "testFiles": [{}],
+}}
+"#,
+        test_files.join(", ")
+    )
+}
+
 /// The default `testFiles` globs.
 pub const DEFAULT_TEST_FILES: &[&str] = &[
     "**/*.test.*",
@@ -22,6 +69,43 @@ pub const DEFAULT_TEST_FILES: &[&str] = &[
     "**/test/**",
     "**/tests/**",
 ];
+
+/// Configs larger than this are refused: a config is a few hundred bytes,
+/// and `--config /dev/zero` must not read until memory runs out.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Reads a UTF-8 text file of at most `cap` bytes. Anything but a regular
+/// file (a FIFO would block, a device never ends, a directory has no text)
+/// is refused before it is opened.
+pub fn read_regular_file(path: &Path, cap: u64) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the config file: {e}"))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "a FIFO, socket or device"
+        };
+        return Err(format!(
+            "not a regular file ({what}): a config must be a regular file"
+        ));
+    }
+    let too_big = || format!("larger than {} KiB: not a config file", cap / 1024);
+    if meta.len() > cap {
+        return Err(too_big());
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read the config file: {e}"))?;
+    let mut bytes = Vec::new();
+    // The file may grow between the stat and the read.
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the config file: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| "the config file is not UTF-8 text".to_string())
+}
 
 /// What the config says about one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,17 +260,18 @@ impl Config {
 
     /// Loads and validates the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = read_regular_file(path, MAX_CONFIG_BYTES).map_err(|message| ConfigError {
             path: path.to_path_buf(),
             line: 0,
             column: 0,
-            message: format!("cannot read the config file: {e}"),
+            message,
         })?;
         Self::parse(path, &text)
     }
 
-    /// Parses config `text` that came from `path`.
+    /// Parses config `text` (JSONC) that came from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let text = &strip_jsonc(text);
         let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: e.line(),
@@ -296,9 +381,57 @@ fn describe_serde_error(e: &serde_json::Error) -> String {
         .to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or("");
-        return format!("unknown key \"{key}\" (expected one of \"rules\", \"include\", \"exclude\", \"receivers\", \"testFiles\")");
+        let expected: Vec<String> = KEYS[1..].iter().map(|k| format!("\"{k}\"")).collect();
+        return format!(
+            "unknown key \"{key}\" (expected one of {})",
+            expected.join(", ")
+        );
     }
     msg
+}
+
+/// `text` with its comments and trailing commas blanked out, as JSONC
+/// (`tsconfig.json`'s dialect) allows. Every other byte stays where it was,
+/// so serde_json's errors and [`position_of`] give the file's own lines and
+/// columns. jsonc-parser's scanner finds the tokens (strings with `//` or
+/// `,]` inside stay whole); where it stops on bad input, serde_json reports
+/// the error.
+pub fn strip_jsonc(text: &str) -> String {
+    use jsonc_parser::tokens::Token;
+    // JSONC, not JSON5: no single quotes, hex or NaN.
+    let opts = jsonc_parser::ScannerOptions {
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let mut scanner = jsonc_parser::Scanner::new(text, &opts);
+    let mut bytes = text.as_bytes().to_vec();
+    let mut blank = |from: usize, to: usize| {
+        for b in bytes.get_mut(from..to).into_iter().flatten() {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    };
+    let mut comma: Option<(usize, usize)> = None;
+    while let Ok(Some(token)) = scanner.scan() {
+        let range = (scanner.token_start(), scanner.token_end());
+        match token {
+            Token::CommentLine(_) | Token::CommentBlock(_) => blank(range.0, range.1),
+            Token::Comma => comma = Some(range),
+            Token::CloseBrace | Token::CloseBracket => {
+                if let Some((from, to)) = comma.take() {
+                    blank(from, to);
+                }
+            }
+            _ => comma = None,
+        }
+    }
+    // Whole characters are blanked (a token's range is), so this holds.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
 fn position_of(text: &str, needle: &str) -> (usize, usize) {
@@ -323,7 +456,9 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     };
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
+        // Anything by that name is the config: a directory is refused when
+        // loaded rather than silently passed over.
+        if candidate.exists() {
             return Some(candidate);
         }
         if d.join(".git").exists() {
@@ -373,6 +508,21 @@ mod tests {
         let e = parse("{\n\"exclude\": [\"a/[\"]}").unwrap_err();
         assert!(e.message.contains("invalid glob"), "{}", e.message);
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn keys_are_the_fields_serde_reads() {
+        // serde's own list of the fields, from an unknown one's error.
+        let e = serde_json::from_str::<RawConfig>("{\"zz\": 1}")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let list = e.split("expected one of ").nth(1).unwrap_or("");
+        let fields: Vec<&str> = list
+            .split(", ")
+            .map(|f| f.split('`').nth(1).unwrap_or(""))
+            .collect();
+        assert_eq!(fields, KEYS, "{e}");
     }
 
     #[test]

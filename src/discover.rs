@@ -74,11 +74,21 @@ pub fn is_lintable(path: &Path) -> bool {
         || stem.contains(".min."))
 }
 
-/// Lists the files to lint under `roots`, sorted and without duplicates.
-/// Files named directly are returned when they are lintable, whatever the
-/// ignore files say.
-pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Vec<PathBuf> {
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The files to lint, sorted and without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be walked (an unreadable directory, a path
+    /// longer than `PATH_MAX`) and why, sorted.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Lists the files to lint under `roots`. Files named directly are returned
+/// when they are lintable, whatever the ignore files say.
+pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
     let found = Mutex::new(Vec::new());
+    let unreadable = Mutex::new(Vec::new());
     for root in roots {
         if root.is_file() {
             if is_lintable(root) {
@@ -100,13 +110,24 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Vec<PathBuf> {
             .build_parallel();
         walker.run(|| {
             let found = &found;
+            let unreadable = &unreadable;
             Box::new(move |entry| {
-                if let Ok(e) = entry {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
-                        found
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push(e.into_path());
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
+                            found
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(e.into_path());
+                        }
+                    }
+                    Err(err) => {
+                        if let Some(failed) = walk_failure(&err) {
+                            unreadable
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(failed);
+                        }
                     }
                 }
                 WalkState::Continue
@@ -116,7 +137,26 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Vec<PathBuf> {
     let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort();
     files.dedup();
-    files
+    let mut unreadable = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
+    unreadable.sort();
+    unreadable.dedup();
+    Discovered { files, unreadable }
+}
+
+/// The path and the I/O reason of a walk error. Errors in ignore files
+/// (a bad glob in `.gitignore`) and symlink loops are not about reading
+/// sources: they are left to the walker.
+fn walk_failure(err: &ignore::Error) -> Option<(PathBuf, String)> {
+    match err {
+        ignore::Error::WithPath { path, err } => match err.as_ref() {
+            ignore::Error::Io(io) => Some((path.clone(), io.to_string())),
+            inner => walk_failure(inner).map(|(_, why)| (path.clone(), why)),
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_failure(err)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +180,7 @@ mod tests {
             std::fs::write(p, "").expect("write");
         }
         let found: Vec<String> = super::discover(&[root.to_path_buf()], false)
+            .files
             .iter()
             .map(|p| {
                 p.strip_prefix(root)

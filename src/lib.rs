@@ -28,6 +28,7 @@ pub mod report;
 pub mod resolve;
 pub mod routes;
 pub mod rules;
+pub mod safe_write;
 pub mod secrets;
 pub mod sendflow;
 pub mod source;

@@ -2154,7 +2154,7 @@ struct Counts {
 /// Discover + read every file.
 fn pass_read(root: &Path, threads: Option<usize>) -> Counts {
     pool(threads).install(|| {
-        let files = discover::discover(&[root.to_path_buf()], false);
+        let files = discover::discover(&[root.to_path_buf()], false).files;
         let bytes = files
             .par_iter()
             .map(|p| read_text(p).map_or(0, |t| black_box(t).len() as u64))
@@ -2171,7 +2171,7 @@ fn pass_read(root: &Path, threads: Option<usize>) -> Counts {
 /// the byte prefilter lets through).
 fn pass_parse(root: &Path, threads: Option<usize>, prefiltered: bool) -> Counts {
     pool(threads).install(|| {
-        let files = discover::discover(&[root.to_path_buf()], false);
+        let files = discover::discover(&[root.to_path_buf()], false).files;
         let (bytes, parsed, failed) = files
             .par_iter()
             .map(|p| {

@@ -80,6 +80,10 @@ pub struct Outcome {
     pub notices: Vec<Notice>,
     /// Number of files checked.
     pub files: usize,
+    /// Source files found under the paths asked for, before the config's
+    /// `include` and `exclude`: when none is checked, whether the globs or
+    /// the paths are to blame.
+    pub candidates: usize,
     /// Redacted texts of the files that have diagnostics, by display path.
     pub sources: BTreeMap<String, Arc<SourceText>>,
     /// The rules enabled by at least one config the run used, sorted.
@@ -179,13 +183,17 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     let gathered = gather(opts)?;
     let resolver = crate::resolve::ModuleResolver::new(&gathered.roots);
     let enabled = gathered.configs.enabled_rules();
-    Ok(finish(
+    let mut outcome = finish(
         gathered.analyzed,
         &resolver,
         &ParseMemo::default(),
         &opts.cwd,
         enabled,
-    ))
+    );
+    outcome.candidates = gathered.candidates;
+    outcome.notices.extend(gathered.walk_notices);
+    outcome.notices.sort();
+    Ok(outcome)
 }
 
 /// The files of a run after the per-file stage, before any linking.
@@ -195,6 +203,11 @@ struct Gathered {
     /// directories named.
     roots: Vec<PathBuf>,
     configs: ConfigCache,
+    /// Source files found under the paths asked for, before the config's
+    /// globs.
+    candidates: usize,
+    /// Directories under the paths asked for that could not be walked.
+    walk_notices: Vec<Notice>,
 }
 
 /// Discovers, reads, prefilters, parses and extracts every file of the run.
@@ -241,7 +254,19 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     roots.sort();
     roots.dedup();
     let reported = |f: &Path| requested.iter().any(|r| f.starts_with(r));
-    let files = discover::discover(&roots, opts.no_ignore);
+    let discovered = discover::discover(&roots, opts.no_ignore);
+    let files = discovered.files;
+    let candidates = files.iter().filter(|f| reported(f)).count();
+    let walk_notices: Vec<Notice> = discovered
+        .unreadable
+        .into_iter()
+        .filter(|(p, _)| reported(p))
+        .map(|(p, why)| Notice {
+            path: display_path(&p, &opts.cwd),
+            kind: "unreadable",
+            message: format!("cannot be walked ({why}); files below it were not checked"),
+        })
+        .collect();
     lap("discovered");
     // The config of each file, looked up once per directory (the walk
     // yields a directory's files together), then the globs matched in
@@ -305,6 +330,8 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         analyzed,
         roots,
         configs,
+        candidates,
+        walk_notices,
     })
 }
 
@@ -1157,6 +1184,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         diagnostics,
         notices: a.notices,
         files: 1,
+        candidates: 1,
         sources: source.into_iter().collect(),
         enabled_rules: enabled_rules(std::iter::once(config)),
     };
@@ -1358,7 +1386,8 @@ impl ConfigCache {
 /// Whether `dir` holds a config file, and whether it is a repository root.
 fn dir_stats(dir: &Path) -> (bool, bool) {
     (
-        dir.join(crate::config::FILE_NAME).is_file(),
+        // Not `is_file`: a directory by the config's name is a config error.
+        dir.join(crate::config::FILE_NAME).exists(),
         dir.join(".git").exists(),
     )
 }
