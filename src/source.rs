@@ -134,7 +134,10 @@ fn decode_utf16(bytes: &[u8]) -> Option<String> {
         _ => {
             let head = &bytes[..bytes.len().min(8192)];
             let pairs = head.len() / 2;
-            if pairs < 2 {
+            // UTF-16 without a byte order mark has zero bytes all over its
+            // head; text without a single one (nearly every file) is not
+            // worth counting byte by byte.
+            if pairs < 2 || memchr::memchr(0, head).is_none() {
                 return None;
             }
             let zeros = |offset: usize| {
