@@ -135,7 +135,7 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
         });
     }
     let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort();
+    files.sort_by_cached_key(|p| order_key(p));
     files.dedup();
     let mut unreadable = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
     unreadable.sort();
@@ -157,6 +157,21 @@ fn walk_failure(err: &ignore::Error) -> Option<(PathBuf, String)> {
         }
         _ => None,
     }
+}
+
+/// A key whose byte order is the order of `Path`'s `Ord` (component by
+/// component) for the clean paths a walk yields: each separator becomes a
+/// zero byte, which sorts below every byte a file name can hold. Comparing
+/// keys is a `memcmp`; comparing paths splits both into components on every
+/// comparison, which made sorting a large tree's files a twentieth of a run.
+pub fn order_key(path: &Path) -> Vec<u8> {
+    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
+    for b in &mut key {
+        if *b == b'/' || (cfg!(windows) && *b == b'\\') {
+            *b = 0;
+        }
+    }
+    key
 }
 
 #[cfg(test)]
@@ -190,6 +205,27 @@ mod tests {
             })
             .collect();
         assert_eq!(found, ["app/api/build/route.ts", "src/out/x.ts"]);
+    }
+
+    #[test]
+    fn order_keys_sort_as_paths_do() {
+        let mut paths: Vec<std::path::PathBuf> = [
+            "/r/app/a-b/route.ts",
+            "/r/app/a/route.ts",
+            "/r/app/a.ts",
+            "/r/app/ab/x.ts",
+            "/r/app/a/b/c.ts",
+            "/r/app/A/x.ts",
+            "/r/app/a!/x.ts",
+            "/r/app/a/b.ts",
+        ]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .collect();
+        let mut by_key = paths.clone();
+        paths.sort();
+        by_key.sort_by_cached_key(|p| super::order_key(p));
+        assert_eq!(by_key, paths);
     }
 
     #[test]

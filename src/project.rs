@@ -11,19 +11,23 @@
 
 use crate::facts::{DevSignal, FileFacts};
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The nearest directory with a `package.json` at or above each directory,
 /// never leaving the repository; memoised, each directory asking its parent.
+///
+/// Keyed by the directory's bytes with a fast hash: every file of a run asks
+/// about its directory, and hashing a `Path` walks its components.
 #[derive(Debug, Default)]
 pub struct PackageRoots {
-    memo: HashMap<PathBuf, Option<PathBuf>>,
+    memo: HashMap<OsString, Option<PathBuf>, rustc_hash::FxBuildHasher>,
 }
 
 impl PackageRoots {
     /// The package directory of `dir`.
     pub fn of_dir(&mut self, dir: &Path) -> Option<PathBuf> {
-        if let Some(p) = self.memo.get(dir) {
+        if let Some(p) = self.memo.get(dir.as_os_str()) {
             return p.clone();
         }
         let found = if dir.join("package.json").is_file() {
@@ -33,13 +37,13 @@ impl PackageRoots {
         } else {
             dir.parent().and_then(|p| self.of_dir(p))
         };
-        self.memo.insert(dir.to_path_buf(), found.clone());
+        self.memo.insert(dir.as_os_str().to_owned(), found.clone());
         found
     }
 
     /// The package directory of `dir` if it was already looked up.
     pub fn known(&self, dir: &Path) -> Option<&Option<PathBuf>> {
-        self.memo.get(dir)
+        self.memo.get(dir.as_os_str())
     }
 }
 

@@ -1311,7 +1311,7 @@ impl ConfigCache {
         }
         let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
         dirs.dedup();
-        dirs.sort_unstable();
+        dirs.sort_by_cached_key(|d| discover::order_key(d));
         dirs.dedup();
         let stats: Vec<(PathBuf, (bool, bool))> = dirs
             .into_par_iter()
