@@ -442,7 +442,12 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+    let suffix = match n {
+        1 => "",
+        _ if word.ends_with(['s', 'x']) => "es",
+        _ => "s",
+    };
+    format!("{n} {word}{suffix}")
 }
 
 /// The input that `-o out` would overwrite: a named file, or a source file
@@ -500,4 +505,14 @@ fn unmatched(opts: &Options, outcome: &engine::Outcome) -> Option<String> {
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plurals() {
+        assert_eq!(super::plural(1, "hidden fix"), "1 hidden fix");
+        assert_eq!(super::plural(2, "hidden fix"), "2 hidden fixes");
+        assert_eq!(super::plural(3, "finding"), "3 findings");
+    }
 }

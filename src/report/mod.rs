@@ -88,9 +88,12 @@ pub fn fix_summary(outcome: &Outcome, opts: RenderOptions) -> Option<String> {
     }
     let mut line = parts.join(", ");
     if !opts.unsafe_fixes && hidden > 0 {
-        if !line.is_empty() {
-            line.push(' ');
-        }
+        // As ruff says it: a bare parenthesis reads as a stray remark.
+        line.push_str(if line.is_empty() {
+            "No fixes available "
+        } else {
+            " "
+        });
         line.push_str(&format!(
             "({} can be enabled with the --unsafe-fixes option)",
             plural(hidden, "hidden fix").replace("fixs", "fixes")
@@ -183,5 +186,15 @@ mod tests {
             ..Outcome::default()
         };
         assert_eq!(fix_summary(&none, hidden), None);
+        let only_unsafe = Outcome {
+            diagnostics: vec![finding(Some(Applicability::Unsafe))],
+            ..Outcome::default()
+        };
+        assert_eq!(
+            fix_summary(&only_unsafe, hidden).as_deref(),
+            Some(
+                "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option)."
+            )
+        );
     }
 }
