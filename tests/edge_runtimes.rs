@@ -2,29 +2,16 @@
 //! their wrangler config) and Supabase edge functions (`Deno.serve` at
 //! `/functions/v1/<name>`), each with the cases that must not be flagged.
 
-use assert_cmd::Command;
-use std::fs;
-use std::path::Path;
+mod disk;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
+use disk::{path_line_rule, run_json, write};
+use std::path::Path;
 
 /// `path:line [rule]` of every `missing-signature-verification` and
 /// `unverified-callback` diagnostic, sorted, and the exit code.
 fn receivers(root: &Path) -> (Vec<String>, i32) {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", ".", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut found: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
+    let (diagnostics, code) = run_json(root, &["check", "."]);
+    let mut found: Vec<String> = diagnostics
         .iter()
         .filter(|d| {
             matches!(
@@ -32,17 +19,10 @@ fn receivers(root: &Path) -> (Vec<String>, i32) {
                 Some("missing-signature-verification" | "unverified-callback")
             )
         })
-        .map(|d| {
-            format!(
-                "{}:{} [{}]",
-                d["path"].as_str().unwrap_or(""),
-                d["line"],
-                d["rule"].as_str().unwrap_or("")
-            )
-        })
+        .map(path_line_rule)
         .collect();
     found.sort();
-    (found, out.status.code().unwrap_or(-1))
+    (found, code)
 }
 
 fn publisher(root: &Path, urls: &[&str]) {

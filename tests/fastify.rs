@@ -4,34 +4,21 @@
 //! run before the handler (`addHook`, route options) verify the routes of
 //! their context.
 
+mod disk;
+
 use assert_cmd::Command;
+use disk::{path_line, shown, write};
 use std::fs;
 use std::path::Path;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
-
 /// `path:line` of the `missing-signature-verification` diagnostics, sorted.
 fn receivers(root: &Path) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut d: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|d| d["rule"] == "missing-signature-verification")
-        .map(|d| format!("{}:{}", d["path"].as_str().unwrap_or(""), d["line"]))
-        .collect();
-    d.sort();
-    d
+    shown(
+        root,
+        &["check"],
+        |d| d["rule"] == "missing-signature-verification",
+        path_line,
+    )
 }
 
 const VERIFY: &str = r#"import { Receiver } from "@upstash/qstash";

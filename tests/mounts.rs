@@ -2,15 +2,11 @@
 //! file only knows the path below the mount, and middleware at the mount
 //! verifies the routes below it.
 
-use assert_cmd::Command;
+mod disk;
+
+use disk::{path_line, shown, write};
 use std::fs;
 use std::path::Path;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
 
 /// The diagnostics of `rule` in a JSON run, each shown by `show`, sorted.
 fn diagnostics_of(
@@ -18,29 +14,12 @@ fn diagnostics_of(
     rule: &str,
     show: impl Fn(&serde_json::Value) -> String,
 ) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut d: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|d| d["rule"] == rule)
-        .map(show)
-        .collect();
-    d.sort();
-    d
+    shown(root, &["check"], |d| d["rule"] == rule, show)
 }
 
 /// `path:line` of the `missing-signature-verification` diagnostics.
 fn receivers(root: &Path) -> Vec<String> {
-    diagnostics_of(root, "missing-signature-verification", |d| {
-        format!("{}:{}", d["path"].as_str().unwrap_or(""), d["line"])
-    })
+    diagnostics_of(root, "missing-signature-verification", path_line)
 }
 
 /// A project whose sender publishes to `dest` (a path) and whose server

@@ -2,34 +2,16 @@
 //! the app's global prefix, verified by guards whose `canActivate` verifies
 //! (at method, class or app level), and left alone when unknown.
 
+mod disk;
+
 use assert_cmd::Command;
+use disk::{path_line, shown, write};
 use std::fs;
 use std::path::Path;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
-
 /// `path:line` of the diagnostics of `rule`, sorted.
 fn diagnostics(root: &Path, rule: &str) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut d: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|d| d["rule"] == rule)
-        .map(|d| format!("{}:{}", d["path"].as_str().unwrap_or(""), d["line"]))
-        .collect();
-    d.sort();
-    d
+    shown(root, &["check"], |d| d["rule"] == rule, path_line)
 }
 
 fn receivers(root: &Path) -> Vec<String> {

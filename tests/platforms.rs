@@ -4,58 +4,24 @@
 //! `app/routes.ts`. Each case is a small project on disk and the
 //! receiver diagnostics it must (and must not) produce.
 
-use assert_cmd::Command;
-use std::fs;
-use std::path::Path;
+mod disk;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
+use disk::{path_line, path_line_rule, run_json, shown, write};
+use std::path::Path;
 
 /// `path:line [rule]` of every diagnostic, sorted.
 fn lint(root: &Path) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", ".", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut got: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{} [{}]",
-                d["path"].as_str().unwrap_or(""),
-                d["line"],
-                d["rule"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
-    got.sort();
-    got
+    shown(root, &["check", "."], |_| true, path_line_rule)
 }
 
 /// The related locations of the diagnostics in `path`.
 fn related(root: &Path, path: &str) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", ".", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["diagnostics"]
-        .as_array()
-        .expect("array")
+    run_json(root, &["check", "."])
+        .0
         .iter()
         .filter(|d| d["path"] == path)
         .flat_map(|d| d["related"].as_array().cloned().unwrap_or_default())
-        .map(|r| format!("{}:{}", r["path"].as_str().unwrap_or(""), r["line"]))
+        .map(|r| path_line(&r))
         .collect()
 }
 

@@ -2,15 +2,12 @@
 //! (relative paths, tsconfig `paths`, re-exports, CommonJS, workspace
 //! packages), and what does not resolve stays unknown.
 
+mod disk;
+
 use assert_cmd::Command;
+use disk::write;
 use std::fs;
 use std::path::Path;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
 
 /// `path:line [rule]` for every diagnostic but the send-flow rules' (their
 /// own tests use [`lint_all`]), sorted.

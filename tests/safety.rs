@@ -2,19 +2,16 @@
 //! are read only from regular files, long lines do not crash the report, and
 //! a run that checks nothing says so.
 
+mod disk;
+
 use assert_cmd::Command;
+use disk::write;
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
 fn bin() -> Command {
     Command::cargo_bin("qstash-lint").expect("binary builds")
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {

@@ -1,34 +1,19 @@
 //! A SvelteKit `handle` hook that verifies the QStash signature verifies the
 //! `+server` endpoints the paths it checks let through, and no others.
 
-use assert_cmd::Command;
-use std::fs;
-use std::path::Path;
+mod disk;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
+use disk::{shown, write};
+use std::path::Path;
 
 /// The files flagged `missing-signature-verification`, sorted.
 fn flagged(root: &Path) -> Vec<String> {
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", ".", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut found: Vec<String> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|d| d["rule"] == "missing-signature-verification")
-        .map(|d| d["path"].as_str().unwrap_or("").to_string())
-        .collect();
-    found.sort();
-    found
+    shown(
+        root,
+        &["check", "."],
+        |d| d["rule"] == "missing-signature-verification",
+        |d| d["path"].as_str().unwrap_or("").to_string(),
+    )
 }
 
 const ENDPOINT: &str = "export const POST = async ({ request }: { request: Request }) => new Response(await request.text());\n";
