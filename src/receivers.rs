@@ -931,10 +931,9 @@ impl RouteFiles {
         if !maybe {
             // A Worker's entry serves every path of its hosts.
             let is_main = worker.is_some_and(|(dir, config)| {
-                config
-                    .main
-                    .as_deref()
-                    .is_some_and(|m| normalize_path(&dir.join(m)) == normalize_path(path))
+                config.main.as_deref().is_some_and(|m| {
+                    crate::deploy::normalize(&dir.join(m)) == crate::deploy::normalize(path)
+                })
             });
             return is_main.then(|| RoutePattern {
                 segments: vec![routes::Segment::OptionalCatchAll],
@@ -1210,7 +1209,7 @@ impl Packages {
             "next.config.mts",
         ]
         .iter()
-        .find_map(|n| std::fs::read_to_string(root.join(n)).ok())
+        .find_map(|n| crate::deploy::read_config(&root.join(n)))
         .and_then(|t| routes::next_base_path(&t));
         self.base_path.insert(root.to_path_buf(), found.clone());
         found
@@ -1416,8 +1415,8 @@ fn server_routes(
                 return vec![unknown()];
             };
             let is_main = config.main.as_deref().is_none_or(|m| {
-                let main = normalize_path(&dir.join(m));
-                main == normalize_path(path)
+                let main = crate::deploy::normalize(&dir.join(m));
+                main == crate::deploy::normalize(path)
                     || !(by_path.contains_key(main.as_path()) || main.exists())
             });
             if !is_main || config.routes.is_empty() {
@@ -1435,21 +1434,6 @@ fn server_routes(
                 .collect()
         }
     }
-}
-
-/// A path without `.` components and with `..` applied.
-fn normalize_path(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn is_method_export(name: &str) -> bool {

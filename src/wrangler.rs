@@ -50,7 +50,8 @@ impl WorkerRoute {
 /// Reads the Worker config in `dir`, if there is one that parses.
 pub fn read(dir: &Path) -> Option<WorkerConfig> {
     FILES.iter().find_map(|name| {
-        let text = std::fs::read_to_string(dir.join(name)).ok()?;
+        // Only a regular file of sane size, as for every deployment config.
+        let text = crate::deploy::read_config(&dir.join(name))?;
         if name.ends_with(".toml") {
             from_toml(&text)
         } else {

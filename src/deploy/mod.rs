@@ -28,17 +28,6 @@ pub struct Declared {
     pub pattern: Option<RoutePattern>,
     /// Upper-case method; `None` for any.
     pub method: Option<String>,
-    /// Which platform declared it, for display.
-    pub platform: Platform,
-}
-
-/// The platform behind a declared route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Platform {
-    /// AWS Lambda behind API Gateway (`serverless.yml`, SAM, SST).
-    Lambda,
-    /// React Router v7 framework mode (`app/routes.ts`).
-    ReactRouter,
 }
 
 /// What the configs in one directory say.
@@ -88,11 +77,6 @@ impl DirDeploy {
         }
         out
     }
-
-    /// Whether it declares anything at all.
-    pub fn is_empty(&self) -> bool {
-        self.declared.is_empty() && self.netlify_dirs.is_empty() && !self.routes_config_only
-    }
 }
 
 /// Whether a `package.json` value lists `name` in any dependency field.
@@ -103,7 +87,7 @@ fn depends_on(pkg: &serde_json::Value, name: &str) -> bool {
 }
 
 /// The text of a config file, if it is a regular file of sane size.
-pub(crate) fn read_config(path: &Path) -> Option<String> {
+pub fn read_config(path: &Path) -> Option<String> {
     let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() || meta.len() > MAX_CONFIG_BYTES {
         return None;
@@ -137,7 +121,7 @@ fn netlify_dirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system.
-pub(crate) fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

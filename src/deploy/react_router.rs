@@ -2,7 +2,7 @@
 //! (`route`, `index`, `layout`, `prefix`, `flatRoutes()`), whose `action`
 //! exports handle the non-GET requests of each path.
 
-use super::{module_path, read_config, Declared, Platform};
+use super::{module_path, read_config, Declared};
 use crate::facts::fold::{atom_str, unwrap};
 use crate::routes::RoutePattern;
 use std::path::{Path, PathBuf};
@@ -148,7 +148,6 @@ impl Walk<'_> {
                 export: "action".into(),
                 pattern: Some(pattern),
                 method: None,
-                platform: Platform::ReactRouter,
             },
         ));
     }

@@ -2,7 +2,7 @@
 //! `serverless.yml` (`http` and `httpApi` events) and AWS SAM's
 //! `template.yaml` (`Api` and `HttpApi` events).
 
-use super::{method_of, module_path, split_handler, Declared, Platform};
+use super::{method_of, module_path, split_handler, Declared};
 use crate::routes;
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
@@ -126,7 +126,6 @@ pub(super) fn function_url(export: &str) -> Declared {
         export: export.to_string(),
         pattern: None,
         method: None,
-        platform: Platform::Lambda,
     }
 }
 
@@ -143,7 +142,6 @@ pub(super) fn declared(export: &str, route: &Option<(String, String)>) -> Option
         export: export.to_string(),
         pattern: Some(routes::gateway_path(&path)?),
         method: method_of(method),
-        platform: Platform::Lambda,
     })
 }
 
