@@ -71,9 +71,8 @@ pub fn from_toml(text: &str) -> Option<WorkerConfig> {
 /// A `wrangler.json(c)`'s config (comments and trailing commas allowed);
 /// `None` when it does not parse.
 pub fn from_json(text: &str) -> Option<WorkerConfig> {
-    let mut text = text.to_string();
-    json_strip_comments::strip(&mut text).ok()?;
-    let json: Value = serde_json::from_str(&text).ok()?;
+    // The config file's own JSONC reading: one dialect for both.
+    let json: Value = serde_json::from_str(&crate::config::strip_jsonc(text)).ok()?;
     Some(from_value(&json))
 }
 
