@@ -4,8 +4,8 @@
 //! moving.
 
 use crate::engine::Outcome;
+use crate::hash::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// One recorded finding.
@@ -83,7 +83,7 @@ pub fn load(path: &Path) -> Result<Baseline, String> {
 
 /// Drops the diagnostics the baseline records (each entry absorbs one).
 pub fn apply(outcome: &mut Outcome, baseline: &Baseline) {
-    let mut known: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut known: HashMap<(&str, &str, &str), usize> = HashMap::default();
     for e in &baseline.findings {
         *known
             .entry((e.rule.as_str(), e.path.as_str(), e.fingerprint.as_str()))

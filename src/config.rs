@@ -458,10 +458,10 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         let candidate = d.join(FILE_NAME);
         // Anything by that name is the config: a directory is refused when
         // loaded rather than silently passed over.
-        if candidate.exists() {
+        if crate::listing::exists(&candidate) {
             return Some(candidate);
         }
-        if d.join(".git").exists() {
+        if crate::listing::exists(&d.join(".git")) {
             return None;
         }
         dir = d.parent();

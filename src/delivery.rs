@@ -17,8 +17,8 @@
 //!   route only when its known parts select that route alone.
 
 use crate::facts::{DestinationKey, Literal, ObjectLit, SendCall};
+use crate::hash::HashMap;
 use crate::routes::{RoutePattern, Segment};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The HTTP method a destination is delivered with: `None` when it cannot
@@ -105,7 +105,7 @@ impl Projects {
                 root = dir.to_path_buf();
                 break;
             }
-            if dir.join(".git").exists() {
+            if crate::listing::exists(&dir.join(".git")) {
                 break;
             }
         }

@@ -1,9 +1,10 @@
 //! File discovery with the `ignore` crate: `.gitignore` respected, dependency
 //! and build directories skipped, only JavaScript and TypeScript sources.
 
+use crate::listing::Walked;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Source extensions qstash-lint reads.
 pub const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
@@ -89,6 +90,12 @@ pub struct Discovered {
 pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
     let found = Mutex::new(Vec::new());
     let unreadable = Mutex::new(Vec::new());
+    // What the walk sees of each directory, for later lookups of package
+    // and config files (see `crate::listing`).
+    let walked = Arc::new(Mutex::new(Walked::default()));
+    let note = |w: &Mutex<Walked>, f: &mut dyn FnMut(&mut Walked)| {
+        f(&mut w.lock().unwrap_or_else(|e| e.into_inner()))
+    };
     for root in roots {
         if root.is_file() {
             if is_lintable(root) {
@@ -99,22 +106,37 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
             }
             continue;
         }
+        let seen = walked.clone();
         let walker = WalkBuilder::new(root)
             .standard_filters(!no_ignore)
-            .hidden(true)
+            // Hidden entries are skipped below instead, after the listing
+            // has noted a `.git` among them.
+            .hidden(false)
             .require_git(false)
-            .filter_entry(|e| {
+            .filter_entry(move |e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                note(&seen, &mut |w| w.saw(e.path(), e.file_type()));
+                let hidden = e.file_name().as_encoded_bytes().starts_with(b".");
+                if hidden && !no_ignore {
+                    return false;
+                }
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir && e.depth() > 0 && skip_dir(e))
+                !(is_dir && skip_dir(e))
             })
             .build_parallel();
         walker.run(|| {
             let found = &found;
             let unreadable = &unreadable;
+            let walked = &walked;
             Box::new(move |entry| {
                 match entry {
                     Ok(e) => {
-                        if e.file_type().is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
+                        let kind = e.file_type();
+                        if kind.is_some_and(|t| t.is_dir()) {
+                            note(walked, &mut |w| w.entered(e.path()));
+                        } else if kind.is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
                             found
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())
@@ -123,6 +145,7 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                     }
                     Err(err) => {
                         if let Some(failed) = walk_failure(&err) {
+                            note(walked, &mut |w| w.failed(&failed.0));
                             unreadable
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())
@@ -133,6 +156,9 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                 WalkState::Continue
             })
         });
+    }
+    if let Ok(w) = Arc::try_unwrap(walked) {
+        w.into_inner().unwrap_or_else(|e| e.into_inner()).publish();
     }
     let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by_cached_key(|p| order_key(p));

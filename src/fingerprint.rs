@@ -3,7 +3,7 @@
 //! `qstash-lint/v1` and by baselines).
 
 use crate::engine::Outcome;
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 /// FNV-1a over `parts`, each followed by a zero byte: small and stable
 /// across platforms and releases.
@@ -32,7 +32,7 @@ pub fn normalized_line(text: &str, line: u32) -> String {
 /// rule, `path_of(display path)`, the primary line's text without
 /// whitespace, and which occurrence of that triple it is.
 pub fn fingerprints(outcome: &Outcome, path_of: impl Fn(&str) -> String) -> Vec<String> {
-    let mut occurrences: HashMap<(&str, String, String), u32> = HashMap::new();
+    let mut occurrences: HashMap<(&str, String, String), u32> = HashMap::default();
     outcome
         .diagnostics
         .iter()

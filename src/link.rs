@@ -13,8 +13,8 @@ use crate::facts::{
     Candidate, Export, ExportTarget, ExportValue, FileFacts, ImportRef, ImportedCall,
     ImportedReceiver, Literal, ObjectLit, Part, QstashClass, SendKind, Value,
 };
+use crate::hash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// How deep imported consts are followed (and re-exports, without a memo).
@@ -63,7 +63,7 @@ impl<'r, R: Resolve> Memoized<'r, R> {
     pub fn new(inner: &'r R) -> Self {
         Memoized {
             inner,
-            exports: RefCell::new(HashMap::new()),
+            exports: RefCell::new(HashMap::default()),
         }
     }
 }
@@ -134,8 +134,8 @@ impl<'a, R: Resolve> Linker<'a, R> {
         Linker {
             files,
             resolver,
-            memo: RefCell::new(HashMap::new()),
-            verifiers: RefCell::new(HashMap::new()),
+            memo: RefCell::new(HashMap::default()),
+            verifiers: RefCell::new(HashMap::default()),
         }
     }
 
@@ -524,6 +524,6 @@ fn walk_object(o: &mut ObjectLit, f: &mut impl FnMut(&mut Value), depth: u32) {
 /// Links one file on its own: imported values become unknown and sends on
 /// imported receivers are dropped.
 pub fn link_alone(facts: &FileFacts) -> FileFacts {
-    let files = HashMap::new();
+    let files = HashMap::default();
     Linker::new(&files, &NoResolve).link(Path::new(""), facts).0
 }

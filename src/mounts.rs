@@ -8,8 +8,8 @@ use crate::diagnostic::Span;
 use crate::facts::handlers::CallRef;
 use crate::facts::verify::ParserKind;
 use crate::facts::FileFacts;
+use crate::hash::HashMap;
 use crate::link::Resolve;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// How deep mounts of mounts are followed (and so how a cycle ends).
@@ -60,8 +60,8 @@ impl MountIndex {
         by_path: &HashMap<&Path, &FileFacts>,
         resolver: &impl Resolve,
     ) -> Self {
-        let mut parents: HashMap<(PathBuf, String), Vec<Parent>> = HashMap::new();
-        let mut fp_hooks: HashMap<(PathBuf, usize), Vec<(PathBuf, CallRef)>> = HashMap::new();
+        let mut parents: HashMap<(PathBuf, String), Vec<Parent>> = HashMap::default();
+        let mut fp_hooks: HashMap<(PathBuf, usize), Vec<(PathBuf, CallRef)>> = HashMap::default();
         for (path, facts) in files {
             for (index, m) in facts.handlers.mounts.iter().enumerate() {
                 let Some(target) = resolver.resolve(path, &m.child.specifier) else {

@@ -10,7 +10,7 @@
 //! outside themselves.
 
 use crate::facts::{DevSignal, FileFacts};
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// about its directory, and hashing a `Path` walks its components.
 #[derive(Debug, Default)]
 pub struct PackageRoots {
-    memo: HashMap<OsString, Option<PathBuf>, rustc_hash::FxBuildHasher>,
+    memo: HashMap<OsString, Option<PathBuf>>,
 }
 
 impl PackageRoots {
@@ -30,9 +30,9 @@ impl PackageRoots {
         if let Some(p) = self.memo.get(dir.as_os_str()) {
             return p.clone();
         }
-        let found = if dir.join("package.json").is_file() {
+        let found = if crate::listing::is_file(&dir.join("package.json")) {
             Some(dir.to_path_buf())
-        } else if dir.join(".git").exists() {
+        } else if crate::listing::exists(&dir.join(".git")) {
             None
         } else {
             dir.parent().and_then(|p| self.of_dir(p))
@@ -62,7 +62,7 @@ impl ProjectSignals {
         files: impl Iterator<Item = (&'a Path, Option<&'a FileFacts>, bool)>,
     ) -> Self {
         let mut s = ProjectSignals::default();
-        let mut checked = HashSet::new();
+        let mut checked = HashSet::default();
         for (path, facts, is_test) in files {
             let pkg = path.parent().and_then(|d| s.roots.of_dir(d));
             let process_wide =
@@ -107,19 +107,19 @@ pub fn project_root(file: &Path) -> PathBuf {
     let mut cur = Some(start);
     let mut repo = None;
     while let Some(d) = cur {
-        if d.join(crate::config::FILE_NAME).is_file() {
+        if crate::listing::is_file(&d.join(crate::config::FILE_NAME)) {
             return d.to_path_buf();
         }
-        if d.join("package.json").is_file() {
+        if crate::listing::is_file(&d.join("package.json")) {
             nearest_package.get_or_insert_with(|| d.to_path_buf());
-            let declares = d.join("pnpm-workspace.yaml").is_file()
+            let declares = crate::listing::is_file(&d.join("pnpm-workspace.yaml"))
                 || std::fs::read_to_string(d.join("package.json"))
                     .is_ok_and(|t| t.contains("\"workspaces\""));
             if declares {
                 workspace_root = Some(d.to_path_buf());
             }
         }
-        if d.join(".git").exists() {
+        if crate::listing::exists(&d.join(".git")) {
             repo = Some(d.to_path_buf());
             break;
         }

@@ -9,10 +9,10 @@ use crate::facts::handlers::{CallRef, FunctionConfig, Handler, HandlerKind, Runt
 use crate::facts::nest::NestApp;
 use crate::facts::verify::{BodySource, ParserKind};
 use crate::facts::{Candidate, DestinationKey, ExportTarget, FileFacts, Part};
+use crate::hash::{HashMap, HashSet};
 use crate::link::Resolve;
 use crate::mounts::{MountIndex, Mounted};
 use crate::routes::{self, DestPath, Framework, PathPiece, RoutePattern};
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -338,7 +338,7 @@ impl Links {
         served: &[Served],
         files: &[FileInput],
     ) -> HashMap<PathBuf, Vec<DeadDestination>> {
-        let mut out: HashMap<PathBuf, Vec<DeadDestination>> = HashMap::new();
+        let mut out: HashMap<PathBuf, Vec<DeadDestination>> = HashMap::default();
         for (d, routes) in self.best_routes.iter().enumerate() {
             let dest = &dests.all[d];
             let (Some(method), Some(&first)) = (&dest.method, routes.first()) else {
@@ -454,12 +454,12 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
         }
     }
     let links = Links::new(&dests, &served);
-    let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::new();
-    let mut receiving: HashMap<PathBuf, Vec<Span>> = HashMap::new();
+    let mut out: HashMap<PathBuf, Vec<HandlerStatus>> = HashMap::default();
+    let mut receiving: HashMap<PathBuf, Vec<Span>> = HashMap::default();
     // Per handler: marked as receiving, and reported (once, whichever
     // mount exposes it).
-    let mut marked: HashSet<(usize, usize)> = HashSet::new();
-    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    let mut marked: HashSet<(usize, usize)> = HashSet::default();
+    let mut reported: HashSet<(usize, usize)> = HashSet::default();
     for (si, s) in served.iter().enumerate() {
         let key = (s.file, s.handler);
         if reported.contains(&key) {
@@ -513,7 +513,7 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
             });
     }
     let parsed_bodies = if mounts.is_empty() {
-        HashMap::new()
+        HashMap::default()
     } else {
         files
             .iter()
@@ -555,9 +555,9 @@ struct NestApps {
 
 impl NestApps {
     fn new(files: &[FileInput], packages: &mut Packages) -> Self {
-        let mut by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>> = HashMap::new();
-        let mut router_module = HashSet::new();
-        let mut app_guards: HashMap<PathBuf, Vec<(PathBuf, CallRef)>> = HashMap::new();
+        let mut by_root: HashMap<PathBuf, Vec<(PathBuf, NestApp)>> = HashMap::default();
+        let mut router_module = HashSet::default();
+        let mut app_guards: HashMap<PathBuf, Vec<(PathBuf, CallRef)>> = HashMap::default();
         for f in files {
             let guards = &f.facts.handlers.nest_app_guards;
             if !guards.is_empty() {
@@ -693,7 +693,7 @@ fn verifiers(
     by_path: &HashMap<&Path, &FileFacts>,
     resolver: &impl Resolve,
 ) -> HashSet<(PathBuf, String)> {
-    let mut set: HashSet<(PathBuf, String)> = HashSet::new();
+    let mut set: HashSet<(PathBuf, String)> = HashSet::default();
     for (path, facts) in by_path {
         for func in &facts.handlers.functions {
             let verifies = func.wraps

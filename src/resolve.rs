@@ -31,7 +31,8 @@
 //!   not exist at all is dropped instead of failing the whole config, so the
 //!   config's own `paths` still apply.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -107,9 +108,9 @@ impl ModuleResolver {
             fs,
             plain: Arc::new(plain),
             typed,
-            configs: RwLock::new(HashMap::new()),
-            dirs: RwLock::new(HashMap::new()),
-            answers: RwLock::new(HashMap::new()),
+            configs: RwLock::new(HashMap::default()),
+            dirs: RwLock::new(HashMap::default()),
+            answers: RwLock::new(HashMap::default()),
         }
     }
 
@@ -177,7 +178,7 @@ impl ModuleResolver {
             from_file
                 .ancestors()
                 .skip(1)
-                .find(|d| configs.iter().any(|c| d.join(c).is_file()))
+                .find(|d| configs.iter().any(|c| crate::listing::is_file(&d.join(c))))
                 .map(Path::to_path_buf)
         };
         let (root, rests): (PathBuf, Vec<String>) =
@@ -446,7 +447,7 @@ impl Workspace {
     /// Finds the workspace root above each root and reads its packages.
     fn discover(roots: &[PathBuf]) -> Self {
         let mut workspace = Self::default();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for root in roots {
             let Some(root) = absolute_normalized(root) else {
                 continue;
@@ -501,10 +502,17 @@ pub fn declares_workspace(dir: &Path) -> bool {
 }
 
 fn workspace_patterns(dir: &Path) -> Option<Vec<String>> {
-    if let Ok(text) = std::fs::read_to_string(dir.join("pnpm-workspace.yaml")) {
-        return Some(pnpm_workspace_packages(&text));
+    let pnpm = dir.join("pnpm-workspace.yaml");
+    if !crate::listing::surely_absent(&pnpm) {
+        if let Ok(text) = std::fs::read_to_string(pnpm) {
+            return Some(pnpm_workspace_packages(&text));
+        }
     }
-    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let package = dir.join("package.json");
+    if crate::listing::surely_absent(&package) {
+        return None;
+    }
+    let text = std::fs::read_to_string(package).ok()?;
     let json = serde_json::from_str::<serde_json::Value>(&text).ok()?;
     let workspaces = json.get("workspaces")?;
     let list = workspaces
@@ -635,7 +643,7 @@ fn expand_workspace_globs(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
                 let relative = to_slash(relative);
                 if matcher.is_match(&relative)
                     && !excludes.is_match(&relative)
-                    && dir.join("package.json").is_file()
+                    && crate::listing::is_file(&dir.join("package.json"))
                 {
                     found.insert(dir.clone());
                 }

@@ -9,7 +9,7 @@
 //! (`-o /dev/stdout`) is written to, never replaced by a regular file; a
 //! symlink is written through (the link stays, its target changes).
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -137,7 +137,7 @@ fn remove_stale_temps(dir: &Path) {
     {
         let mut cleaned = CLEANED.lock().unwrap_or_else(|e| e.into_inner());
         if !cleaned
-            .get_or_insert_with(HashSet::new)
+            .get_or_insert_with(HashSet::default)
             .insert(dir.to_path_buf())
         {
             return;

@@ -8,9 +8,9 @@ use crate::facts::flow::{Escape, Fate, FlowCall, FlowTarget};
 use crate::facts::guards::Guard;
 use crate::facts::handlers::CallRef;
 use crate::facts::FileFacts;
+use crate::hash::{HashMap, HashSet};
 use crate::link::Resolve;
 use crate::receivers::{function_of, FileInput};
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Which send-flow rule a finding belongs to.
@@ -68,7 +68,7 @@ fn callees(
     files
         .iter()
         .map(|f| {
-            let mut sends: HashMap<Span, Span> = HashMap::new();
+            let mut sends: HashMap<Span, Span> = HashMap::default();
             for s in &f.facts.sends {
                 sends.entry(s.span).or_insert(s.callee);
             }
@@ -98,7 +98,7 @@ pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (
 }
 
 fn senders_of(files: &[FileInput], callees: &[Vec<Option<Callee>>]) -> HashMap<FnKey, Sender> {
-    let mut senders: HashMap<FnKey, Sender> = HashMap::new();
+    let mut senders: HashMap<FnKey, Sender> = HashMap::default();
     // Each round adds senders or drops guards, never the reverse, so it
     // settles.
     for _ in 0..16 {
@@ -168,7 +168,7 @@ pub fn analyze(
         .collect();
     // Functions used as values: stored in an object or a variable, or
     // handed to a function, with the file that does it.
-    let mut handed: HashMap<FnKey, Vec<(&Path, &Escape)>> = HashMap::new();
+    let mut handed: HashMap<FnKey, Vec<(&Path, &Escape)>> = HashMap::default();
     for f in files {
         for (r, escape) in &f.facts.flow_value_refs {
             if let Some(key) = function(f.path, r) {
@@ -178,7 +178,7 @@ pub fn analyze(
     }
     // Objects whose methods are called: on them directly, or through where
     // they are stored or handed.
-    let mut used_objects: HashSet<FnKey> = HashSet::new();
+    let mut used_objects: HashSet<FnKey> = HashSet::default();
     for f in files {
         used_objects.extend(
             f.facts
@@ -240,7 +240,7 @@ pub fn analyze(
                 .get(&key)
                 .is_some_and(|uses| uses.iter().any(|(p, e)| escapes(p, e)))
     };
-    let mut out: HashMap<PathBuf, Vec<FlowFinding>> = HashMap::new();
+    let mut out: HashMap<PathBuf, Vec<FlowFinding>> = HashMap::default();
     for (f, targets) in files.iter().zip(&callees) {
         let exempt = receiving.get(f.path).map(Vec::as_slice).unwrap_or_default();
         for (c, target) in f.facts.flow.iter().zip(targets) {

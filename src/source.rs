@@ -39,35 +39,41 @@ pub fn load(path: &Path, display: &str) -> Loaded {
             message,
         })
     };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_READ_BYTES => {
-            return notice(
-                "too-large",
-                format!(
-                    "skipped: {} MiB is over the 64 MiB limit",
-                    m.len() / (1024 * 1024)
-                ),
-            )
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return notice(
-                "vanished",
-                "skipped: the file disappeared before it could be read".into(),
-            )
-        }
-        Err(e) => return notice("unreadable", format!("skipped: cannot read the file ({e})")),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return notice(
-                "vanished",
-                "skipped: the file disappeared before it could be read".into(),
-            )
-        }
+    let vanished = || {
+        notice(
+            "vanished",
+            "skipped: the file disappeared before it could be read".into(),
+        )
+    };
+    // Opened once and measured through the handle: a `stat` by path and
+    // then `fs::read` (which measures the handle again) was one system
+    // call per file of the tree more.
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return vanished(),
         Err(e) => return notice("unreadable", format!("skipped: cannot read the file ({e})")),
     };
+    let len = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => return notice("unreadable", format!("skipped: cannot read the file ({e})")),
+    };
+    if len > MAX_READ_BYTES {
+        return notice(
+            "too-large",
+            format!(
+                "skipped: {} MiB is over the 64 MiB limit",
+                len / (1024 * 1024)
+            ),
+        );
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    // Bounded even if the file grows after it was measured.
+    if let Err(e) = std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, MAX_READ_BYTES + 1),
+        &mut bytes,
+    ) {
+        return notice("unreadable", format!("skipped: cannot read the file ({e})"));
+    }
     let not_text = |scan: String, kind: &'static str, message: String| Loaded::NotText {
         scan,
         notice: Notice {
@@ -227,16 +233,16 @@ pub fn looks_minified(text: &str) -> bool {
 /// file the prefilter passed over imports a QStash client from the project.
 pub fn import_specifiers(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
-    // Searchers built once: this runs on every file the prefilter passes over.
-    static NEEDLES: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> =
-        std::sync::OnceLock::new();
-    let needles = NEEDLES.get_or_init(|| {
-        [b"from".as_slice(), b"require(", b"import("].map(memchr::memmem::Finder::new)
-    });
+    // One packed (SIMD) scan for the three openings, built once: this runs
+    // on every file the prefilter passes over, and three memmem passes
+    // over each were a twentieth of a run on a large tree.
+    static NEEDLES: std::sync::OnceLock<crate::prefilter::Scanner> = std::sync::OnceLock::new();
+    let needles =
+        NEEDLES.get_or_init(|| crate::prefilter::Scanner::new(["from", "require(", "import("]));
     let mut out = Vec::new();
-    for needle in needles {
-        for at in needle.find_iter(bytes) {
-            let mut i = at + needle.needle().len();
+    {
+        for (_, end) in needles.matches(bytes) {
+            let mut i = end;
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;
             }

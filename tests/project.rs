@@ -560,7 +560,7 @@ fn senders_are_recorded_across_files() {
         })
         .collect();
     let resolver = Map(HashMap::from([("../lib/email".to_string(), lib.clone())]));
-    let by_path: HashMap<PathBuf, &qstash_lint::facts::FileFacts> =
+    let by_path: qstash_lint::hash::HashMap<PathBuf, &qstash_lint::facts::FileFacts> =
         facts.iter().map(|(p, f)| (p.clone(), f)).collect();
     let linker = Linker::new(&by_path, &resolver);
     let linked: Vec<(PathBuf, qstash_lint::facts::FileFacts)> = facts

@@ -10,8 +10,8 @@ mod react_router;
 mod serverless;
 mod sst;
 
+use crate::hash::HashMap;
 use crate::routes::RoutePattern;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -88,6 +88,9 @@ fn depends_on(pkg: &serde_json::Value, name: &str) -> bool {
 
 /// The text of a config file, if it is a regular file of sane size.
 pub fn read_config(path: &Path) -> Option<String> {
+    if crate::listing::surely_absent(path) {
+        return None;
+    }
     let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() || meta.len() > MAX_CONFIG_BYTES {
         return None;
@@ -113,7 +116,7 @@ fn netlify_dirs(dir: &Path) -> Vec<PathBuf> {
         Some(d) => base.join(d),
         None => base.join("netlify").join("functions"),
     };
-    if candidate.is_dir() {
+    if crate::listing::is_dir(&candidate) {
         vec![normalize(&candidate)]
     } else {
         Vec::new()

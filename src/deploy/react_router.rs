@@ -22,7 +22,7 @@ pub fn routes(dir: &Path) -> Option<RouteConfig> {
     let file = ["routes.ts", "routes.js", "routes.mts", "routes.mjs"]
         .iter()
         .map(|n| app.join(n))
-        .find(|p| p.is_file())?;
+        .find(|p| crate::listing::is_file(p))?;
     let text = read_config(&file)?;
     // A config that does not parse says nothing: keep the flat convention.
     let parsed = crate::parse::parse(&file, &text).ok()?;

@@ -16,7 +16,7 @@ pub fn routes(dir: &Path) -> Vec<(PathBuf, Declared)> {
     let config = ["sst.config.ts", "sst.config.js", "sst.config.mjs"]
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file());
+        .find(|p| crate::listing::is_file(p));
     let Some(config) = config else {
         return Vec::new();
     };

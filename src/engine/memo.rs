@@ -4,9 +4,9 @@
 
 use super::Analyzed;
 use crate::facts::FileFacts;
+use crate::hash::HashMap;
 use crate::parse;
 use crate::source::{self, Loaded};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 

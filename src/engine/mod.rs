@@ -6,6 +6,7 @@ use crate::config::{Config, ConfigError, Level};
 use crate::diagnostic::{Diagnostic, LineIndex, Notice, Related, Severity, Span};
 use crate::discover;
 use crate::facts::{self, FileFacts};
+use crate::hash::HashMap;
 use crate::parse;
 use crate::project::ProjectSignals;
 use crate::rules::{self, Finding, RuleContext};
@@ -14,7 +15,7 @@ use crate::source::{self, Loaded};
 use crate::suppress;
 use memo::ParseMemo;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -558,7 +559,7 @@ fn parse_importers(
     if interesting.is_empty() {
         return false;
     }
-    let stems: std::collections::HashSet<String> =
+    let stems: crate::hash::HashSet<String> =
         interesting.iter().filter_map(|p| module_stem(p)).collect();
     let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = analyzed
         .par_iter()
@@ -591,7 +592,7 @@ fn parse_importers(
 fn qstash_modules(
     analyzed: &[Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
-) -> std::collections::HashSet<PathBuf> {
+) -> crate::hash::HashSet<PathBuf> {
     use crate::facts::flow::{Fate, FlowTarget};
     use crate::facts::handlers::CallRef;
     use crate::facts::ExportTarget;
@@ -637,13 +638,13 @@ fn qstash_modules(
             (seed || !deps.is_empty()).then_some((a.path.as_path(), seed, deps))
         })
         .collect();
-    let mut dependents: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    let mut dependents: HashMap<&Path, Vec<&Path>> = HashMap::default();
     for (path, _, deps) in &modules {
         for d in deps {
             dependents.entry(d.as_path()).or_default().push(path);
         }
     }
-    let mut interesting: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut interesting: crate::hash::HashSet<PathBuf> = crate::hash::HashSet::default();
     let mut work: Vec<&Path> = modules
         .iter()
         .filter(|(_, seed, _)| *seed)
@@ -805,7 +806,7 @@ fn parse_imported(
         a.imports_followed = true;
     }
     let mut tried = vec![false; analyzed.len()];
-    let mut done: HashMap<(usize, String), bool> = HashMap::new();
+    let mut done: HashMap<(usize, String), bool> = HashMap::default();
     while !needs.is_empty() {
         // Parse the files the needs land in, in parallel.
         let mut fresh: Vec<usize> = needs
@@ -1295,10 +1296,10 @@ impl ConfigCache {
         Ok(ConfigCache {
             cwd: cwd.to_path_buf(),
             forced,
-            by_dir: HashMap::new(),
-            by_file: HashMap::new(),
+            by_dir: HashMap::default(),
+            by_file: HashMap::default(),
             used: Vec::new(),
-            stats: HashMap::new(),
+            stats: HashMap::default(),
         })
     }
 
@@ -1387,8 +1388,8 @@ impl ConfigCache {
 fn dir_stats(dir: &Path) -> (bool, bool) {
     (
         // Not `is_file`: a directory by the config's name is a config error.
-        dir.join(crate::config::FILE_NAME).exists(),
-        dir.join(".git").exists(),
+        crate::listing::exists(&dir.join(crate::config::FILE_NAME)),
+        crate::listing::exists(&dir.join(".git")),
     )
 }
 
@@ -1396,7 +1397,7 @@ fn dir_stats(dir: &Path) -> (bool, bool) {
 pub fn repo_root(dir: &Path) -> Option<PathBuf> {
     let mut d = Some(dir);
     while let Some(cur) = d {
-        if cur.join(".git").exists() {
+        if crate::listing::exists(&cur.join(".git")) {
             return Some(cur.to_path_buf());
         }
         d = cur.parent();

@@ -14,9 +14,9 @@ use super::{
     ConfigCache, Options, Outcome, ParseMemo, RunError,
 };
 use crate::discover;
+use crate::hash::HashMap;
 use crate::project::project_root;
 use crate::resolve::ModuleResolver;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One project's files after the per-file stage.
@@ -75,7 +75,7 @@ impl Session {
     /// An empty session: projects are loaded on their first lint.
     pub fn new(threads: Option<usize>) -> Result<Self, RunError> {
         Ok(Session {
-            projects: HashMap::new(),
+            projects: HashMap::default(),
             pool: worker_pool(threads)?,
         })
     }

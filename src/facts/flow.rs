@@ -11,7 +11,7 @@ use super::fold::{member_name, unwrap, Scope};
 use super::guards::{arg_shapes, guard_of, param_shapes, ArgShape, Guard, ParamShape};
 use super::handlers::CallRef;
 use crate::diagnostic::Span;
-use std::collections::HashSet;
+use crate::hash::HashSet;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 

@@ -12,8 +12,8 @@ use super::{
     QstashClass, SendKind, Value,
 };
 use crate::diagnostic::Span;
+use crate::hash::{HashMap, HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use swc_ecma_ast::*;
@@ -832,7 +832,7 @@ impl Scope {
             let target = self.target(&name, pos);
             self.reassigned.insert(target);
         }
-        let mut members = HashMap::new();
+        let mut members = HashMap::default();
         for (name, e) in &self.this_exprs {
             if let Some(k) = self.kind_of(e) {
                 members.insert(name.clone(), k);

@@ -997,7 +997,7 @@ struct CodeRoutes<'s> {
     plugins: Vec<(String, String)>,
     /// Names for functions about to be visited, by their start: the
     /// declaration (`function routes`, `const routes = …`, `export default`).
-    pending: std::collections::HashMap<u32, String>,
+    pending: crate::hash::HashMap<u32, String>,
     /// Fastify hooks that run before the handlers of an object: (object,
     /// function). They cover every route of the object's context, whatever
     /// the order, and the plugins registered in it.
@@ -1447,7 +1447,7 @@ fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s
         base_paths: Vec::new(),
         parsers: Vec::new(),
         plugins: Vec::new(),
-        pending: std::collections::HashMap::new(),
+        pending: crate::hash::HashMap::default(),
         hooks: Vec::new(),
         fastify: super::fastify::imports_fastify(scope),
         registered: Vec::new(),

@@ -11,8 +11,8 @@
 //! here counts steps, never time, so the output does not depend on the
 //! machine or its load.
 
+use crate::hash::HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::hash::Hash;
 
 /// A memo entry: being computed, or done.
@@ -26,7 +26,7 @@ pub struct Table<K, V>(RefCell<HashMap<K, Slot<V>>>);
 
 impl<K, V> Default for Table<K, V> {
     fn default() -> Self {
-        Table(RefCell::new(HashMap::new()))
+        Table(RefCell::new(HashMap::default()))
     }
 }
 

@@ -14,7 +14,7 @@ use super::fold::{
 };
 use super::{modules, ImportRef, Imported, ImportedReceiver, Literal, ObjectLit, QstashClass};
 use crate::diagnostic::Span;
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -252,7 +252,7 @@ pub fn verify_calls(program: &Program, scope: &Scope) -> VerifyCalls {
     let mut w = Walker {
         scope,
         file,
-        usage: HashMap::new(),
+        usage: HashMap::default(),
         fns: Vec::new(),
         guards: Vec::new(),
         tries: Vec::new(),
@@ -260,10 +260,10 @@ pub fn verify_calls(program: &Program, scope: &Scope) -> VerifyCalls {
         raw: Vec::new(),
         exits: Vec::new(),
         bypasses: Vec::new(),
-        checked: HashMap::new(),
-        consumed: HashMap::new(),
-        fn_names: HashMap::new(),
-        key_gated: HashSet::new(),
+        checked: HashMap::default(),
+        consumed: HashMap::default(),
+        fn_names: HashMap::default(),
+        key_gated: HashSet::default(),
     };
     w.key_gated = w.key_gated_receivers(program);
     program.visit_with(&mut w);
@@ -1342,7 +1342,7 @@ impl Walker<'_> {
     /// The module-level bindings that hold a `Receiver` only when the
     /// signing keys are set.
     fn key_gated_receivers(&self, program: &Program) -> HashSet<String> {
-        let mut out = HashSet::new();
+        let mut out = HashSet::default();
         let stmts: Vec<&Stmt> = match program {
             Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
             Program::Script(s) => s.body.iter().collect(),
@@ -2026,7 +2026,7 @@ impl Walker<'_> {
 
         // Local verifiers: functions that await or return `verify`, with the
         // imported receiver they verify on when every such call has one.
-        let mut verifiers: HashMap<Span, Option<ImportedReceiver>> = HashMap::new();
+        let mut verifiers: HashMap<Span, Option<ImportedReceiver>> = HashMap::default();
         for (r, (awaited, ..)) in self.raw.iter().zip(&resolved) {
             let (Target::Verify { via, .. }, Some(f)) = (&r.target, r.function) else {
                 continue;

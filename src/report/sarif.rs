@@ -8,6 +8,7 @@
 
 use crate::diagnostic::{LineCol, Severity};
 use crate::engine::Outcome;
+use crate::hash::HashMap;
 use crate::rules::{Category, RuleMeta, RULES};
 use serde_json::json;
 use serde_sarif::sarif::{
@@ -15,7 +16,7 @@ use serde_sarif::sarif::{
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
     Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The project's home.
@@ -333,8 +334,8 @@ fn line_hashes(text: &str) -> HashMap<u32, String> {
         line: 0,
         at_line_start: true,
         after_cr: false,
-        seen: HashMap::new(),
-        out: HashMap::new(),
+        seen: HashMap::default(),
+        out: HashMap::default(),
     };
     for unit in text.encode_utf16() {
         st.feed(u64::from(unit), first_mod);
@@ -463,8 +464,8 @@ pub(super) fn render(outcome: &Outcome) -> String {
         order.sort_unstable();
     }
 
-    let mut hashes: HashMap<&str, HashMap<u32, String>> = HashMap::new();
-    let mut occurrences: HashMap<(&str, &str, String), u32> = HashMap::new();
+    let mut hashes: HashMap<&str, HashMap<u32, String>> = HashMap::default();
+    let mut occurrences: HashMap<(&str, &str, String), u32> = HashMap::default();
     let mut results: Vec<SarifResult> = Vec::with_capacity(order.len());
     for i in order {
         let d = &outcome.diagnostics[i];

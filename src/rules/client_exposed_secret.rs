@@ -3,7 +3,7 @@
 use super::{Category, Finding, RuleContext, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::facts::{EnvRead, EnvSource, FileFacts, Part, QstashClass};
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 /// Rule description.
 pub static META: RuleMeta = RuleMeta {
@@ -59,7 +59,7 @@ fn credential_env_names(facts: &FileFacts) -> HashSet<&str> {
         (c.config.as_ref(), keys)
     });
     let wrappers = facts.wrappers.iter().map(|w| (w.config.as_ref(), KEYS));
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     for (config, keys) in constructions.chain(wrappers) {
         let Some(obj) = config.and_then(|v| v.object.as_deref()) else {
             continue;

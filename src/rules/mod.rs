@@ -318,7 +318,7 @@ pub fn run(ctx: &RuleContext, enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
     }
     // One problem, one diagnostic: a literal reached through one const from
     // several calls (a shared token, a shared cron) is reported once.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hash::HashSet::default();
     out.retain(|f| seen.insert((f.rule, f.span)));
     out
 }
