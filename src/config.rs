@@ -317,7 +317,7 @@ impl Config {
 
     /// The path of `file` relative to the config directory, `/`-separated.
     pub fn relative(&self, file: &Path) -> String {
-        let rel = file.strip_prefix(&self.dir).unwrap_or(file);
+        let rel = crate::pathbytes::strip_prefix(file, &self.dir).unwrap_or(file);
         rel.to_string_lossy()
             .replace('\\', "/")
             .trim_start_matches('/')

@@ -22,6 +22,7 @@ pub mod listing;
 pub mod lsp;
 pub mod mounts;
 pub mod parse;
+pub mod pathbytes;
 pub mod prefilter;
 pub mod project;
 pub mod receivers;

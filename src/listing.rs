@@ -15,7 +15,6 @@
 //! an ignore file hides is not seen, as the walk does not see it.
 
 use crate::hash::{HashMap, HashSet};
-use std::ffi::OsString;
 use std::path::Path;
 use std::sync::RwLock;
 
@@ -57,28 +56,39 @@ struct Held {
     other: u32,
 }
 
-fn notes() -> &'static RwLock<HashMap<OsString, Held>> {
-    static NOTES: std::sync::OnceLock<RwLock<HashMap<OsString, Held>>> = std::sync::OnceLock::new();
+fn notes() -> &'static RwLock<HashMap<Vec<u8>, Held>> {
+    static NOTES: std::sync::OnceLock<RwLock<HashMap<Vec<u8>, Held>>> = std::sync::OnceLock::new();
     NOTES.get_or_init(Default::default)
 }
 
 fn marker_bit(name: &std::ffi::OsStr) -> Option<u32> {
-    let name = name.to_str()?;
-    MARKERS.iter().position(|m| *m == name).map(|i| 1u32 << i)
+    marker_bit_bytes(name.as_encoded_bytes())
+}
+
+fn marker_bit_bytes(name: &[u8]) -> Option<u32> {
+    MARKERS
+        .iter()
+        .position(|m| m.as_bytes() == name)
+        .map(|i| 1u32 << i)
+}
+
+/// A directory's key in the notes: its bytes.
+fn key(dir: &Path) -> Vec<u8> {
+    dir.as_os_str().as_encoded_bytes().to_vec()
 }
 
 /// What a walk saw, recorded as it goes and then published with
 /// [`Walked::publish`].
 #[derive(Debug, Default)]
 pub struct Walked {
-    held: HashMap<OsString, Held>,
-    entered: HashSet<OsString>,
+    held: HashMap<Vec<u8>, Held>,
+    entered: HashSet<Vec<u8>>,
 }
 
 impl Walked {
     /// Notes that the walk entered `dir`: it will see all its entries.
     pub fn entered(&mut self, dir: &Path) {
-        self.entered.insert(dir.as_os_str().to_owned());
+        self.entered.insert(key(dir));
     }
 
     /// Notes an entry the walk saw, if it is a marker.
@@ -86,7 +96,7 @@ impl Walked {
         let (Some(dir), Some(bit)) = (path.parent(), path.file_name().and_then(marker_bit)) else {
             return;
         };
-        let held = self.held.entry(dir.as_os_str().to_owned()).or_default();
+        let held = self.held.entry(key(dir)).or_default();
         match kind {
             Some(t) if t.is_file() => held.files |= bit,
             Some(t) if t.is_dir() => held.dirs |= bit,
@@ -96,7 +106,7 @@ impl Walked {
 
     /// Forgets a directory the walk could not read whole.
     pub fn failed(&mut self, dir: &Path) {
-        self.entered.remove(dir.as_os_str());
+        self.entered.remove(&key(dir));
     }
 
     /// Replaces the process-wide notes of every directory entered. A
@@ -115,10 +125,16 @@ impl Walked {
 /// `Some(Some(true))` a file, `Some(Some(false))` a directory,
 /// `Some(None)` absent; `None` when it does not know.
 fn known(path: &Path) -> Option<Option<bool>> {
-    let bit = marker_bit(path.file_name()?)?;
-    let dir = path.parent()?;
+    // Split at the last separator by bytes: `Path::parent` and
+    // `file_name` parse components, and this is asked of every directory.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let cut = bytes
+        .iter()
+        .rposition(|&b| b == b'/' || (cfg!(windows) && b == b'\\'))?;
+    let bit = marker_bit_bytes(&bytes[cut + 1..])?;
+    let dir = if cut == 0 { &bytes[..1] } else { &bytes[..cut] };
     let notes = notes().read().unwrap_or_else(|e| e.into_inner());
-    let held = notes.get(dir.as_os_str())?;
+    let held = notes.get(dir)?;
     if held.other & bit != 0 {
         None
     } else if held.files & bit != 0 {

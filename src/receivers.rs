@@ -1051,12 +1051,17 @@ struct Packages {
     /// Deployment configs per folder.
     deploy: crate::deploy::DeployIndex,
     /// Per package root, the configs that apply to its files.
-    chains: HashMap<PathBuf, Rc<Chain>>,
+    chains: HashMap<std::ffi::OsString, Rc<Chain>>,
     /// Per package: the verifying calls of its SvelteKit `handle` hook.
     svelte_hooks: HashMap<PathBuf, Vec<crate::facts::hooks::HookCall>>,
     /// Per directory: the nearest wrangler config at or above it (within
-    /// its package) and the directory that holds it.
-    workers: HashMap<PathBuf, Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>>,
+    /// its package) and the directory that holds it. Keyed by the
+    /// directory's bytes, like the other per-directory memos: every
+    /// directory of the tree is asked.
+    workers: HashMap<
+        std::ffi::OsString,
+        Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>,
+    >,
 }
 
 /// The deployment configs that apply to the files of one package: its own
@@ -1120,7 +1125,7 @@ impl Packages {
     /// What the deployment configs of the package at `root` and of the
     /// folders above it say, gathered once per package.
     fn chain(&mut self, root: &Path) -> Rc<Chain> {
-        if let Some(c) = self.chains.get(root) {
+        if let Some(c) = self.chains.get(root.as_os_str()) {
             return c.clone();
         }
         let mut chain = Chain::default();
@@ -1139,7 +1144,8 @@ impl Packages {
             dir = d.parent().and_then(|p| self.root(p));
         }
         let chain = Rc::new(chain);
-        self.chains.insert(root.to_path_buf(), chain.clone());
+        self.chains
+            .insert(root.as_os_str().to_owned(), chain.clone());
         chain
     }
 
@@ -1183,17 +1189,21 @@ impl Packages {
         dir: &Path,
         root: Option<&Path>,
     ) -> Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)> {
-        if let Some(found) = self.workers.get(dir) {
+        if let Some(found) = self.workers.get(dir.as_os_str()) {
             return found.clone();
         }
         let found = match crate::wrangler::read(dir) {
             Some(c) => Some((dir.to_path_buf(), std::sync::Arc::new(c))),
-            None if root.is_some_and(|r| dir != r && dir.starts_with(r)) => {
+            None if root.is_some_and(|r| {
+                dir.as_os_str() != r.as_os_str() && crate::pathbytes::starts_with(dir, r)
+            }) =>
+            {
                 dir.parent().and_then(|p| self.worker_config_in(p, root))
             }
             None => None,
         };
-        self.workers.insert(dir.to_path_buf(), found.clone());
+        self.workers
+            .insert(dir.as_os_str().to_owned(), found.clone());
         found
     }
 

@@ -76,7 +76,7 @@ pub struct ModuleResolver {
     /// Every answer given, by the importing file's directory and the
     /// specifier: a project asks the same few thousand questions a million
     /// times (every call of an imported function asks where it comes from).
-    answers: RwLock<HashMap<PathBuf, HashMap<String, Option<PathBuf>>>>,
+    answers: RwLock<HashMap<std::ffi::OsString, HashMap<String, Option<PathBuf>>>>,
 }
 
 impl fmt::Debug for ModuleResolver {
@@ -138,14 +138,14 @@ impl ModuleResolver {
         // nearest config and the workspace are all the directory's.
         let dir = from_file.parent()?;
         if let Some(known) = read(&self.answers)
-            .get(dir)
+            .get(dir.as_os_str())
             .and_then(|by_spec| by_spec.get(specifier))
         {
             return known.clone();
         }
         let answer = self.resolve_uncached(from_file, specifier);
         write(&self.answers)
-            .entry(dir.to_path_buf())
+            .entry(dir.as_os_str().to_owned())
             .or_default()
             .insert(specifier.to_string(), answer.clone());
         answer
@@ -364,7 +364,9 @@ fn accept(path: PathBuf) -> Option<PathBuf> {
     let is_declaration = [".d.ts", ".d.mts", ".d.cts"]
         .iter()
         .any(|ext| name.ends_with(ext));
-    (is_source && !is_declaration).then_some(path)
+    // Clean (no `.` component, no doubled separator), as the walk's paths
+    // are: answers are looked up by their bytes.
+    (is_source && !is_declaration).then(|| path.components().collect())
 }
 
 /// Whether `path` lies in a build-output folder of the package at `dir`.

@@ -225,11 +225,13 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     } else {
         opts.paths.clone()
     };
-    let abs = |p: &Path| {
+    // Clean (`.` components and doubled separators dropped): the walk's
+    // paths inherit the root's spelling, and files are indexed by bytes.
+    let abs = |p: &Path| -> PathBuf {
         if p.is_absolute() {
-            p.to_path_buf()
+            p.components().collect()
         } else {
-            opts.cwd.join(p)
+            opts.cwd.join(p).components().collect()
         }
     };
     let stdin_path = opts.stdin.as_ref().map(|(p, _)| abs(p));
@@ -254,7 +256,11 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     }
     roots.sort();
     roots.dedup();
-    let reported = |f: &Path| requested.iter().any(|r| f.starts_with(r));
+    let reported = |f: &Path| {
+        requested
+            .iter()
+            .any(|r| crate::pathbytes::starts_with(f, r))
+    };
     let discovered = discover::discover(&roots, opts.no_ignore);
     let files = discovered.files;
     let candidates = files.iter().filter(|f| reported(f)).count();
@@ -359,11 +365,7 @@ fn finish(
         }
     };
     // Positions are stable: files are parsed in place, never added.
-    let index: HashMap<PathBuf, usize> = analyzed
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.path.clone(), i))
-        .collect();
+    let index = file_index(&analyzed);
     parse_imported(&mut analyzed, resolver, memo, &index, cwd);
     lap("imported", &analyzed);
     // Importers of importers: a sender's callers may be senders themselves.
@@ -702,6 +704,17 @@ fn module_stem(path: &Path) -> Option<String> {
     Some(stem.to_string())
 }
 
+/// Each file's position in `analyzed`, by its path's bytes: hashing a
+/// `Path` splits it into components, and parse rounds look up every
+/// import they follow.
+fn file_index(analyzed: &[Analyzed]) -> HashMap<std::ffi::OsString, usize> {
+    analyzed
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.clone().into_os_string(), i))
+        .collect()
+}
+
 /// Parses the route files that some send's destination matches and that
 /// the prefilter passed over; returns whether it parsed any.
 fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &ParseMemo) -> bool {
@@ -764,7 +777,7 @@ fn parse_imported(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
     memo: &ParseMemo,
-    index: &HashMap<PathBuf, usize>,
+    index: &HashMap<std::ffi::OsString, usize>,
     fallback_root: &Path,
 ) {
     // A need: export `name` of file `i`, and whether the functions behind
@@ -773,7 +786,7 @@ fn parse_imported(
     let locate = |from: &Path, spec: &str| {
         resolver
             .resolve(from, spec)
-            .and_then(|p| index.get(&p).copied())
+            .and_then(|p| index.get(p.as_os_str()).copied())
     };
     let mut needs: Vec<Need> = Vec::new();
     let parsed_before: Vec<bool> = analyzed.iter().map(|a| a.facts.is_some()).collect();
@@ -1246,7 +1259,7 @@ fn strip_quotes(text: &str, span: Span) -> Span {
 
 /// Shows `path` relative to `cwd` when it is below it, with `/` separators.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let rel = crate::pathbytes::strip_prefix(path, cwd).unwrap_or(path);
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
@@ -1278,13 +1291,15 @@ fn enabled_rules<'a>(configs: impl Iterator<Item = &'a Config>) -> Vec<&'static 
 struct ConfigCache {
     cwd: PathBuf,
     forced: Option<Arc<Config>>,
-    by_dir: HashMap<PathBuf, Arc<Config>>,
+    /// Keyed by the directory's bytes: every directory of the tree is
+    /// looked up, and hashing a `Path` splits it into components.
+    by_dir: HashMap<std::ffi::OsString, Arc<Config>>,
     by_file: HashMap<PathBuf, Arc<Config>>,
     /// The configs that govern reported files.
     used: Vec<Arc<Config>>,
     /// Per directory: whether it holds a config file and whether it is a
     /// repository root, looked up in parallel ahead of time.
-    stats: HashMap<PathBuf, (bool, bool)>,
+    stats: HashMap<std::ffi::OsString, (bool, bool)>,
 }
 
 impl ConfigCache {
@@ -1314,9 +1329,9 @@ impl ConfigCache {
         dirs.dedup();
         dirs.sort_by_cached_key(|d| discover::order_key(d));
         dirs.dedup();
-        let stats: Vec<(PathBuf, (bool, bool))> = dirs
+        let stats: Vec<(std::ffi::OsString, (bool, bool))> = dirs
             .into_par_iter()
-            .map(|d| (d.to_path_buf(), dir_stats(d)))
+            .map(|d| (d.as_os_str().to_owned(), dir_stats(d)))
             .collect();
         self.stats.extend(stats);
     }
@@ -1347,11 +1362,11 @@ impl ConfigCache {
     /// directory, and each directory asks its parent, so a tree of thousands
     /// of directories costs one lookup each.
     fn for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, RunError> {
-        if let Some(c) = self.by_dir.get(dir) {
+        if let Some(c) = self.by_dir.get(dir.as_os_str()) {
             return Ok(c.clone());
         }
         let candidate = dir.join(crate::config::FILE_NAME);
-        let (has_config, is_root) = match self.stats.get(dir) {
+        let (has_config, is_root) = match self.stats.get(dir.as_os_str()) {
             Some(known) => *known,
             None => dir_stats(dir),
         };
@@ -1379,7 +1394,7 @@ impl ConfigCache {
                 }
             }
         };
-        self.by_dir.insert(dir.to_path_buf(), cfg.clone());
+        self.by_dir.insert(dir.as_os_str().to_owned(), cfg.clone());
         Ok(cfg)
     }
 }

@@ -24,7 +24,7 @@ struct Project {
     /// Every file the walk found and the configs select, none reported.
     base: Vec<Analyzed>,
     /// Position of each file in `base`.
-    index: HashMap<PathBuf, usize>,
+    index: HashMap<std::ffi::OsString, usize>,
     resolver: ModuleResolver,
     memo: ParseMemo,
     configs: ConfigCache,
@@ -43,11 +43,7 @@ impl Project {
         }
         // Patterns depend on paths and package layout only: once per load.
         super::route_patterns(&mut base, root);
-        let index: HashMap<PathBuf, usize> = base
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.path.clone(), i))
-            .collect();
+        let index = super::file_index(&base);
         let resolver = ModuleResolver::new(&gathered.roots);
         let memo = ParseMemo::default();
         // The files that parsed files import, parsed once here rather than
@@ -96,12 +92,15 @@ impl Session {
     /// configuration, so the projects it may touch are loaded afresh on
     /// their next lint.
     pub fn changed(&mut self, path: &Path) {
-        let known = self.projects.values().any(|p| p.index.contains_key(path));
+        let known = self
+            .projects
+            .values()
+            .any(|p| p.index.contains_key(path.as_os_str()));
         let shapes = shapes_project(path);
         if known && !shapes && path.is_file() {
             let pool = &self.pool;
             for (root, project) in self.projects.iter_mut() {
-                let Some(&i) = project.index.get(path) else {
+                let Some(&i) = project.index.get(path.as_os_str()) else {
                     continue;
                 };
                 project.memo.forget(path);
@@ -173,7 +172,7 @@ fn lint_in(
     let mut edited = analyze_buffer(Analyzed::new(path.to_path_buf(), display, config), text);
     edited.reported = true;
     let mut files = project.base.clone();
-    match project.index.get(path) {
+    match project.index.get(path.as_os_str()) {
         Some(&i) => files[i] = edited,
         None => files.push(edited),
     }
