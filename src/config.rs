@@ -316,23 +316,32 @@ impl Config {
     }
 
     /// The path of `file` relative to the config directory, `/`-separated.
-    pub fn relative(&self, file: &Path) -> String {
+    pub fn relative<'a>(&self, file: &'a Path) -> std::borrow::Cow<'a, str> {
         let rel = crate::pathbytes::strip_prefix(file, &self.dir).unwrap_or(file);
-        rel.to_string_lossy()
-            .replace('\\', "/")
-            .trim_start_matches('/')
-            .to_string()
+        // Asked of every file: no copy for the usual UTF-8, `/`-separated path.
+        match rel.to_str() {
+            Some(s) if !s.contains('\\') => std::borrow::Cow::Borrowed(s.trim_start_matches('/')),
+            _ => std::borrow::Cow::Owned(
+                rel.to_string_lossy()
+                    .replace('\\', "/")
+                    .trim_start_matches('/')
+                    .to_string(),
+            ),
+        }
     }
 
     /// Whether `file` is checked under this config.
     pub fn selects(&self, file: &Path) -> bool {
         let rel = self.relative(file);
-        self.include.as_ref().is_none_or(|g| g.is_match(&rel)) && !self.exclude.is_match(&rel)
+        self.include
+            .as_ref()
+            .is_none_or(|g| g.is_match(rel.as_ref()))
+            && !self.exclude.is_match(rel.as_ref())
     }
 
     /// Whether `file` is a test file.
     pub fn is_test(&self, file: &Path) -> bool {
-        self.test_files.is_match(self.relative(file))
+        self.test_files.is_match(self.relative(file).as_ref())
     }
 
     /// The configured level of `rule`, if the user set one.

@@ -915,7 +915,7 @@ impl RouteFiles {
         }
         // Cheap test first: most files cannot be route files by any
         // convention, whatever their package.
-        let s = path.to_string_lossy();
+        let s = path.as_os_str().as_encoded_bytes();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let maybe = name.starts_with("route.")
             || name.starts_with("+server.")
@@ -927,7 +927,7 @@ impl RouteFiles {
                 "/supabase/functions/",
             ]
             .iter()
-            .any(|d| s.contains(d));
+            .any(|d| memchr::memmem::find(s, d.as_bytes()).is_some());
         if !maybe {
             // A Worker's entry serves every path of its hosts.
             let is_main = worker.is_some_and(|(dir, config)| {
@@ -1095,9 +1095,7 @@ impl Chain {
         }
         // Most files are nowhere near an `api/` folder: test the text first.
         let root = self.vercel.as_ref()?;
-        if !path.to_string_lossy().contains("/api/") {
-            return None;
-        }
+        memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"/api/")?;
         let rel = path.strip_prefix(root).ok()?;
         routes::vercel_route(&rel.to_string_lossy()).map(PlatformFile::Vercel)
     }

@@ -394,7 +394,10 @@ fn finish(
                 Some(crate::receivers::FileInput {
                     path: &a.path,
                     facts: a.facts.as_ref()?,
-                    receiver_glob: a.config.receivers.is_match(a.config.relative(&a.path)),
+                    receiver_glob: a
+                        .config
+                        .receivers
+                        .is_match(a.config.relative(&a.path).as_ref()),
                 })
             })
             .collect();
@@ -408,7 +411,8 @@ fn finish(
             receivers.dead,
         )
     };
-    for a in analyzed.iter_mut() {
+    // Only parsed files have findings: the others are not looked up.
+    for a in analyzed.iter_mut().filter(|a| a.facts.is_some()) {
         if let Some(s) = statuses.get(&a.path) {
             a.receivers = s.clone();
         }
@@ -1183,7 +1187,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         let inputs = [crate::receivers::FileInput {
             path: &a.path,
             facts,
-            receiver_glob: config.receivers.is_match(config.relative(&a.path)),
+            receiver_glob: config.receivers.is_match(config.relative(&a.path).as_ref()),
         }];
         let receivers = crate::receivers::analyze(&inputs, &crate::link::NoResolve, &config.dir);
         let flow = crate::sendflow::analyze(&inputs, &crate::link::NoResolve, &receivers.receiving);
