@@ -232,16 +232,19 @@ pub fn looks_minified(text: &str) -> bool {
 /// `require("x")`, `import("x")`) without parsing: enough to tell whether a
 /// file the prefilter passed over imports a QStash client from the project.
 pub fn import_specifiers(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    // One packed (SIMD) scan for the three openings, built once: this runs
-    // on every file the prefilter passes over, and three memmem passes
-    // over each were a twentieth of a run on a large tree.
     static NEEDLES: std::sync::OnceLock<crate::prefilter::Scanner> = std::sync::OnceLock::new();
     let needles =
-        NEEDLES.get_or_init(|| crate::prefilter::Scanner::new(["from", "require(", "import("]));
+        NEEDLES.get_or_init(|| crate::prefilter::Scanner::new(crate::prefilter::IMPORT_OPENINGS));
+    specifiers_after(text, needles.matches(text.as_bytes()).map(|(_, end)| end))
+}
+
+/// The specifiers quoted right after the given ends of `from`, `require(`
+/// and `import(` in `text` (see [`import_specifiers`]), sorted.
+pub fn specifiers_after(text: &str, ends: impl Iterator<Item = usize>) -> Vec<String> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     {
-        for (_, end) in needles.matches(bytes) {
+        for end in ends {
             let mut i = end;
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;

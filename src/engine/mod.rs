@@ -966,8 +966,9 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
         return a;
     }
     a.secrets = secrets::scan(&text);
-    let mentions = crate::prefilter::mentions_qstash(&text);
-    let relevant = mentions || crate::prefilter::registers_routes(&text);
+    let survey = crate::prefilter::survey(&text);
+    let mentions = survey.mentions;
+    let relevant = mentions || survey.registers;
     // A file parsed only because it registers routes may hold a handler a
     // publish targets, but its syntax and size are not QStash's business:
     // no parse error and no notice for it.
@@ -1001,7 +1002,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     if relevant || !a.secrets.is_empty() {
         a.text = Some(text);
     } else {
-        a.specifiers = source::import_specifiers(&text).into();
+        a.specifiers = source::specifiers_after(&text, survey.import_ends.into_iter()).into();
     }
     a
 }
