@@ -37,6 +37,30 @@ pub fn strip_prefix<'a>(path: &'a Path, base: &Path) -> Option<&'a Path> {
     path.strip_prefix(base).ok()
 }
 
+/// `path` cleaned lexically, as Node's `path.resolve` and the module
+/// resolver clean it: `.` dropped, `..` taking back the name before it,
+/// doubled separators merged. Symlinks are not followed, so a project
+/// asked for through a link keeps the link's paths.
+pub fn clean(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                // `/..` is `/`; a relative path keeps its leading `..`.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `path.starts_with(base)`, byte-wise when it can be.
 pub fn starts_with(path: &Path, base: &Path) -> bool {
     strip_prefix(path, base).is_some()
@@ -44,8 +68,22 @@ pub fn starts_with(path: &Path, base: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{starts_with, strip_prefix};
+    use super::{clean, starts_with, strip_prefix};
     use std::path::Path;
+
+    #[test]
+    fn cleans_like_path_resolve() {
+        for (p, want) in [
+            ("/a/./b//c", "/a/b/c"),
+            ("/a/b/../c", "/a/c"),
+            ("/a/b/../b/c.ts", "/a/b/c.ts"),
+            ("/..", "/"),
+            ("../a/./b", "../a/b"),
+            ("a/../../b", "../b"),
+        ] {
+            assert_eq!(clean(Path::new(p)), Path::new(want), "{p}");
+        }
+    }
 
     #[test]
     fn agrees_with_path() {

@@ -726,3 +726,26 @@ fn route_only_files_report_no_parse_errors() {
         v["notices"]
     );
 }
+
+#[test]
+fn a_path_spelled_with_dot_dot_links_the_same_project() {
+    // Imports resolve to clean paths; the files walked under `src/../src`
+    // must be the same files, or the send's client is never linked.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "src/lib/qstash.ts",
+        "import { Client } from \"@upstash/qstash\";\nexport const qstash = new Client({ token: process.env.QSTASH_TOKEN! });\n",
+    );
+    write(
+        dir.path(),
+        "src/jobs.ts",
+        "import { qstash } from \"./lib/qstash\";\nexport async function send() {\n  await qstash.publishJSON({ url: \"https://x.example.com/a\", body: {} });\n}\n",
+    );
+    let (_, plain, _) = run(dir.path(), &["src", "--format", "concise"]);
+    assert!(plain.contains("unhandled-publish"), "{plain}");
+    for spelled in ["src/../src", "./src/./", "src/lib/.."] {
+        let (_, out, _) = run(dir.path(), &[spelled, "--format", "concise"]);
+        assert_eq!(out, plain, "{spelled}");
+    }
+}

@@ -225,13 +225,14 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     } else {
         opts.paths.clone()
     };
-    // Clean (`.` components and doubled separators dropped): the walk's
-    // paths inherit the root's spelling, and files are indexed by bytes.
+    // Cleaned lexically, as the module resolver cleans the paths it
+    // returns: the walk's paths inherit the root's spelling, and files are
+    // indexed by their bytes.
     let abs = |p: &Path| -> PathBuf {
         if p.is_absolute() {
-            p.components().collect()
+            crate::pathbytes::clean(p)
         } else {
-            opts.cwd.join(p).components().collect()
+            crate::pathbytes::clean(&opts.cwd.join(p))
         }
     };
     let stdin_path = opts.stdin.as_ref().map(|(p, _)| abs(p));
