@@ -76,47 +76,21 @@ fn finders(
 /// publish elsewhere targets without ever mentioning QStash, so it is parsed
 /// too.
 pub fn registers_routes(text: &str) -> bool {
-    static NAMES: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    let bytes = text.as_bytes();
-    // One packed (Teddy) scan finds either kind of opening; most files have
-    // neither, and eight memmem passes over every file of the tree were a
-    // tenth of a run.
-    let (mut registers, mut nest) = (false, false);
-    for (word, _) in openings().matches(bytes) {
-        if word < REGISTRATIONS.len() {
-            registers = true;
-        } else {
-            nest = true;
-        }
-        if registers && nest {
-            break;
-        }
-    }
-    (registers
-        && finders(&NAMES, FRAMEWORKS)
-            .iter()
-            .any(|f| f.find(bytes).is_some()))
-        || (nest && nest_declares(bytes))
-}
-
-/// The scanner of [`REGISTRATIONS`] followed by `@nestjs/`.
-fn openings() -> &'static Scanner {
-    static M: OnceLock<Scanner> = OnceLock::new();
-    M.get_or_init(|| Scanner::new(REGISTRATIONS.iter().chain(&["@nestjs/"])))
+    survey(text).registers
 }
 
 /// A one-pass search for a few fixed words, on the packed (SIMD, "Teddy")
 /// searcher where the CPU has one: a plain automaton over words that start
 /// with `.` or `@` prefilters on those start bytes, and `.` is the
 /// commonest byte in JavaScript after spaces.
-pub struct Scanner {
+struct Scanner {
     packed: Option<aho_corasick::packed::Searcher>,
     automaton: AhoCorasick,
 }
 
 impl Scanner {
     /// Builds the scanner of `words`, matched case-sensitively.
-    pub fn new<I, W>(words: I) -> Self
+    fn new<I, W>(words: I) -> Self
     where
         I: IntoIterator<Item = W>,
         W: AsRef<[u8]>,
@@ -133,10 +107,7 @@ impl Scanner {
 
     /// Every non-overlapping match in `bytes`, leftmost first, as the index
     /// of its word and the end of the match.
-    pub fn matches<'s, 'b>(
-        &'s self,
-        bytes: &'b [u8],
-    ) -> Box<dyn Iterator<Item = (usize, usize)> + 'b>
+    fn matches<'s, 'b>(&'s self, bytes: &'b [u8]) -> Box<dyn Iterator<Item = (usize, usize)> + 'b>
     where
         's: 'b,
     {
@@ -232,23 +203,46 @@ fn nest_declares(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn one_pass_agrees_with_each_question() {
-        let texts = [
-            "import { Client } from '@upstash/qstash'\nconst c = require(\"./x\");",
-            "import express from \"express\";\napp.post(\"/x\", h);",
-            "import { Controller } from \"@nestjs/common\";\n@Controller(\"jobs\")\nclass J {}",
-            "fetch(url, { method: \"POST\" }); const from = 1; import(`./lazy`)",
-            "process.env.QSTASH_TOKEN; app.use(x);",
-            "",
+    fn one_pass_answers_all_three_questions() {
+        // (text, mentions QStash, registers routes, import specifiers)
+        let cases: [(&str, bool, bool, &[&str]); 6] = [
+            (
+                "import { Client } from '@upstash/qstash'\nconst c = require(\"./x\");",
+                true,
+                false,
+                &["./x", "@upstash/qstash"],
+            ),
+            (
+                "import express from \"express\";\napp.post(\"/x\", h);",
+                false,
+                true,
+                &["express"],
+            ),
+            (
+                "import { Controller } from \"@nestjs/common\";\n@Controller(\"jobs\")\nclass J {}",
+                false,
+                true,
+                &["@nestjs/common"],
+            ),
+            (
+                "fetch(url, { method: \"POST\" }); const from = 1; import(`./lazy`)",
+                false,
+                false,
+                &["./lazy"],
+            ),
+            ("process.env.QSTASH_TOKEN; app.use(x);", true, false, &[]),
+            ("", false, false, &[]),
         ];
-        for t in texts {
-            let s = super::survey(t);
-            assert_eq!(s.mentions, super::mentions_qstash(t), "{t}");
-            assert_eq!(s.registers, super::registers_routes(t), "{t}");
+        for (text, mentions, registers, specifiers) in cases {
+            let s = super::survey(text);
+            assert_eq!(s.mentions, mentions, "{text}");
+            // The one pass agrees with the automaton the floor uses.
+            assert_eq!(s.mentions, super::mentions_qstash(text), "{text}");
+            assert_eq!(s.registers, registers, "{text}");
             assert_eq!(
-                crate::source::specifiers_after(t, s.import_ends.iter().copied()),
-                crate::source::import_specifiers(t),
-                "{t}"
+                crate::source::specifiers_after(text, s.import_ends.into_iter()),
+                specifiers,
+                "{text}"
             );
         }
     }

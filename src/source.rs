@@ -232,10 +232,8 @@ pub fn looks_minified(text: &str) -> bool {
 /// `require("x")`, `import("x")`) without parsing: enough to tell whether a
 /// file the prefilter passed over imports a QStash client from the project.
 pub fn import_specifiers(text: &str) -> Vec<String> {
-    static NEEDLES: std::sync::OnceLock<crate::prefilter::Scanner> = std::sync::OnceLock::new();
-    let needles =
-        NEEDLES.get_or_init(|| crate::prefilter::Scanner::new(crate::prefilter::IMPORT_OPENINGS));
-    specifiers_after(text, needles.matches(text.as_bytes()).map(|(_, end)| end))
+    let survey = crate::prefilter::survey(text);
+    specifiers_after(text, survey.import_ends.into_iter())
 }
 
 /// The specifiers quoted right after the given ends of `from`, `require(`
