@@ -93,9 +93,6 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
     // What the walk sees of each directory, for later lookups of package
     // and config files (see `crate::listing`).
     let walked = Arc::new(Mutex::new(Walked::default()));
-    let note = |w: &Mutex<Walked>, f: &mut dyn FnMut(&mut Walked)| {
-        f(&mut w.lock().unwrap_or_else(|e| e.into_inner()))
-    };
     for root in roots {
         if root.is_file() {
             if is_lintable(root) {
@@ -117,7 +114,10 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                 if e.depth() == 0 {
                     return true;
                 }
-                note(&seen, &mut |w| w.saw(e.path(), e.file_type()));
+                // Checked before the lock: most entries are no marker.
+                if crate::listing::is_marker(e.file_name()) {
+                    lock(&seen).saw(e.path(), e.file_type());
+                }
                 let hidden = e.file_name().as_encoded_bytes().starts_with(b".");
                 if hidden && !no_ignore {
                     return false;
@@ -135,7 +135,7 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                     Ok(e) => {
                         let kind = e.file_type();
                         if kind.is_some_and(|t| t.is_dir()) {
-                            note(walked, &mut |w| w.entered(e.path()));
+                            lock(walked).entered(e.path());
                         } else if kind.is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
                             found
                                 .lock()
@@ -145,7 +145,7 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                     }
                     Err(err) => {
                         if let Some(failed) = walk_failure(&err) {
-                            note(walked, &mut |w| w.failed(&failed.0));
+                            lock(walked).failed(&failed.0);
                             unreadable
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())
@@ -167,6 +167,12 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
     unreadable.sort();
     unreadable.dedup();
     Discovered { files, unreadable }
+}
+
+/// The walk's notes; a panicking walker thread cannot leave them half
+/// written, so a poisoned lock is taken as it is.
+fn lock(w: &Mutex<Walked>) -> std::sync::MutexGuard<'_, Walked> {
+    w.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The path and the I/O reason of a walk error. Errors in ignore files

@@ -65,6 +65,11 @@ fn marker_bit(name: &std::ffi::OsStr) -> Option<u32> {
     marker_bit_bytes(name.as_encoded_bytes())
 }
 
+/// Whether `name` is one of the [`MARKERS`].
+pub fn is_marker(name: &std::ffi::OsStr) -> bool {
+    marker_bit(name).is_some()
+}
+
 fn marker_bit_bytes(name: &[u8]) -> Option<u32> {
     MARKERS
         .iter()
