@@ -279,7 +279,6 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     // The config of each file, looked up once per directory (the walk
     // yields a directory's files together), then the globs matched in
     // parallel: on a large tree this loop was a sequential hot spot.
-    configs.prefetch(&files);
     let mut configs_of: Vec<Arc<Config>> = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
         // Byte equality of the parents: cheaper than comparing components.
@@ -1303,9 +1302,6 @@ struct ConfigCache {
     by_file: HashMap<PathBuf, Arc<Config>>,
     /// The configs that govern reported files.
     used: Vec<Arc<Config>>,
-    /// Per directory: whether it holds a config file and whether it is a
-    /// repository root, looked up in parallel ahead of time.
-    stats: HashMap<std::ffi::OsString, (bool, bool)>,
 }
 
 impl ConfigCache {
@@ -1320,26 +1316,7 @@ impl ConfigCache {
             by_dir: HashMap::default(),
             by_file: HashMap::default(),
             used: Vec::new(),
-            stats: HashMap::default(),
         })
-    }
-
-    /// Looks up, in parallel, what [`Self::for_dir`] asks of the directories
-    /// of `files`: two `stat` calls per directory are most of the cost of
-    /// finding configs in a large tree.
-    fn prefetch(&mut self, files: &[PathBuf]) {
-        if self.forced.is_some() {
-            return;
-        }
-        let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
-        dirs.dedup();
-        dirs.sort_by_cached_key(|d| discover::order_key(d));
-        dirs.dedup();
-        let stats: Vec<(std::ffi::OsString, (bool, bool))> = dirs
-            .into_par_iter()
-            .map(|d| (d.as_os_str().to_owned(), dir_stats(d)))
-            .collect();
-        self.stats.extend(stats);
     }
 
     /// Records the configs of reported files, for [`Self::enabled_rules`].
@@ -1372,10 +1349,8 @@ impl ConfigCache {
             return Ok(c.clone());
         }
         let candidate = dir.join(crate::config::FILE_NAME);
-        let (has_config, is_root) = match self.stats.get(dir.as_os_str()) {
-            Some(known) => *known,
-            None => dir_stats(dir),
-        };
+        // Answered from the walk's notes for the directories it entered.
+        let (has_config, is_root) = dir_stats(dir);
         let cfg = if has_config {
             match self.by_file.get(&candidate) {
                 Some(c) => c.clone(),
