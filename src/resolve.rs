@@ -364,9 +364,9 @@ fn accept(path: PathBuf) -> Option<PathBuf> {
     let is_declaration = [".d.ts", ".d.mts", ".d.cts"]
         .iter()
         .any(|ext| name.ends_with(ext));
-    // Clean (no `.` component, no doubled separator), as the walk's paths
-    // are: answers are looked up by their bytes.
-    (is_source && !is_declaration).then(|| path.components().collect())
+    // Cleaned as the paths asked for are (and so the walk's): answers are
+    // looked up by their bytes.
+    (is_source && !is_declaration).then(|| crate::pathbytes::clean(&path))
 }
 
 /// Whether `path` lies in a build-output folder of the package at `dir`.
