@@ -1,9 +1,11 @@
 //! The command line: every format, every exit code, `--output`, config
 //! errors, determinism across thread counts, bad input, and redaction.
 
+mod disk;
+
 use assert_cmd::Command;
+use disk::{run, write};
 use std::fs;
-use std::path::Path;
 
 /// A synthetic token of the real shape (base64 of a uuid and a 32-hex password).
 const TOKEN: &str = "eyJVc2VySUQiOiI1ZDBjM2Y4ZS0yYTQxLTRiNmYtOWQ3ZS0xYzJiM2E0ZjVlNmQiLCJQYXNzd29yZCI6IjdlNGI5YzJhMWYwZDhlNmI1YTRjM2QyZTFmMGE5YjhjIn0=";
@@ -19,7 +21,7 @@ fn project() -> tempfile::TempDir {
     write(
         dir.path(),
         "src/send.ts",
-        &format!(
+        format!(
             r#"import {{ Client, Receiver }} from "@upstash/qstash";
 const qstash = new Client({{ token: process.env.QSTASH_TOKEN }});
 const leaked = "{TOKEN}";
@@ -46,26 +48,6 @@ export const p = c.publishJSON({ topic: "t", body: 1 });
 "#,
     );
     dir
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bin()
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
@@ -353,7 +335,7 @@ fn json_and_sarif_are_identical_across_thread_counts() {
         write(
             dir.path(),
             &format!("src/m{i}/send.ts"),
-            &format!(
+            format!(
                 "import {{ Client }} from \"@upstash/qstash\";\nconst c = new Client();\nexport const f = () => c.schedules.create({{ destination: \"http://h{i}.example.com\", cron: \"{i} 99 * * *\" }});\n"
             ),
         );
@@ -696,7 +678,7 @@ fn route_only_files_report_no_parse_errors() {
     write(
         r,
         "bundle.js",
-        &format!(
+        format!(
             "const express=require(\"express\");const app=express();app.use(\"/a\",x);{}\n",
             "var a=1;".repeat(40_000)
         ),

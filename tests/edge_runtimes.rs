@@ -33,7 +33,7 @@ fn publisher(root: &Path, urls: &[&str]) {
     write(
         root,
         "publisher/send.ts",
-        &format!(
+        format!(
             "import {{ Client }} from \"@upstash/qstash\";\nconst qstash = new Client({{ token: process.env.QSTASH_TOKEN! }});\nexport async function send() {{\n  try {{\n{sends}  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"
         ),
     );
@@ -171,7 +171,7 @@ fn a_service_worker_is_judged_by_the_function_that_responds() {
     write(
         r,
         "open/index.js",
-        &listener(
+        listener(
             "async function handle(request) {\n  return new Response(await request.text());\n}\n",
         ),
     );
@@ -183,7 +183,7 @@ fn a_service_worker_is_judged_by_the_function_that_responds() {
     write(
         r,
         "checked/index.js",
-        &listener("import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver();\nasync function handle(request) {\n  const body = await request.text();\n  await receiver.verify({ signature: request.headers.get(\"upstash-signature\"), body });\n  return new Response(body);\n}\n"),
+        listener("import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver();\nasync function handle(request) {\n  const body = await request.text();\n  await receiver.verify({ signature: request.headers.get(\"upstash-signature\"), body });\n  return new Response(body);\n}\n"),
     );
     assert_eq!(
         receivers(r).0,
@@ -281,7 +281,7 @@ fn supabase_publisher(root: &Path, names: &[&str]) {
     write(
         root,
         "supabase/functions/enqueue/index.ts",
-        &format!("import {{ qstash }} from \"../_shared/qstash.ts\";\nDeno.serve(async () => {{\n{sends}  return new Response(\"ok\");\n}});\n"),
+        format!("import {{ qstash }} from \"../_shared/qstash.ts\";\nDeno.serve(async () => {{\n{sends}  return new Response(\"ok\");\n}});\n"),
     );
 }
 

@@ -44,7 +44,7 @@ fn project(dest: &str, server: &str, files: &[(&str, &str)]) -> tempfile::TempDi
     write(
         r,
         "src/jobs.ts",
-        &format!(
+        format!(
             "import {{ Client }} from \"@upstash/qstash\";\nconst qstash = new Client({{ token: process.env.QSTASH_TOKEN! }});\nexport async function enqueue() {{\n  try {{\n    await qstash.publishJSON({{ url: `${{process.env.APP_URL}}{dest}`, body: {{}} }});\n  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"
         ),
     );

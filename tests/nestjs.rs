@@ -74,7 +74,7 @@ fn project(dest: &str, main: &str, files: &[(&str, &str)]) -> tempfile::TempDir 
     write(
         r,
         "src/jobs.service.ts",
-        &format!(
+        format!(
             "import {{ Injectable }} from \"@nestjs/common\";\nimport {{ Client }} from \"@upstash/qstash\";\n@Injectable()\nexport class JobsService {{\n  private readonly qstash = new Client({{ token: process.env.QSTASH_TOKEN! }});\n  async run() {{\n    try {{\n      await this.qstash.publishJSON({{ url: `${{process.env.APP_URL}}{dest}`, body: {{}} }});\n    }} catch (e) {{\n      console.error(e);\n    }}\n  }}\n}}\n"
         ),
     );

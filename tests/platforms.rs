@@ -52,7 +52,7 @@ fn vercel_api_folder_outside_nextjs_links_and_names_the_publish() {
         "package.json",
         r#"{ "name": "x", "dependencies": { "@upstash/qstash": "2" } }"#,
     );
-    write(r, "lib/send.ts", &publisher("/api/hooks/abc"));
+    write(r, "lib/send.ts", publisher("/api/hooks/abc"));
     write(r, "api/hooks/[id].ts", UNVERIFIED_DEFAULT);
     // Same path shape, but private: Vercel does not serve `_` files.
     write(r, "api/_hooks/[id].ts", UNVERIFIED_DEFAULT);
@@ -72,7 +72,7 @@ fn a_nextjs_app_does_not_serve_a_root_api_folder() {
         "package.json",
         r#"{ "name": "x", "dependencies": { "@upstash/qstash": "2", "next": "15" } }"#,
     );
-    write(r, "lib/send.ts", &publisher("/api/hooks/abc"));
+    write(r, "lib/send.ts", publisher("/api/hooks/abc"));
     write(r, "api/hooks/[id].ts", UNVERIFIED_DEFAULT);
     assert_eq!(lint(r), Vec::<String>::new());
 }
@@ -82,7 +82,7 @@ fn vercel_web_handlers_for_another_method_do_not_receive() {
     let t = tempfile::tempdir().expect("tempdir");
     let r = t.path();
     write(r, "package.json", r#"{ "name": "x" }"#);
-    write(r, "lib/send.ts", &publisher("/api/report"));
+    write(r, "lib/send.ts", publisher("/api/report"));
     write(
         r,
         "api/report.ts",
@@ -177,7 +177,7 @@ Resources:
           - app.ts
 "#,
     );
-    write(r, "src/send.ts", &publisher("/hook"));
+    write(r, "src/send.ts", publisher("/hook"));
     write(
         r,
         "hook/app.ts",
@@ -213,7 +213,7 @@ fn sst_at_the_workspace_root_declares_handlers_in_member_packages() {
         "packages/functions/package.json",
         r#"{ "name": "@app/functions" }"#,
     );
-    write(r, "packages/functions/src/send.ts", &publisher("/jobs/42"));
+    write(r, "packages/functions/src/send.ts", publisher("/jobs/42"));
     write(
         r,
         "packages/functions/src/job.ts",
@@ -252,7 +252,7 @@ import { route } from "@react-router/dev/routes";
 export default [route("jobs/run", "jobs/run.ts"), ...(await flatRoutes())];
 "#,
     );
-    write(r, "app/send.server.ts", &publisher("/api/hook"));
+    write(r, "app/send.server.ts", publisher("/api/hook"));
     write(
         r,
         "app/routes/api.hook.ts",

@@ -507,13 +507,13 @@ fn next_middleware_covers_only_its_matcher() {
         )
     };
     // Without a matcher it runs on every route: nothing is left unverified.
-    write(r, "src/middleware.ts", &middleware(""));
+    write(r, "src/middleware.ts", middleware(""));
     assert!(lint(r, &[]).is_empty(), "{:?}", lint(r, &[]));
     // With a matcher, only the matched routes are covered.
     write(
         r,
         "src/middleware.ts",
-        &middleware("export const config = { matcher: [\"/api/worker/:path*\"] };\n"),
+        middleware("export const config = { matcher: [\"/api/worker/:path*\"] };\n"),
     );
     assert_eq!(
         lint(r, &[]),

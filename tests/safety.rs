@@ -4,36 +4,9 @@
 
 mod disk;
 
-use assert_cmd::Command;
-use disk::write;
+use disk::{run, run_stdin, write};
 use std::fs;
 use std::path::Path;
-use std::time::Duration;
-
-fn bin() -> Command {
-    Command::cargo_bin("qstash-lint").expect("binary builds")
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    run_stdin(dir, args, None)
-}
-
-fn run_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut cmd = bin();
-    cmd.arg("check")
-        .args(args)
-        .current_dir(dir)
-        .timeout(Duration::from_secs(60));
-    if let Some(s) = stdin {
-        cmd.write_stdin(s);
-    }
-    let out = cmd.output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A file with one safe fix (`topic:` → `urlGroup:`), nothing else.
 const DEPRECATED: &str = "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client();\nexport async function send() {\n  try {\n    await qstash.publishJSON({ topic: \"jobs\", body: {} });\n  } catch {\n    return null;\n  }\n}\n";

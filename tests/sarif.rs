@@ -2,9 +2,11 @@
 //! against the SARIF 2.1.0 schema, within GitHub's documented limits, with
 //! stable fingerprints, and free of secrets.
 
+mod disk;
+
 use assert_cmd::Command;
+use disk::write;
 use serde_json::Value;
-use std::fs;
 use std::path::Path;
 
 /// A synthetic token of the real shape (base64 of a uuid and a 32-hex password).
@@ -20,12 +22,6 @@ export async function send() {
   await qstash.schedules.create({ destination: "http://x.example.com/a", cron: "61 * * * *" });
 }
 "#;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
 
 /// A project with errors, warnings, secrets, a parse error and a path that
 /// needs escaping in a URI.
@@ -311,7 +307,7 @@ fn fingerprints_survive_lines_inserted_above() {
     write(
         dir.path(),
         "src/send.ts",
-        &format!("// a comment\n\nexport const unrelated = 42;\n{send}"),
+        format!("// a comment\n\nexport const unrelated = 42;\n{send}"),
     );
     let (_, after) = sarif(dir.path());
     let lines_after: Vec<u64> = results(&after)

@@ -4,7 +4,9 @@
 //! after a `/` are found; files that are not UTF-8 text are still scanned
 //! for secrets, byte by byte.
 
-use assert_cmd::Command;
+mod disk;
+
+use disk::{run, write};
 use std::fs;
 use std::path::Path;
 
@@ -17,30 +19,6 @@ const KEY2: &str = "sig_8bKq3WzR7nTpYx2M5vJd9HcF4gLs";
 /// A literal client token that has no known shape: flagged as a literal,
 /// and redacted wherever a message quotes it.
 const LITERAL: &str = "qs_live_8f7d6c5b4a39e2d1";
-
-fn bin() -> Command {
-    Command::cargo_bin("qstash-lint").expect("binary builds")
-}
-
-fn write(root: &Path, rel: &str, text: &[u8]) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bin()
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// Pieces of each secret long enough to identify it: the whole, and the
 /// part after the first six characters a redaction keeps.
@@ -170,12 +148,12 @@ fn fingerprints_do_not_depend_on_the_hidden_part_of_a_secret() {
     let root = dir.path();
     let file =
         |token: &str, name: &str| format!("export const {name} = \"{token}\";\n").into_bytes();
-    write(root, "a.ts", &file(TOKEN, "t"));
+    write(root, "a.ts", file(TOKEN, "t"));
     let first = fingerprints(root);
     assert_eq!(first.len(), 1);
-    write(root, "a.ts", &file(OTHER, "t"));
+    write(root, "a.ts", file(OTHER, "t"));
     assert_eq!(fingerprints(root), first);
-    write(root, "a.ts", &file(OTHER, "u"));
+    write(root, "a.ts", file(OTHER, "u"));
     assert_ne!(fingerprints(root), first);
 }
 

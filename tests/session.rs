@@ -1,15 +1,12 @@
 //! The language server's in-memory project context (`engine::session`),
 //! driven directly: edits, saves and the files parsed only for their values.
 
+mod disk;
+
+use disk::write;
 use qstash_lint::engine::session::Session;
 use std::fs;
 use std::path::Path;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    fs::write(p, text).expect("write");
-}
 
 /// A temporary repository with a `package.json` holding `manifest`; the
 /// canonical root, so that paths match the ones the session sees.

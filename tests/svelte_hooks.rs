@@ -37,7 +37,7 @@ fn app(routes: &[&str], hook: &str) -> tempfile::TempDir {
     write(
         r,
         "src/lib/send.ts",
-        &format!("import {{ qstash }} from \"./qstash\";\nexport async function send() {{\n  try {{\n{sends}  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"),
+        format!("import {{ qstash }} from \"./qstash\";\nexport async function send() {{\n  try {{\n{sends}  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"),
     );
     for p in routes {
         write(r, &format!("src/routes{p}/+server.ts"), ENDPOINT);

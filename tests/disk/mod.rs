@@ -1,16 +1,43 @@
 //! Helpers for the tests that lint small projects written to disk: write a
-//! file, run the binary with `--format json`, pick its diagnostics.
+//! file, run the binary (its exit code and output, or its diagnostics with
+//! `--format json`), pick diagnostics.
 #![allow(dead_code)]
 
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
-/// Writes `text` to `rel` under `root`, creating its folders.
-pub fn write(root: &Path, rel: &str, text: &str) {
+/// Writes `text` (text or bytes) to `rel` under `root`, creating its
+/// folders.
+pub fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
     std::fs::write(p, text).expect("write");
+}
+
+/// `qstash-lint check <args>` run in `root`: the exit code, stdout and
+/// stderr.
+pub fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
+    run_stdin(root, args, None)
+}
+
+/// [`run`] with `stdin` as standard input. A run that hangs fails after a
+/// minute rather than holding the suite.
+pub fn run_stdin(root: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::cargo_bin("qstash-lint").expect("binary builds");
+    cmd.arg("check")
+        .args(args)
+        .current_dir(root)
+        .timeout(std::time::Duration::from_secs(60));
+    if let Some(s) = stdin {
+        cmd.write_stdin(s);
+    }
+    let out = cmd.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The diagnostics of `qstash-lint <args> --format json` run in `root`, and
