@@ -6,7 +6,7 @@
 
 use super::serverless::{declared, function_url};
 use super::{module_path, read_config, split_handler, Declared};
-use crate::facts::fold::{atom_str, member_name, prop_name, unwrap};
+use crate::facts::fold::{atom_str, member_callee, member_name, prop_name, unwrap};
 use std::path::{Path, PathBuf};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
@@ -69,10 +69,7 @@ impl Routes<'_> {
 impl Visit for Routes<'_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
         n.visit_children_with(self);
-        let Callee::Expr(callee) = &n.callee else {
-            return;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
+        let Some(m) = member_callee(n) else {
             return;
         };
         if member_name(&m.prop).as_deref() != Some("route") {

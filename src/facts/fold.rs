@@ -277,6 +277,18 @@ pub fn prop_name(p: &PropName) -> Option<String> {
     }
 }
 
+/// The member expression a call calls (`a.b(…)`, `(a.b)(…)`), if it calls
+/// one.
+pub fn member_callee(c: &CallExpr) -> Option<&MemberExpr> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Member(m) => Some(m),
+        _ => None,
+    }
+}
+
 /// The static name of a member property (`a.b`, `a["b"]`).
 pub fn member_name(p: &MemberProp) -> Option<String> {
     match p {
@@ -1452,12 +1464,7 @@ impl Scope {
 
     /// `Deno.env.get("X")`: the name read.
     pub fn env_read_call(&self, c: &CallExpr) -> Option<String> {
-        let Callee::Expr(callee) = &c.callee else {
-            return None;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
-            return None;
-        };
+        let m = member_callee(c)?;
         if member_name(&m.prop).as_deref() != Some("get") || !is_env_object(unwrap(&m.obj)) {
             return None;
         }

@@ -7,7 +7,9 @@
 //! and from code registration (`app.post("/api/x", handler)`); whether an
 //! export is a route is decided later from the file's path (see `routes`).
 
-use super::fold::{atom_str, member_name, unwrap, Binding, Body, FnInfo, Kind, Scope};
+use super::fold::{
+    atom_str, member_callee, member_name, unwrap, Binding, Body, FnInfo, Kind, Scope,
+};
 use super::modules::{self, is_verify_wrapper};
 use super::verify::ParserKind;
 use super::{ImportRef, Imported, QstashClass};
@@ -1279,12 +1281,7 @@ impl CodeRoutes<'_> {
 
     /// `x.basePath("/api")`: the object and the path.
     fn base_path_call<'e>(&self, c: &'e CallExpr) -> Option<(&'e Expr, String)> {
-        let Callee::Expr(callee) = &c.callee else {
-            return None;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
-            return None;
-        };
+        let m = member_callee(c)?;
         if member_name(&m.prop).as_deref() != Some("basePath") {
             return None;
         }
@@ -1561,10 +1558,7 @@ impl Visit for CodeRoutes<'_> {
 
     fn visit_call_expr(&mut self, n: &CallExpr) {
         n.visit_children_with(self);
-        let Callee::Expr(callee) = &n.callee else {
-            return;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
+        let Some(m) = member_callee(n) else {
             return;
         };
         let Some(method) = member_name(&m.prop) else {
@@ -1695,12 +1689,7 @@ impl CodeRoutes<'_> {
         let Expr::Call(c) = unwrap(e) else {
             return None;
         };
-        let Callee::Expr(callee) = &c.callee else {
-            return None;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
-            return None;
-        };
+        let m = member_callee(c)?;
         let name = member_name(&m.prop)?;
         if name == "route" && c.args.len() == 1 {
             let path = match self.scope.literal(&c.args[0].expr) {

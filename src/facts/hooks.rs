@@ -13,7 +13,7 @@
 //! verify. A condition it cannot read restricts nothing (the call might run
 //! on any path), so an endpoint the hook might cover is never flagged.
 
-use super::fold::{member_name, unwrap, Binding, Body, Scope};
+use super::fold::{member_callee, member_name, unwrap, Binding, Body, Scope};
 use super::handlers::{callee_ref, CallRef};
 use crate::diagnostic::Span;
 use swc_ecma_ast::*;
@@ -275,10 +275,7 @@ impl Walker<'_, '_> {
                 _ => PathCond::Unknown,
             },
             Expr::Call(c) => {
-                let Callee::Expr(callee) = &c.callee else {
-                    return PathCond::Unknown;
-                };
-                let Expr::Member(m) = unwrap(callee) else {
+                let Some(m) = member_callee(c) else {
                     return PathCond::Unknown;
                 };
                 let prefix = c.args.first().and_then(|a| self.path_literal(&a.expr));

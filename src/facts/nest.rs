@@ -11,7 +11,7 @@
 //! (`this.qstash.verifyRequest(req)`, `qstash: QstashService`) as a call of
 //! that method, so a guard that delegates to a verifying service verifies.
 
-use super::fold::{atom_str, member_name, unwrap, Scope};
+use super::fold::{atom_str, member_callee, member_name, unwrap, Scope};
 use super::handlers::{body_fact, CallRef, Handler, HandlerFacts, HandlerKind};
 use super::{Imported, Literal};
 use swc_ecma_ast::*;
@@ -82,10 +82,7 @@ impl Visit for Nest<'_> {
 
     fn visit_call_expr(&mut self, n: &CallExpr) {
         n.visit_children_with(self);
-        let Callee::Expr(callee) = &n.callee else {
-            return;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
+        let Some(m) = member_callee(n) else {
             return;
         };
         match member_name(&m.prop).as_deref() {
@@ -353,10 +350,7 @@ impl Nest<'_> {
         impl Visit for V<'_, '_> {
             fn visit_call_expr(&mut self, n: &CallExpr) {
                 n.visit_children_with(self);
-                let Callee::Expr(callee) = &n.callee else {
-                    return;
-                };
-                let Expr::Member(m) = unwrap(callee) else {
+                let Some(m) = member_callee(n) else {
                     return;
                 };
                 let Expr::Member(field) = unwrap(&m.obj) else {
