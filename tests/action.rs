@@ -1,8 +1,10 @@
 //! The composite action (`action.yml`): its shape, and its shell steps run
 //! for real against a fixture, as the runner would run them.
 
+mod disk;
 mod npm;
 
+use disk::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -42,24 +44,38 @@ fn step_script(action: &str, name: &str) -> String {
         .join("\n")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn bin_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_qstash-lint"))
         .parent()
         .expect("bin dir")
         .to_path_buf()
+}
+
+/// Runs the action's "Run qstash-lint" step in `repo` with `paths` as its
+/// input, the binary from `bin` first on `PATH` (as the runner puts the
+/// installed bin first with GITHUB_PATH); asserts it succeeds.
+fn run_check_step(repo: &Path, bin: &Path, paths: &str, output_file: &Path) {
+    let path_var = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(step_script(&action(), "Run qstash-lint"))
+        .current_dir(repo)
+        .env("PATH", &path_var)
+        .env("INPUT_PATHS", paths)
+        .env("GITHUB_OUTPUT", output_file)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn outputs(file: &Path) -> Vec<(String, String)> {
@@ -94,27 +110,7 @@ fn the_check_step_writes_sarif_and_counts_its_results() {
         &repo,
     );
     let output_file = dir.path().join("github_output");
-    let path_var = format!(
-        "{}:{}",
-        bin_dir().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg("-euo")
-        .arg("pipefail")
-        .arg("-c")
-        .arg(step_script(&action(), "Run qstash-lint"))
-        .current_dir(&repo)
-        .env("PATH", &path_var)
-        .env("INPUT_PATHS", "src/app src/lib")
-        .env("GITHUB_OUTPUT", &output_file)
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_check_step(&repo, &bin_dir(), "src/app src/lib", &output_file);
     let sarif: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo.join("qstash-lint.sarif")).expect("sarif written"),
     )
@@ -207,28 +203,7 @@ fn the_install_step_gets_the_npm_package_of_the_actions_version() {
         &repo,
     );
     let output_file = w.join("github_output");
-    // As the runner does with GITHUB_PATH: the installed bin first.
-    let path_var = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg("-euo")
-        .arg("pipefail")
-        .arg("-c")
-        .arg(step_script(&action(), "Run qstash-lint"))
-        .current_dir(&repo)
-        .env("PATH", &path_var)
-        .env("INPUT_PATHS", ".")
-        .env("GITHUB_OUTPUT", &output_file)
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_check_step(&repo, &bin, ".", &output_file);
     let results = outputs(&output_file)
         .into_iter()
         .find(|(k, _)| k == "results")

@@ -3,8 +3,10 @@
 //! run with `npx` as a TypeScript project runs them; the launcher's exit
 //! codes, signals and error; the manifests' versions.
 
+mod disk;
 mod npm;
 
+use disk::copy_dir;
 use npm::{checkout, npm_command, run_ok};
 use std::path::Path;
 use std::process::Command;
@@ -13,19 +15,6 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("JSON")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn text(out: &std::process::Output) -> String {

@@ -15,6 +15,20 @@ pub fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
     std::fs::write(p, text).expect("write");
 }
 
+/// Copies the tree at `from` to `to` (a fixture into a scratch directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
 /// `qstash-lint check <args>` run in `root`: the exit code, stdout and
 /// stderr.
 pub fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
