@@ -937,18 +937,32 @@ fn glob_fits(seg: &[Tok], text: &str) -> bool {
     if seg.iter().all(|t| *t == Tok::Any) {
         return !text.is_empty();
     }
-    // Classic wildcard matching with backtracking to the last `Any`.
+    wildcard_match(seg, &text, |tok| match tok {
+        Tok::Char(c) => Some(c),
+        Tok::Any => None,
+    })
+}
+
+/// Classic wildcard matching, backtracking to the last wildcard: `literal`
+/// gives a pattern item's literal, `None` for a wildcard, which matches any
+/// run of `text` (the empty one too). Linear in practice, quadratic at
+/// worst, on patterns and texts of a URL's size.
+pub fn wildcard_match<P, T: PartialEq>(
+    pattern: &[P],
+    text: &[T],
+    literal: impl Fn(&P) -> Option<&T>,
+) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
-        match seg.get(p) {
-            Some(Tok::Char(c)) if *c == text[t] => {
-                p += 1;
-                t += 1;
-            }
-            Some(Tok::Any) => {
+        match pattern.get(p).map(&literal) {
+            Some(None) => {
                 star = Some((p, t));
                 p += 1;
+            }
+            Some(Some(c)) if *c == text[t] => {
+                p += 1;
+                t += 1;
             }
             _ => match star {
                 Some((sp, st)) => {
@@ -960,7 +974,7 @@ fn glob_fits(seg: &[Tok], text: &str) -> bool {
             },
         }
     }
-    seg[p..].iter().all(|tok| *tok == Tok::Any)
+    pattern[p..].iter().all(|x| literal(x).is_none())
 }
 
 // ---------------------------------------------------------------------------
