@@ -47,6 +47,51 @@ impl PackageRoots {
     }
 }
 
+/// The dependencies the packages of a project declare, read once per
+/// package and asked per file.
+#[derive(Debug, Default)]
+pub struct Dependencies {
+    roots: PackageRoots,
+    declared: HashMap<PathBuf, HashSet<String>>,
+}
+
+impl Dependencies {
+    /// Whether the package of `file`, or a package above it (a workspace
+    /// root declares what its members use), declares a dependency on `name`.
+    pub fn declared(&mut self, file: &Path, name: &str) -> bool {
+        let mut dir = file.parent().map(Path::to_path_buf);
+        while let Some(d) = dir {
+            let Some(pkg) = self.roots.of_dir(&d) else {
+                return false;
+            };
+            let names = self
+                .declared
+                .entry(pkg.clone())
+                .or_insert_with(|| dependency_names(&pkg.join("package.json")));
+            if names.contains(name) {
+                return true;
+            }
+            dir = pkg.parent().map(Path::to_path_buf);
+        }
+        false
+    }
+}
+
+/// The names in the dependency fields of a `package.json`; none when it
+/// cannot be read.
+fn dependency_names(manifest: &Path) -> HashSet<String> {
+    let Some(value) = crate::deploy::read_config(manifest)
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    else {
+        return HashSet::default();
+    };
+    ["dependencies", "devDependencies", "peerDependencies"]
+        .iter()
+        .filter_map(|k| value.get(k)?.as_object())
+        .flat_map(|deps| deps.keys().cloned())
+        .collect()
+}
+
 /// Which packages target the QStash dev server.
 #[derive(Debug, Default)]
 pub struct ProjectSignals {

@@ -148,10 +148,13 @@ fn senders_of(files: &[FileInput], callees: &[Vec<Option<Callee>>]) -> HashMap<F
 ///
 /// `receiving` holds, per file, the extent of the handlers that receive
 /// QStash messages: a failing send there makes QStash retry, the intent.
+/// `depends` answers whether a file's package depends on a package (the
+/// RPC frameworks that catch what their procedures throw).
 pub fn analyze(
     files: &[FileInput],
     resolver: &impl Resolve,
     receiving: &HashMap<PathBuf, Vec<Span>>,
+    depends: &dyn Fn(&Path, &str) -> bool,
 ) -> HashMap<PathBuf, Vec<FlowFinding>> {
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     let callees = callees(files, resolver, &by_path);
@@ -214,6 +217,9 @@ pub fn analyze(
                 _ => false,
             },
         },
+        // A procedure's resolver: its framework answers the client with the
+        // error, where the file's package uses that framework.
+        Escape::Procedure(package) => depends(path, package),
         Escape::No | Escape::Object(_) => false,
     };
     for (key, uses) in &handed {

@@ -838,3 +838,42 @@ fn destructured_workflow_handlers_are_workflows() {
         ["server/api/plain.post.ts:1 [missing-signature-verification]"]
     );
 }
+
+/// A resolver handed to an RPC procedure builder reports failure by
+/// throwing: where the package depends on the framework (here through the
+/// workspace root), the framework answers the client with the error, so an
+/// awaited publish in it is handled; a floating one is not. Without the
+/// dependency, `.mutation(fn)` is any library's and nothing handles it.
+#[test]
+fn procedure_resolvers_report_failure_to_their_client() {
+    let router = "import { Client } from \"@upstash/qstash\";\nimport { t } from \"./t\";\nconst qstash = new Client();\nasync function start() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n}\nexport const router = t.router({\n  a: t.procedure.mutation(async () => {\n    await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  }),\n  b: t.procedure.input(1).mutation(start),\n  c: t.procedure.query(async () => {\n    qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  }),\n});\n";
+    let project = |root_deps: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let r = dir.path();
+        write(
+            r,
+            "package.json",
+            format!(
+                r#"{{ "name": "root", "workspaces": ["packages/*"], "dependencies": {{ {root_deps} }} }}"#
+            ),
+        );
+        write(r, "packages/api/package.json", r#"{ "name": "api" }"#);
+        write(r, "packages/api/src/t.ts", "export const t = {} as any;\n");
+        write(r, "packages/api/src/router.ts", router);
+        dir
+    };
+    let with = project(r#""@trpc/server": "11""#);
+    assert_eq!(
+        lint_all(with.path(), &[]),
+        ["packages/api/src/router.ts:13 [floating-publish]"]
+    );
+    let without = project("");
+    assert_eq!(
+        lint_all(without.path(), &[]),
+        [
+            "packages/api/src/router.ts:13 [floating-publish]",
+            "packages/api/src/router.ts:5 [unhandled-publish]",
+            "packages/api/src/router.ts:9 [unhandled-publish]",
+        ]
+    );
+}

@@ -403,7 +403,9 @@ fn finish(
             .collect();
         let resolver = crate::link::Memoized::new(resolver);
         let receivers = crate::receivers::analyze(&inputs, &resolver, cwd);
-        let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving);
+        let dependencies = std::cell::RefCell::new(crate::project::Dependencies::default());
+        let depends = |file: &Path, name: &str| dependencies.borrow_mut().declared(file, name);
+        let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving, &depends);
         (
             receivers.unverified,
             flow,
@@ -1191,7 +1193,13 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
             receiver_glob: config.receivers.is_match(config.relative(&a.path).as_ref()),
         }];
         let receivers = crate::receivers::analyze(&inputs, &crate::link::NoResolve, &config.dir);
-        let flow = crate::sendflow::analyze(&inputs, &crate::link::NoResolve, &receivers.receiving);
+        // One text alone has no package: no framework is known to catch.
+        let flow = crate::sendflow::analyze(
+            &inputs,
+            &crate::link::NoResolve,
+            &receivers.receiving,
+            &|_, _| false,
+        );
         a.receivers = receivers.unverified.into_values().flatten().collect();
         a.dead = receivers.dead.into_values().flatten().collect();
         a.flow = flow.into_values().flatten().collect();

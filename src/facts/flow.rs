@@ -75,6 +75,23 @@ pub enum Escape {
     /// through the object if the object is used (a method called on it, or
     /// the object stored or handed to a project function).
     Object(String),
+    /// A resolver handed to an RPC procedure builder (tRPC's `.query(fn)`,
+    /// `.mutation(fn)`, next-safe-action's `.action(fn)`), with the package
+    /// of that framework. Where the file's package depends on it, the
+    /// framework catches what the resolver throws and answers the client
+    /// with an error result: throwing is how a procedure reports failure.
+    Procedure(&'static str),
+}
+
+/// The RPC framework whose procedure builder a method of this name is, by
+/// its package: procedures report failure by throwing, and the framework
+/// turns the throw into an error answer to the client.
+fn procedure_framework(method: &str) -> Option<&'static str> {
+    match method {
+        "query" | "mutation" | "subscription" => Some("@trpc/server"),
+        "action" | "stateAction" => Some("next-safe-action"),
+        _ => None,
+    }
 }
 
 /// One call whose promise matters.
@@ -431,9 +448,14 @@ impl Flow<'_> {
                         self.expr_with(&m.obj, Ctx::Unknown);
                         self.callbacks(c, Some(Ctx::Floating));
                     }
-                    _ => {
+                    other => {
                         self.expr_with(&m.obj, Ctx::Unknown);
-                        self.callbacks(c, None);
+                        match procedure_framework(other) {
+                            Some(package) => {
+                                self.callbacks_escaping(c, None, Escape::Procedure(package))
+                            }
+                            None => self.callbacks(c, None),
+                        }
                     }
                 }
             }
@@ -468,6 +490,12 @@ impl Flow<'_> {
             Some(r) if returns_to.is_none() => Escape::Via(r),
             _ => Escape::No,
         };
+        self.callbacks_escaping(c, returns_to, escape);
+    }
+
+    /// Arguments of a call, where function arguments are callbacks that
+    /// escape to `escape`.
+    fn callbacks_escaping(&mut self, c: &CallExpr, returns_to: Option<Ctx>, escape: Escape) {
         for a in &c.args {
             match unwrap(&a.expr) {
                 e @ (Expr::Arrow(_) | Expr::Fn(_)) => {
