@@ -1451,6 +1451,20 @@ fn is_method_export(name: &str) -> bool {
     )
 }
 
+/// Whether a handler of these shows by itself that it expects QStash
+/// messages, whatever targets it: a verify wrapper or workflow `serve`, a
+/// `Receiver` it uses, or the signature header it reads (see [`receives`]).
+pub fn expects_qstash(handlers: &crate::facts::handlers::HandlerFacts) -> bool {
+    handlers.handlers.iter().any(|h| {
+        h.wrappers
+            .iter()
+            .any(|w| matches!(w, Wrapping::Verify(_) | Wrapping::Workflow))
+            || h.function
+                .as_ref()
+                .is_some_and(|f| f.reads_signature || f.uses_receiver)
+    })
+}
+
 /// Whether (and why) a handler receives QStash messages: a destination is
 /// delivered to it (`hits`, see [`Links`]), or it shows that it expects
 /// QStash.

@@ -877,3 +877,67 @@ fn procedure_resolvers_report_failure_to_their_client() {
         ]
     );
 }
+
+/// What a route handler calls is followed (files parsed) only once the
+/// route may receive QStash messages: a destination reaches it, or one of
+/// its sends would be reported (a verifier behind its calls makes it a
+/// receiver, whose sends QStash retries). Either way a verifier six
+/// helpers away, past the rounds of the importer scan, is found.
+#[test]
+fn verifiers_deep_behind_a_route_handler_are_found() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/verify.ts",
+        "import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver({ currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!, nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY! });\nexport async function verifyQstash(req: Request, body: string) {\n  await receiver.verify({ signature: req.headers.get(\"upstash-signature\") ?? \"\", body });\n}\n",
+    );
+    // Two chains of helpers that never mention QStash, one per route.
+    for chain in ["job", "relay"] {
+        let mut callee = ("./verify".to_string(), "verifyQstash".to_string());
+        for step in 1..=6 {
+            let f = format!("{chain}{step}");
+            write(
+                r,
+                &format!("src/lib/{f}.ts"),
+                format!(
+                    "import {{ {name} }} from \"{spec}\";\nexport async function {f}(req: Request, body: string) {{\n  await {name}(req, body);\n}}\n",
+                    name = callee.1,
+                    spec = callee.0
+                ),
+            );
+            callee = (format!("./{f}"), f);
+        }
+    }
+    let guarded = |chain: &str, send: &str| {
+        format!("import {{ qstash }} from \"@/lib/qstash\";\nimport {{ {chain}6 }} from \"@/lib/{chain}6\";\nexport async function POST(req: Request) {{\n  const body = await req.text();\n  await {chain}6(req, body);\n  {send}\n  return new Response(\"ok\");\n}}\n")
+    };
+    let publish = "await qstash.publishJSON({ url: \"https://elsewhere.example.com/x\" });";
+    // Targeted and verified deep down: no diagnostic.
+    write(r, "src/app/api/job/route.ts", guarded("job", ""));
+    // Not targeted, verified deep down, with a send: a receiver's send.
+    write(r, "src/app/api/relay/route.ts", guarded("relay", publish));
+    // The same two without the check: reported.
+    write(
+        r,
+        "src/app/api/open/route.ts",
+        "export async function POST(req: Request) {\n  return new Response(await req.text());\n}\n",
+    );
+    write(
+        r,
+        "src/app/api/plain/route.ts",
+        format!("import {{ qstash }} from \"@/lib/qstash\";\nexport async function POST() {{\n  {publish}\n  return new Response(\"ok\");\n}}\n"),
+    );
+    write(
+        r,
+        "src/lib/jobs.ts",
+        "import { qstash } from \"./qstash\";\nexport async function start() {\n  try {\n    await qstash.publishJSON({ url: \"https://app.example.com/api/job\" });\n    await qstash.publishJSON({ url: \"https://app.example.com/api/open\" });\n  } catch {}\n}\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        [
+            "src/app/api/open/route.ts:1 [missing-signature-verification]",
+            "src/app/api/plain/route.ts:3 [unhandled-publish]",
+        ]
+    );
+}

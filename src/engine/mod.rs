@@ -137,6 +137,12 @@ struct Analyzed {
     route: Option<Option<crate::routes::RoutePattern>>,
     /// The files it imports have been parsed for their values.
     imports_followed: bool,
+    /// What its route handlers call was left unfollowed
+    /// ([`crate::facts::Follow::HandlerCalls`]): nothing yet showed that
+    /// they receive QStash messages.
+    handler_calls_deferred: bool,
+    /// What its route handlers call is followed.
+    follow_handler_calls: bool,
 }
 
 impl Analyzed {
@@ -161,6 +167,8 @@ impl Analyzed {
             buffer: None,
             route: None,
             imports_followed: false,
+            handler_calls_deferred: false,
+            follow_handler_calls: false,
         }
     }
 }
@@ -382,37 +390,21 @@ fn finish(
     // never mention QStash: the unverified handler usually does not.
     let found_routes = parse_route_targets(&mut analyzed, cwd, memo);
     lap("route targets", &analyzed);
-    if found_routes {
+    if follow_receiving_routes(&mut analyzed) || found_routes {
         parse_imported(&mut analyzed, resolver, memo, &index, cwd);
         link_project(&mut analyzed, resolver);
     }
     lap("routes", &analyzed);
-    let (statuses, flow, mut parsed_bodies, mut dead) = {
-        let inputs: Vec<crate::receivers::FileInput> = analyzed
-            .iter()
-            .filter_map(|a| {
-                Some(crate::receivers::FileInput {
-                    path: &a.path,
-                    facts: a.facts.as_ref()?,
-                    receiver_glob: a
-                        .config
-                        .receivers
-                        .is_match(a.config.relative(&a.path).as_ref()),
-                })
-            })
-            .collect();
-        let resolver = crate::link::Memoized::new(resolver);
-        let receivers = crate::receivers::analyze(&inputs, &resolver, cwd);
-        let dependencies = std::cell::RefCell::new(crate::project::Dependencies::default());
-        let depends = |file: &Path, name: &str| dependencies.borrow_mut().declared(file, name);
-        let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving, &depends);
-        (
-            receivers.unverified,
-            flow,
-            receivers.parsed_bodies,
-            receivers.dead,
-        )
-    };
+    let mut judged = judge(&analyzed, resolver, cwd);
+    // A route file whose handler calls were left unfollowed, with a lost
+    // send: its handler may receive QStash messages through a verifier
+    // behind those calls, which exempts its sends. Rare: judged again.
+    if follow_flagged_routes(&mut analyzed, &judged.1) {
+        parse_imported(&mut analyzed, resolver, memo, &index, cwd);
+        link_project(&mut analyzed, resolver);
+        judged = judge(&analyzed, resolver, cwd);
+    }
+    let (statuses, flow, mut parsed_bodies, mut dead) = judged;
     // Only parsed files have findings: the others are not looked up.
     for a in analyzed.iter_mut().filter(|a| a.facts.is_some()) {
         if let Some(s) = statuses.get(&a.path) {
@@ -810,19 +802,25 @@ fn parse_imported(
             .get_or_insert_with(|| routes.pattern(&a.path))
             .is_some();
         let Some(f) = &a.facts else { continue };
+        let mut deferred = false;
         for (r, follow) in f.own_links(route_file) {
+            if follow == crate::facts::Follow::HandlerCalls && !a.follow_handler_calls {
+                deferred = true;
+                continue;
+            }
             let Some(j) = locate(&a.path, &r.specifier) else {
                 continue;
             };
             let calls = match follow {
                 crate::facts::Follow::Value => false,
-                crate::facts::Follow::Calls => true,
+                crate::facts::Follow::Calls | crate::facts::Follow::HandlerCalls => true,
                 crate::facts::Follow::IfParsed if analyzed_has_facts(j) => false,
                 crate::facts::Follow::IfParsed => continue,
             };
             needs.push((j, r.name.clone(), calls));
         }
         a.imports_followed = true;
+        a.handler_calls_deferred = deferred;
     }
     let mut tried = vec![false; analyzed.len()];
     let mut done: HashMap<(usize, String), bool> = HashMap::default();
@@ -878,6 +876,93 @@ fn parse_imported(
         }
         needs = next;
     }
+}
+
+/// What the project link judges: per file, its handlers' verdicts, its
+/// lost sends, its verified parsed bodies and its dead destinations.
+type Judged = (
+    HashMap<PathBuf, Vec<crate::receivers::HandlerStatus>>,
+    HashMap<PathBuf, Vec<crate::sendflow::FlowFinding>>,
+    HashMap<PathBuf, Vec<crate::receivers::ParsedBody>>,
+    HashMap<PathBuf, Vec<crate::receivers::DeadDestination>>,
+);
+
+/// Judges the receivers and the send flow of every parsed file.
+fn judge(analyzed: &[Analyzed], resolver: &crate::resolve::ModuleResolver, cwd: &Path) -> Judged {
+    let inputs: Vec<crate::receivers::FileInput> = analyzed
+        .iter()
+        .filter_map(|a| {
+            Some(crate::receivers::FileInput {
+                path: &a.path,
+                facts: a.facts.as_ref()?,
+                receiver_glob: receiver_glob(a),
+            })
+        })
+        .collect();
+    let resolver = crate::link::Memoized::new(resolver);
+    let receivers = crate::receivers::analyze(&inputs, &resolver, cwd);
+    let dependencies = std::cell::RefCell::new(crate::project::Dependencies::default());
+    let depends = |file: &Path, name: &str| dependencies.borrow_mut().declared(file, name);
+    let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving, &depends);
+    (
+        receivers.unverified,
+        flow,
+        receivers.parsed_bodies,
+        receivers.dead,
+    )
+}
+
+/// Whether a `receivers` glob of the file's config matches it.
+fn receiver_glob(a: &Analyzed) -> bool {
+    a.config
+        .receivers
+        .is_match(a.config.relative(&a.path).as_ref())
+}
+
+/// Marks the route files whose handlers may receive QStash messages, so
+/// that what their handlers call is followed: a destination may reach
+/// them (any destination whose known parts match; the link decides later
+/// which one does), a `receivers` glob matches them, or a handler shows it
+/// expects QStash (a verify wrapper, a `Receiver`, the signature header).
+/// Returns whether a file that was already followed needs following again.
+fn follow_receiving_routes(analyzed: &mut [Analyzed]) -> bool {
+    let dests =
+        crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_ref()));
+    let mut again = false;
+    for a in analyzed.iter_mut().filter(|a| !a.follow_handler_calls) {
+        let Some(f) = &a.facts else { continue };
+        let Some(Some(route)) = &a.route else {
+            continue;
+        };
+        if dests.any_match(route)
+            || receiver_glob(a)
+            || crate::receivers::expects_qstash(&f.handlers)
+        {
+            a.follow_handler_calls = true;
+            again |= a.handler_calls_deferred;
+            if a.handler_calls_deferred {
+                a.imports_followed = false;
+            }
+        }
+    }
+    again
+}
+
+/// Marks the route files with a lost send whose handler calls were left
+/// unfollowed. Returns whether there is any.
+fn follow_flagged_routes(
+    analyzed: &mut [Analyzed],
+    flow: &HashMap<PathBuf, Vec<crate::sendflow::FlowFinding>>,
+) -> bool {
+    let mut any = false;
+    for a in analyzed.iter_mut() {
+        if a.handler_calls_deferred && !a.follow_handler_calls && flow.contains_key(&a.path) {
+            a.follow_handler_calls = true;
+            a.imports_followed = false;
+            any = true;
+        }
+    }
+    any
 }
 
 /// Links every parsed file against the others: imported consts fold to

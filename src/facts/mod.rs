@@ -486,6 +486,11 @@ pub enum Follow {
     Calls,
     /// Only into a module that is parsed already.
     IfParsed,
+    /// Like `Calls`, for what a file route's exported handler calls: a
+    /// verifier behind those calls matters only to a handler that receives
+    /// QStash messages, which is known once destinations are linked, so
+    /// the engine follows these only for such route files.
+    HandlerCalls,
 }
 
 impl FileFacts {
@@ -561,15 +566,17 @@ impl FileFacts {
                     .filter_map(imported_call)
                     .map(|r| (r, Follow::Calls)),
             );
-            {
-                if let Some(f) = &handler.function {
-                    out.extend(
-                        f.calls
-                            .iter()
-                            .filter_map(imported_call)
-                            .map(|r| (r, Follow::Calls)),
-                    );
-                }
+            if let Some(f) = &handler.function {
+                let follow = match handler.kind {
+                    handlers::HandlerKind::Export(_) => Follow::HandlerCalls,
+                    _ => Follow::Calls,
+                };
+                out.extend(
+                    f.calls
+                        .iter()
+                        .filter_map(imported_call)
+                        .map(|r| (r, follow)),
+                );
             }
         }
         for m in &h.mounts {
