@@ -45,9 +45,9 @@ fn module_decl(decl: &ModuleDecl, scope: &Scope, out: &mut Vec<Export>) {
                 out.push(local(scope, &f.ident.sym, pos));
             }
             Decl::Class(c) => out.push(Export {
-                name: c.ident.sym.to_string(),
+                name: c.ident.sym.as_str().to_owned(),
                 target: ExportTarget::Local(ExportValue::default()),
-                local: Some(c.ident.sym.to_string()),
+                local: Some(c.ident.sym.as_str().to_owned()),
             }),
             _ => {}
         },
@@ -82,8 +82,8 @@ fn module_decl(decl: &ModuleDecl, scope: &Scope, out: &mut Vec<Export>) {
         }
         ModuleDecl::ExportDefaultDecl(d) => {
             let default_name = match &d.decl {
-                DefaultDecl::Fn(f) => f.ident.as_ref().map(|i| i.sym.to_string()),
-                DefaultDecl::Class(c) => c.ident.as_ref().map(|i| i.sym.to_string()),
+                DefaultDecl::Fn(f) => f.ident.as_ref().map(|i| i.sym.as_str().to_owned()),
+                DefaultDecl::Class(c) => c.ident.as_ref().map(|i| i.sym.as_str().to_owned()),
                 _ => None,
             };
             let value = match &d.decl {
@@ -182,8 +182,8 @@ fn commonjs(stmt: &Stmt, scope: &Scope, out: &mut Vec<Export>) {
 /// `export default handler`).
 fn expr_local(e: &Expr) -> Option<String> {
     match unwrap(e) {
-        Expr::Ident(i) => Some(i.sym.to_string()),
-        Expr::Fn(f) => f.ident.as_ref().map(|i| i.sym.to_string()),
+        Expr::Ident(i) => Some(i.sym.as_str().to_owned()),
+        Expr::Fn(f) => f.ident.as_ref().map(|i| i.sym.as_str().to_owned()),
         _ => None,
     }
 }
@@ -198,7 +198,7 @@ pub fn exported_name(n: &ExportNamedSpecifier) -> String {
 /// The text of a module export name (identifier or string).
 pub fn export_name(n: &ModuleExportName) -> String {
     match n {
-        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Ident(i) => i.sym.as_str().to_owned(),
         ModuleExportName::Str(s) => super::fold::atom_str(&s.value),
     }
 }

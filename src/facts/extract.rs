@@ -146,7 +146,7 @@ impl Collector<'_> {
                 let pos = self.scope.span(b.id.span).start;
                 let type_name = b.type_ann.as_deref().and_then(type_ref_name);
                 self.declare(
-                    b.id.sym.to_string(),
+                    b.id.sym.as_str().to_owned(),
                     scope,
                     pos,
                     Binding::Opaque { type_name },
@@ -166,7 +166,7 @@ impl Collector<'_> {
                         ObjectPatProp::Assign(a) => {
                             let pos = self.scope.span(a.key.id.span).start;
                             self.declare(
-                                a.key.id.sym.to_string(),
+                                a.key.id.sym.as_str().to_owned(),
                                 scope,
                                 pos,
                                 Binding::Opaque { type_name: None },
@@ -188,7 +188,7 @@ impl Collector<'_> {
 
     fn add_import(&mut self, local: &Ident, specifier: &str, imported: Imported, span: Span) {
         self.scope.imports.push(Import {
-            local: local.sym.to_string(),
+            local: local.sym.as_str().to_owned(),
             specifier: specifier.to_string(),
             module: modules::normalize(specifier),
             imported,
@@ -240,7 +240,7 @@ fn type_name_of(t: &TsType) -> Option<String> {
 
 fn entity_name(n: &TsEntityName) -> String {
     match n {
-        TsEntityName::Ident(i) => i.sym.to_string(),
+        TsEntityName::Ident(i) => i.sym.as_str().to_owned(),
         TsEntityName::TsQualifiedName(q) => format!("{}.{}", entity_name(&q.left), q.right.sym),
     }
 }
@@ -254,12 +254,12 @@ impl Visit for Collector<'_> {
                 // annotation (`q: Client`) names.
                 ImportSpecifier::Named(named) if n.type_only || named.is_type_only => {
                     let imported = match &named.imported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Ident(i)) => i.sym.as_str().to_owned(),
                         Some(ModuleExportName::Str(s)) => atom_str(&s.value),
-                        None => named.local.sym.to_string(),
+                        None => named.local.sym.as_str().to_owned(),
                     };
                     self.scope.type_imports.push(Import {
-                        local: named.local.sym.to_string(),
+                        local: named.local.sym.as_str().to_owned(),
                         specifier: src.clone(),
                         module: modules::normalize(&src),
                         imported: Imported::Named(imported),
@@ -269,9 +269,9 @@ impl Visit for Collector<'_> {
                 _ if n.type_only => {}
                 ImportSpecifier::Named(named) => {
                     let imported = match &named.imported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Ident(i)) => i.sym.as_str().to_owned(),
                         Some(ModuleExportName::Str(s)) => atom_str(&s.value),
-                        None => named.local.sym.to_string(),
+                        None => named.local.sym.as_str().to_owned(),
                     };
                     let span = self.scope.span(named.span);
                     let imported = if imported == "default" {
@@ -314,7 +314,7 @@ impl Visit for Collector<'_> {
                                 match p {
                                     ObjectPatProp::Assign(a) => {
                                         let span = self.scope.span(a.key.id.span);
-                                        let name = a.key.id.sym.to_string();
+                                        let name = a.key.id.sym.as_str().to_owned();
                                         self.add_import(
                                             &a.key.id,
                                             &spec,
@@ -364,7 +364,7 @@ impl Visit for Collector<'_> {
                         func: fn_info(init).map(Rc::new),
                         type_name: b.type_ann.as_deref().and_then(type_ref_name),
                     };
-                    self.declare(b.id.sym.to_string(), scope, pos, binding);
+                    self.declare(b.id.sym.as_str().to_owned(), scope, pos, binding);
                 }
                 (pat @ Pat::Object(_), Some(init)) => {
                     let first = self.scope.next_decl_id();
@@ -384,7 +384,7 @@ impl Visit for Collector<'_> {
         let scope = self.current();
         if let Some(info) = function_info(&n.function) {
             self.declare(
-                n.ident.sym.to_string(),
+                n.ident.sym.as_str().to_owned(),
                 scope,
                 scope.start,
                 Binding::Func(Rc::new(info)),
@@ -397,7 +397,7 @@ impl Visit for Collector<'_> {
         let scope = self.current();
         let pos = self.scope.span(n.ident.span).start;
         self.declare(
-            n.ident.sym.to_string(),
+            n.ident.sym.as_str().to_owned(),
             scope,
             pos,
             Binding::Opaque { type_name: None },
@@ -459,7 +459,7 @@ impl Visit for Collector<'_> {
         if n.op == AssignOp::Assign {
             match &n.left {
                 AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
-                    let name = b.id.sym.to_string();
+                    let name = b.id.sym.as_str().to_owned();
                     let pos = self.scope.span(b.id.span).start;
                     let value = self.assigned_value(&n.right);
                     self.scope.raw_writes.push((name.clone(), pos));
@@ -478,7 +478,7 @@ impl Visit for Collector<'_> {
                         let value = self.assigned_value(&n.right);
                         self.scope
                             .member_exprs
-                            .entry((obj.sym.to_string(), name))
+                            .entry((obj.sym.as_str().to_owned(), name))
                             .or_default()
                             .push(value);
                     }
@@ -487,7 +487,9 @@ impl Visit for Collector<'_> {
             }
         } else if let AssignTarget::Simple(SimpleAssignTarget::Ident(b)) = &n.left {
             let pos = self.scope.span(b.id.span).start;
-            self.scope.raw_writes.push((b.id.sym.to_string(), pos));
+            self.scope
+                .raw_writes
+                .push((b.id.sym.as_str().to_owned(), pos));
         }
         n.visit_children_with(self);
     }
@@ -495,7 +497,7 @@ impl Visit for Collector<'_> {
     fn visit_update_expr(&mut self, n: &UpdateExpr) {
         if let Expr::Ident(i) = &*n.arg {
             let pos = self.scope.span(i.span).start;
-            self.scope.raw_writes.push((i.sym.to_string(), pos));
+            self.scope.raw_writes.push((i.sym.as_str().to_owned(), pos));
         }
         n.visit_children_with(self);
     }
@@ -517,7 +519,9 @@ impl Visit for Collector<'_> {
     fn visit_ts_param_prop(&mut self, n: &TsParamProp) {
         if let TsParamPropParam::Ident(b) = &n.param {
             if let Some(t) = b.type_ann.as_deref().and_then(type_ref_name) {
-                self.scope.this_types.push((b.id.sym.to_string(), t));
+                self.scope
+                    .this_types
+                    .push((b.id.sym.as_str().to_owned(), t));
             }
         }
         n.visit_children_with(self);
@@ -1133,7 +1137,9 @@ impl Visit for Extractor<'_> {
                 };
                 for p in &o.props {
                     let (name, span) = match p {
-                        ObjectPatProp::Assign(a) => (a.key.id.sym.to_string(), a.key.id.span),
+                        ObjectPatProp::Assign(a) => {
+                            (a.key.id.sym.as_str().to_owned(), a.key.id.span)
+                        }
                         ObjectPatProp::KeyValue(kv) => match prop_name(&kv.key) {
                             Some(k) => (k, key_span(&kv.key)),
                             None => continue,

@@ -55,7 +55,7 @@ pub fn fp_argument<'e>(scope: &Scope, e: &'e Expr) -> Option<&'e Expr> {
 /// `async function routes(fastify, opts)`).
 pub fn first_param(p: Option<&Pat>) -> Option<String> {
     match p? {
-        Pat::Ident(b) => Some(b.id.sym.to_string()),
+        Pat::Ident(b) => Some(b.id.sym.as_str().to_owned()),
         _ => None,
     }
 }

@@ -326,7 +326,7 @@ impl Flow<'_> {
         }
         self.scope
             .lookup(&id.sym, pos)
-            .map(|_| CallRef::Local(id.sym.to_string()))
+            .map(|_| CallRef::Local(id.sym.as_str().to_owned()))
     }
 
     fn ident_ref(&self, id: &Ident) -> Option<CallRef> {
@@ -336,7 +336,7 @@ impl Flow<'_> {
         }
         self.scope
             .function(&id.sym, pos)
-            .map(|_| CallRef::Local(id.sym.to_string()))
+            .map(|_| CallRef::Local(id.sym.as_str().to_owned()))
     }
 
     fn target(&self, call: &CallExpr) -> Option<FlowTarget> {
@@ -355,7 +355,7 @@ impl Flow<'_> {
                 } else {
                     self.scope
                         .function(&id.sym, pos)
-                        .map(|_| FlowTarget::Function(CallRef::Local(id.sym.to_string())))
+                        .map(|_| FlowTarget::Function(CallRef::Local(id.sym.as_str().to_owned())))
                 }
             }
             _ => None,
@@ -580,7 +580,7 @@ impl Flow<'_> {
             Expr::Fn(f) => {
                 self.pending_params = param_shapes(f.function.params.iter().map(|p| &p.pat));
                 let body = self.scope.span(f.function.span);
-                let name = name.or_else(|| f.ident.as_ref().map(|i| i.sym.to_string()));
+                let name = name.or_else(|| f.ident.as_ref().map(|i| i.sym.as_str().to_owned()));
                 self.function_body(name, body, returns_to, escape, |s| {
                     if let Some(b) = &f.function.body {
                         for st in &b.stmts {
@@ -720,8 +720,10 @@ impl Visit for Flow<'_> {
         if let Some(init) = &n.init {
             if let Pat::Ident(b) = &n.name {
                 match unwrap(init) {
-                    Expr::Arrow(_) | Expr::Fn(_) => self.pending_name = Some(b.id.sym.to_string()),
-                    Expr::Object(_) => self.pending_object = Some(b.id.sym.to_string()),
+                    Expr::Arrow(_) | Expr::Fn(_) => {
+                        self.pending_name = Some(b.id.sym.as_str().to_owned())
+                    }
+                    Expr::Object(_) => self.pending_object = Some(b.id.sym.as_str().to_owned()),
                     _ => {}
                 }
             }
@@ -733,11 +735,17 @@ impl Visit for Flow<'_> {
         let Some(b) = &n.function.body else { return };
         let body = self.scope.span(n.function.span);
         self.pending_params = param_shapes(n.function.params.iter().map(|p| &p.pat));
-        self.function_body(Some(n.ident.sym.to_string()), body, None, Escape::No, |s| {
-            for st in &b.stmts {
-                st.visit_with(s);
-            }
-        });
+        self.function_body(
+            Some(n.ident.sym.as_str().to_owned()),
+            body,
+            None,
+            Escape::No,
+            |s| {
+                for st in &b.stmts {
+                    st.visit_with(s);
+                }
+            },
+        );
     }
 
     fn visit_function(&mut self, n: &Function) {

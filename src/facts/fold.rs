@@ -270,7 +270,7 @@ pub fn atom_str(a: &swc_atoms::Wtf8Atom) -> String {
 /// The static name of a property key.
 pub fn prop_name(p: &PropName) -> Option<String> {
     match p {
-        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Ident(i) => Some(i.sym.as_str().to_owned()),
         PropName::Str(s) => Some(atom_str(&s.value)),
         PropName::Num(n) => Some(n.value.to_string()),
         _ => None,
@@ -292,7 +292,7 @@ pub fn member_callee(c: &CallExpr) -> Option<&MemberExpr> {
 /// The static name of a member property (`a.b`, `a["b"]`).
 pub fn member_name(p: &MemberProp) -> Option<String> {
     match p {
-        MemberProp::Ident(i) => Some(i.sym.to_string()),
+        MemberProp::Ident(i) => Some(i.sym.as_str().to_owned()),
         MemberProp::Computed(c) => match unwrap(&c.expr) {
             Expr::Lit(Lit::Str(s)) => Some(atom_str(&s.value)),
             Expr::Tpl(t) if t.exprs.is_empty() => t
@@ -900,8 +900,9 @@ impl Scope {
                     return self.this_members.get(&name).copied();
                 }
                 if let Expr::Ident(obj) = unwrap(&m.obj) {
-                    if let Some(values) =
-                        self.member_exprs.get(&(obj.sym.to_string(), name.clone()))
+                    if let Some(values) = self
+                        .member_exprs
+                        .get(&(obj.sym.as_str().to_owned(), name.clone()))
                     {
                         if let Some(k) = values.iter().find_map(|v| self.kind_of_depth(v, d)) {
                             return Some(k);
@@ -1142,7 +1143,7 @@ impl Scope {
                         let mut value = self.value_depth(&as_expr, depth + 1, guard);
                         value.span = self.span(id.span);
                         out.props.push(Prop {
-                            key: id.sym.to_string(),
+                            key: id.sym.as_str().to_owned(),
                             key_span: self.span(id.span),
                             value,
                         });
@@ -1581,7 +1582,7 @@ impl Scope {
         let name = self
             .env_read_name(env_side)
             .or_else(|| match unwrap(env_side) {
-                Expr::Ident(id) => Some(id.sym.to_string()),
+                Expr::Ident(id) => Some(id.sym.as_str().to_owned()),
                 _ => None,
             })?;
         let upper = name.to_ascii_uppercase();
@@ -1729,7 +1730,7 @@ pub fn function_info(f: &Function) -> Option<FnInfo> {
 
 fn pat_name(p: &Pat) -> Option<String> {
     match p {
-        Pat::Ident(b) => Some(b.id.sym.to_string()),
+        Pat::Ident(b) => Some(b.id.sym.as_str().to_owned()),
         Pat::Assign(a) => pat_name(&a.left),
         _ => None,
     }

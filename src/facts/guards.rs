@@ -44,12 +44,12 @@ pub enum ArgShape {
 pub fn param_shapes<'a>(pats: impl Iterator<Item = &'a Pat>) -> Vec<ParamShape> {
     pats.map(|p| match p {
         Pat::Ident(b) => ParamShape::Simple {
-            name: b.id.sym.to_string(),
+            name: b.id.sym.as_str().to_owned(),
             falsy: true,
         },
         Pat::Assign(a) => match &*a.left {
             Pat::Ident(b) => ParamShape::Simple {
-                name: b.id.sym.to_string(),
+                name: b.id.sym.as_str().to_owned(),
                 falsy: is_falsy(&a.right),
             },
             Pat::Object(o) => object_shape(o),
@@ -66,8 +66,8 @@ fn object_shape(o: &ObjectPat) -> ParamShape {
     for p in &o.props {
         match p {
             ObjectPatProp::Assign(a) => props.push((
-                a.key.id.sym.to_string(),
-                a.key.id.sym.to_string(),
+                a.key.id.sym.as_str().to_owned(),
+                a.key.id.sym.as_str().to_owned(),
                 a.value.as_deref().is_none_or(is_falsy),
             )),
             ObjectPatProp::KeyValue(kv) => {
@@ -75,10 +75,10 @@ fn object_shape(o: &ObjectPat) -> ParamShape {
                     continue;
                 };
                 match &*kv.value {
-                    Pat::Ident(b) => props.push((key, b.id.sym.to_string(), true)),
+                    Pat::Ident(b) => props.push((key, b.id.sym.as_str().to_owned(), true)),
                     Pat::Assign(a) => {
                         if let Pat::Ident(b) = &*a.left {
-                            props.push((key, b.id.sym.to_string(), is_falsy(&a.right)));
+                            props.push((key, b.id.sym.as_str().to_owned(), is_falsy(&a.right)));
                         }
                     }
                     _ => {}
@@ -168,7 +168,7 @@ fn object_arg(o: &ObjectLit) -> ArgShape {
                 Some(k) => keys.push((k, is_falsy(&kv.value))),
                 None => return ArgShape::Other,
             },
-            Prop::Shorthand(id) => keys.push((id.sym.to_string(), false)),
+            Prop::Shorthand(id) => keys.push((id.sym.as_str().to_owned(), false)),
             Prop::Method(m) => match prop_name(&m.key) {
                 Some(k) => keys.push((k, false)),
                 None => return ArgShape::Other,

@@ -211,7 +211,7 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
         match decl {
             ModuleDecl::ExportDecl(ed) => match &ed.decl {
                 Decl::Fn(f) => {
-                    let name = f.ident.sym.to_string();
+                    let name = f.ident.sym.as_str().to_owned();
                     let function = f
                         .function
                         .body
@@ -229,7 +229,7 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                     for d in &v.decls {
                         match (&d.name, &d.init) {
                             (Pat::Ident(b), Some(init)) => {
-                                let name = b.id.sym.to_string();
+                                let name = b.id.sym.as_str().to_owned();
                                 if name == "config" {
                                     out.config = function_config(init);
                                 }
@@ -248,10 +248,12 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                                 for p in &o.props {
                                     let (name, span) = match p {
                                         ObjectPatProp::Assign(a) => {
-                                            (a.key.id.sym.to_string(), a.key.id.span)
+                                            (a.key.id.sym.as_str().to_owned(), a.key.id.span)
                                         }
                                         ObjectPatProp::KeyValue(kv) => match &*kv.value {
-                                            Pat::Ident(b) => (b.id.sym.to_string(), b.id.span),
+                                            Pat::Ident(b) => {
+                                                (b.id.sym.as_str().to_owned(), b.id.span)
+                                            }
                                             _ => continue,
                                         },
                                         ObjectPatProp::Rest(_) => continue,
@@ -316,7 +318,7 @@ pub fn handlers(program: &Program, scope: &Scope) -> HandlerFacts {
                     let name = f
                         .ident
                         .as_ref()
-                        .map(|i| i.sym.to_string())
+                        .map(|i| i.sym.as_str().to_owned())
                         .unwrap_or_default();
                     let function = f
                         .function
@@ -406,9 +408,11 @@ fn commonjs_exports(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
             for p in &o.props {
                 let PropOrSpread::Prop(p) = p else { continue };
                 match &**p {
-                    Prop::Shorthand(id) => {
-                        push(id.sym.to_string(), id.span, &Expr::Ident(id.clone()))
-                    }
+                    Prop::Shorthand(id) => push(
+                        id.sym.as_str().to_owned(),
+                        id.span,
+                        &Expr::Ident(id.clone()),
+                    ),
                     Prop::KeyValue(kv) => {
                         if let Some(name) = super::fold::prop_name(&kv.key) {
                             push(name, kv.key.span(), &kv.value);
@@ -687,7 +691,7 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
             let name = f
                 .ident
                 .as_ref()
-                .map(|i| i.sym.to_string())
+                .map(|i| i.sym.as_str().to_owned())
                 .unwrap_or_default();
             (
                 f.function
@@ -808,7 +812,7 @@ fn wrapping_of(scope: &Scope, callee: &Expr) -> Option<Wrapping> {
             }
             scope
                 .function(&id.sym, pos)
-                .map(|_| Wrapping::Call(CallRef::Local(id.sym.to_string())))
+                .map(|_| Wrapping::Call(CallRef::Local(id.sym.as_str().to_owned())))
         }
         Expr::Member(m) => {
             let Expr::Ident(ns) = unwrap(&m.obj) else {
@@ -1022,7 +1026,7 @@ impl CodeRoutes<'_> {
                 if let Some(r) = self.scope.import_ref(&id.sym, pos) {
                     Some(CallRef::Imported(r))
                 } else if self.scope.function(&id.sym, pos).is_some() {
-                    Some(CallRef::Local(id.sym.to_string()))
+                    Some(CallRef::Local(id.sym.as_str().to_owned()))
                 } else {
                     None
                 }
@@ -1124,13 +1128,13 @@ impl CodeRoutes<'_> {
             // when it has one (`module.exports = function routes(…)`).
             Expr::Fn(f) => {
                 let own = f.ident.as_ref().filter(|_| name == "default");
-                let name = own.map_or_else(|| name.to_string(), |i| i.sym.to_string());
+                let name = own.map_or_else(|| name.to_string(), |i| i.sym.as_str().to_owned());
                 self.pending
                     .insert(self.scope.span(f.function.span).start, name);
             }
             Expr::Ident(id) if wrapped => {
                 self.mounts
-                    .push((name.to_string(), id.sym.to_string(), String::new()));
+                    .push((name.to_string(), id.sym.as_str().to_owned(), String::new()));
             }
             _ => {}
         }
@@ -1176,7 +1180,7 @@ impl CodeRoutes<'_> {
                 if self.out.unprefixed.iter().any(|u| *u == *id.sym) {
                     prefix = String::new();
                 }
-                Some(id.sym.to_string())
+                Some(id.sym.as_str().to_owned())
             }
             _ => None,
         };
@@ -1469,7 +1473,7 @@ fn prop_value<'o>(o: &'o ObjectLit, key: &str) -> Option<&'o Expr> {
 /// The name of the object a route is registered on (`app`, `router`).
 fn object_name(e: &Expr) -> Option<String> {
     match unwrap(e) {
-        Expr::Ident(i) => Some(i.sym.to_string()),
+        Expr::Ident(i) => Some(i.sym.as_str().to_owned()),
         Expr::Member(m) => member_name(&m.prop),
         _ => None,
     }
@@ -1483,7 +1487,7 @@ fn plugin_key(param: &str, start: u32) -> String {
 impl Visit for CodeRoutes<'_> {
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         let start = self.scope.span(n.function.span).start;
-        self.pending.insert(start, n.ident.sym.to_string());
+        self.pending.insert(start, n.ident.sym.as_str().to_owned());
         n.visit_children_with(self);
     }
 
@@ -1492,7 +1496,7 @@ impl Visit for CodeRoutes<'_> {
             let name = f
                 .ident
                 .as_ref()
-                .map_or_else(|| "default".to_string(), |i| i.sym.to_string());
+                .map_or_else(|| "default".to_string(), |i| i.sym.as_str().to_owned());
             let start = self.scope.span(f.function.span).start;
             self.pending.insert(start, name);
         }
@@ -1540,13 +1544,14 @@ impl Visit for CodeRoutes<'_> {
         let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) else {
             return;
         };
-        let name = b.id.sym.to_string();
+        let name = b.id.sym.as_str().to_owned();
         // `const api = app.basePath("/api")`: routes on `api` are `app`'s
         // routes under `/api`, as with a mount.
         if let Expr::Call(c) = unwrap(init) {
             if let Some((obj, base)) = self.base_path_call(c) {
                 if let Expr::Ident(parent) = unwrap(obj) {
-                    self.mounts.push((parent.sym.to_string(), name, base));
+                    self.mounts
+                        .push((parent.sym.as_str().to_owned(), name, base));
                     return;
                 }
             }
@@ -1658,8 +1663,11 @@ impl Visit for CodeRoutes<'_> {
                     if self.scope.function(&id.sym, pos).is_none()
                         && self.scope.import_ref(&id.sym, pos).is_none()
                     {
-                        self.mounts
-                            .push((object.clone(), id.sym.to_string(), prefix.clone()));
+                        self.mounts.push((
+                            object.clone(),
+                            id.sym.as_str().to_owned(),
+                            prefix.clone(),
+                        ));
                         continue;
                     }
                 }

@@ -254,7 +254,7 @@ impl Nest<'_> {
         if self.scope.import(&id.sym, pos).is_some() {
             return None;
         }
-        Some(CallRef::Local(id.sym.to_string()))
+        Some(CallRef::Local(id.sym.as_str().to_owned()))
     }
 
     /// The guards of `@UseGuards(…)` decorators.
@@ -416,7 +416,7 @@ impl Nest<'_> {
         let PropName::Ident(key) = &m.key else {
             return;
         };
-        let name = key.sym.to_string();
+        let name = key.sym.as_str().to_owned();
         let mut function = m
             .function
             .body

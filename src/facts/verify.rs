@@ -409,7 +409,7 @@ impl FileInfo {
                 Decl::Var(v) => {
                     for d in &v.decls {
                         let Pat::Ident(b) = &d.name else { continue };
-                        let name = b.id.sym.to_string();
+                        let name = b.id.sym.as_str().to_owned();
                         self.exports.push((name.clone(), Exported::Name(name)));
                         let Some(init) = &d.init else { continue };
                         if &*b.id.sym == "config" && body_parser_off(scope, init) {
@@ -418,7 +418,7 @@ impl FileInfo {
                     }
                 }
                 Decl::Fn(f) => {
-                    let name = f.ident.sym.to_string();
+                    let name = f.ident.sym.as_str().to_owned();
                     self.exports.push((name.clone(), Exported::Name(name)));
                 }
                 _ => {}
@@ -433,7 +433,7 @@ impl FileInfo {
                     };
                     let exported = super::exports::exported_name(n);
                     self.exports
-                        .push((exported, Exported::Name(orig.sym.to_string())));
+                        .push((exported, Exported::Name(orig.sym.as_str().to_owned())));
                 }
             }
             ModuleDecl::ExportDefaultDecl(d) => {
@@ -447,7 +447,7 @@ impl FileInfo {
             ModuleDecl::ExportDefaultExpr(e) => match unwrap(&e.expr) {
                 Expr::Ident(id) => {
                     self.exports
-                        .push(("default".into(), Exported::Name(id.sym.to_string())));
+                        .push(("default".into(), Exported::Name(id.sym.as_str().to_owned())));
                     // `export default handler`: the top-level function it names.
                     for item in body {
                         if let Some(found) = top_level_fn(item, &id.sym, scope) {
@@ -483,7 +483,7 @@ fn body_parser_off(scope: &Scope, init: &Expr) -> bool {
 
 fn pat_ident(p: &Pat) -> Option<String> {
     match p {
-        Pat::Ident(b) => Some(b.id.sym.to_string()),
+        Pat::Ident(b) => Some(b.id.sym.as_str().to_owned()),
         Pat::Assign(a) => pat_ident(&a.left),
         _ => None,
     }
@@ -533,8 +533,8 @@ fn top_level_fn(
                 .as_deref()
                 .and_then(|t| match &*t.type_ann {
                     TsType::TsTypeRef(r) => match &r.type_name {
-                        TsEntityName::Ident(i) => Some(i.sym.to_string()),
-                        TsEntityName::TsQualifiedName(q) => Some(q.right.sym.to_string()),
+                        TsEntityName::Ident(i) => Some(i.sym.as_str().to_owned()),
+                        TsEntityName::TsQualifiedName(q) => Some(q.right.sym.as_str().to_owned()),
                     },
                     _ => None,
                 })
@@ -750,7 +750,7 @@ impl Visit for EffectScan {
     }
 
     fn visit_ident(&mut self, n: &Ident) {
-        self.fx.idents.push(n.sym.to_string());
+        self.fx.idents.push(n.sym.as_str().to_owned());
     }
 
     fn visit_new_expr(&mut self, n: &NewExpr) {
@@ -804,7 +804,7 @@ impl Visit for EffectScan {
     fn visit_assign_expr(&mut self, n: &AssignExpr) {
         match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
-                self.fx.assigned.push(b.id.sym.to_string());
+                self.fx.assigned.push(b.id.sym.as_str().to_owned());
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
                 if matches!(
@@ -823,7 +823,7 @@ impl Visit for EffectScan {
 /// The identifier at the root of a member chain (`res` in `res.status(401).send`).
 fn root_ident(e: &Expr) -> Option<String> {
     match unwrap(e) {
-        Expr::Ident(i) => Some(i.sym.to_string()),
+        Expr::Ident(i) => Some(i.sym.as_str().to_owned()),
         Expr::Member(m) => root_ident(&m.obj),
         Expr::Call(c) => match &c.callee {
             Callee::Expr(callee) => root_ident(callee),
@@ -1367,7 +1367,7 @@ impl Walker<'_> {
                                 if let (AssignTarget::Simple(SimpleAssignTarget::Ident(b)), true) =
                                     (&a.left, is_receiver(&a.right))
                                 {
-                                    out.insert(b.id.sym.to_string());
+                                    out.insert(b.id.sym.as_str().to_owned());
                                 }
                             }
                         }
@@ -1385,7 +1385,7 @@ impl Walker<'_> {
                                 _ => false,
                             };
                             if gated {
-                                out.insert(b.id.sym.to_string());
+                                out.insert(b.id.sym.as_str().to_owned());
                             }
                         }
                     }
@@ -2257,7 +2257,7 @@ impl Visit for Walker<'_> {
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         let span = self.scope.span(n.function.span);
         self.fn_names
-            .entry(n.ident.sym.to_string())
+            .entry(n.ident.sym.as_str().to_owned())
             .or_default()
             .push(span);
         n.visit_children_with(self);
@@ -2265,7 +2265,7 @@ impl Visit for Walker<'_> {
 
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
         if let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) {
-            let name = b.id.sym.to_string();
+            let name = b.id.sym.as_str().to_owned();
             if let Some((span, ..)) = fn_expr_info(init, self.scope, false) {
                 self.fn_names.entry(name.clone()).or_default().push(span);
             }
@@ -2286,7 +2286,7 @@ impl Visit for Walker<'_> {
                 self.mark(
                     &n.right,
                     Usage {
-                        assigned: Some(b.id.sym.to_string()),
+                        assigned: Some(b.id.sym.as_str().to_owned()),
                         ..Usage::default()
                     },
                 );
@@ -2302,7 +2302,7 @@ impl Visit for Walker<'_> {
             self.consumed
                 .entry(f)
                 .or_default()
-                .insert(id.sym.to_string(), Awaited::Awaited);
+                .insert(id.sym.as_str().to_owned(), Awaited::Awaited);
         }
         self.mark(
             &n.arg,
@@ -2326,7 +2326,7 @@ impl Visit for Walker<'_> {
                 self.consumed
                     .entry(f)
                     .or_default()
-                    .entry(id.sym.to_string())
+                    .entry(id.sym.as_str().to_owned())
                     .or_insert(Awaited::Returned);
             }
             self.mark(
@@ -2630,9 +2630,9 @@ impl Visit for Walker<'_> {
                 Expr::Ident(id) => {
                     let pos = self.scope.span(id.span).start;
                     if self.scope.function(&id.sym, pos).is_some() {
-                        self.record(Target::Local(id.sym.to_string()), n);
+                        self.record(Target::Local(id.sym.as_str().to_owned()), n);
                     } else if let Some(r) = self.scope.import_ref(&id.sym, pos) {
-                        self.record(Target::Imported(id.sym.to_string(), r), n);
+                        self.record(Target::Imported(id.sym.as_str().to_owned(), r), n);
                     }
                 }
                 _ => {}
