@@ -917,17 +917,8 @@ impl RouteFiles {
         // convention, whatever their package.
         let s = path.as_os_str().as_encoded_bytes();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let maybe = name.starts_with("route.")
-            || name.starts_with("+server.")
-            || [
-                "/pages/",
-                "/server/api/",
-                "/server/routes/",
-                "/app/routes/",
-                "/supabase/functions/",
-            ]
-            .iter()
-            .any(|d| memchr::memmem::find(s, d.as_bytes()).is_some());
+        let maybe =
+            name.starts_with("route.") || name.starts_with("+server.") || under_route_dir(s);
         if !maybe {
             // A Worker's entry serves every path of its hosts.
             let is_main = worker.is_some_and(|(dir, config)| {
@@ -1076,6 +1067,36 @@ struct Chain {
     vercel: Option<PathBuf>,
 }
 
+/// Whether a path lies under a folder that file-convention routes live in
+/// (`/pages/`, `/server/api/`, `/server/routes/`, `/app/routes/`,
+/// `/supabase/functions/`). Every file of a project is asked, so its folders
+/// are compared once each instead of searched for each pattern.
+fn under_route_dir(path: &[u8]) -> bool {
+    let Some(last) = memchr::memrchr(b'/', path) else {
+        return false;
+    };
+    // Each folder between two slashes, with the one before it.
+    let mut prev: &[u8] = b"";
+    for dir in path[..last].split(|&b| b == b'/').skip(1) {
+        let hit = match dir {
+            b"pages" => true,
+            b"api" => prev == b"server",
+            b"routes" => prev == b"server" || prev == b"app",
+            b"functions" => prev == b"supabase",
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+        prev = dir;
+    }
+    false
+}
+
+/// `/api/`, the Vercel functions folder, with its searcher built once.
+static API_DIR: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"/api/"));
+
 impl Chain {
     fn platform(&self, path: &Path) -> Option<PlatformFile> {
         if !self.declared.is_empty() {
@@ -1095,7 +1116,7 @@ impl Chain {
         }
         // Most files are nowhere near an `api/` folder: test the text first.
         let root = self.vercel.as_ref()?;
-        memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"/api/")?;
+        API_DIR.find(path.as_os_str().as_encoded_bytes())?;
         let rel = path.strip_prefix(root).ok()?;
         routes::vercel_route(&rel.to_string_lossy()).map(PlatformFile::Vercel)
     }
@@ -1818,4 +1839,43 @@ fn route_pieces(route: &RoutePattern) -> Vec<PathPiece> {
         out.push(PathPiece::Lit("/".into()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::under_route_dir;
+
+    /// The folder test agrees with a plain search for each folder pattern.
+    #[test]
+    fn route_dirs_match_the_folder_patterns() {
+        let patterns = [
+            "/pages/",
+            "/server/api/",
+            "/server/routes/",
+            "/app/routes/",
+            "/supabase/functions/",
+        ];
+        for path in [
+            "/r/pages/api/a.ts",
+            "/r/src/pages/index.tsx",
+            "/r/server/api/x.post.ts",
+            "/r/server/routes/a/b.ts",
+            "/r/app/routes/api.x.tsx",
+            "/r/supabase/functions/f/index.ts",
+            "/r/pages.ts",
+            "/r/lib/pages",
+            "/r/server/apis/x.ts",
+            "/r/myserver/api/x.ts",
+            "/r/server/api",
+            "/r/app/route/x.ts",
+            "pages/a.ts",
+            "server/api/a.ts",
+            "/r/x/supabase/functions/index.ts",
+            "a.ts",
+            "",
+        ] {
+            let searched = patterns.iter().any(|p| path.contains(p));
+            assert_eq!(under_route_dir(path.as_bytes()), searched, "{path}");
+        }
+    }
 }
