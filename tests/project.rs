@@ -941,3 +941,40 @@ fn verifiers_deep_behind_a_route_handler_are_found() {
         ]
     );
 }
+
+/// A send's failure is followed up through its callers at any depth: each
+/// caller that awaits it is parsed, round after round, from the send's
+/// side, up to the route handler that loses it.
+#[test]
+fn a_lost_send_is_found_behind_a_long_chain_of_callers() {
+    let dir = next_app();
+    let r = dir.path();
+    write(
+        r,
+        "src/lib/queue.ts",
+        "import { qstash } from \"./qstash\";\nexport async function step0() {\n  await qstash.publishJSON({ url: \"https://elsewhere.example.com/x\" });\n}\n",
+    );
+    let mut previous = ("./queue".to_string(), "step0".to_string());
+    for step in 1..=6 {
+        let name = format!("step{step}");
+        write(
+            r,
+            &format!("src/lib/{name}.ts"),
+            format!(
+                "import {{ {callee} }} from \"{spec}\";\nexport async function {name}() {{\n  await {callee}();\n}}\n",
+                callee = previous.1,
+                spec = previous.0
+            ),
+        );
+        previous = (format!("./{name}"), name);
+    }
+    write(
+        r,
+        "src/app/api/run/route.ts",
+        "import { step6 } from \"@/lib/step6\";\nexport async function POST() {\n  await step6();\n  return new Response(\"ok\");\n}\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        ["src/app/api/run/route.ts:3 [unhandled-publish]"]
+    );
+}

@@ -354,6 +354,9 @@ fn timings_wanted() -> bool {
     std::env::var_os("QSTASH_LINT_TIMINGS").is_some()
 }
 
+/// How many rounds of importers of importers are parsed at most.
+const MAX_IMPORTER_ROUNDS: usize = 32;
+
 /// Everything after the per-file stage: parses the files that context
 /// needs, links the project, judges receivers and send flow, and lints the
 /// reported files.
@@ -376,9 +379,13 @@ fn finish(
     let index = file_index(&analyzed);
     parse_imported(&mut analyzed, resolver, memo, &index, cwd);
     lap("imported", &analyzed);
-    // Importers of importers: a sender's callers may be senders themselves.
-    for _ in 0..3 {
-        if !parse_importers(&mut analyzed, resolver, memo) {
+    // Importers of importers, to a fixpoint: a sender's callers may be
+    // senders themselves, at any depth (a route handler's callees are not
+    // followed unless it may receive, so the chain down to a send is found
+    // from the send's side). Each round parses at least one file, and the
+    // cap bounds the rounds deterministically.
+    for round in 0.. {
+        if round == MAX_IMPORTER_ROUNDS || !parse_importers(&mut analyzed, resolver, memo) {
             break;
         }
         parse_imported(&mut analyzed, resolver, memo, &index, cwd);
