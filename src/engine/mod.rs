@@ -384,8 +384,11 @@ fn finish(
     // followed unless it may receive, so the chain down to a send is found
     // from the send's side). Each round parses at least one file, and the
     // cap bounds the rounds deterministically.
+    let mut scan = ImporterScan::default();
     for round in 0.. {
-        if round == MAX_IMPORTER_ROUNDS || !parse_importers(&mut analyzed, resolver, memo) {
+        if round == MAX_IMPORTER_ROUNDS
+            || !parse_importers(&mut analyzed, resolver, memo, &mut scan)
+        {
             break;
         }
         parse_imported(&mut analyzed, resolver, memo, &index, cwd);
@@ -552,6 +555,36 @@ fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
     }
 }
 
+/// What the rounds of [`parse_importers`] share: the modules whose
+/// importers were already looked for, and the unparsed files' import
+/// specifiers indexed by their stem, built once for all the rounds.
+#[derive(Default)]
+struct ImporterScan {
+    scanned: crate::hash::HashSet<PathBuf>,
+    /// Stem → (file, specifier) positions in `analyzed`.
+    by_stem: Option<HashMap<String, Vec<(usize, usize)>>>,
+}
+
+impl ImporterScan {
+    fn by_stem(&mut self, analyzed: &[Analyzed]) -> &HashMap<String, Vec<(usize, usize)>> {
+        self.by_stem.get_or_insert_with(|| {
+            let mut by_stem: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
+            for (i, a) in analyzed.iter().enumerate() {
+                if a.facts.is_some() || !a.notices.is_empty() {
+                    continue;
+                }
+                for (j, spec) in a.specifiers.iter().enumerate() {
+                    by_stem
+                        .entry(specifier_stem(spec).to_string())
+                        .or_default()
+                        .push((i, j));
+                }
+            }
+            by_stem
+        })
+    }
+}
+
 /// Parses the files that import a QStash client (or a function returning
 /// one) from another project file without mentioning QStash themselves:
 /// `import { queue } from "@/lib/jobs"; queue.publishJSON(...)`. Their import
@@ -561,29 +594,41 @@ fn parse_importers(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
     memo: &ParseMemo,
+    scan: &mut ImporterScan,
 ) -> bool {
-    let interesting = qstash_modules(analyzed, resolver);
+    // Importers of a module looked for in an earlier round were parsed
+    // then: only the modules that became interesting since are new.
+    let interesting: crate::hash::HashSet<PathBuf> = qstash_modules(analyzed, resolver)
+        .into_iter()
+        .filter(|p| !scan.scanned.contains(p))
+        .collect();
     if interesting.is_empty() {
         return false;
     }
-    let stems: crate::hash::HashSet<String> =
-        interesting.iter().filter_map(|p| module_stem(p)).collect();
-    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = analyzed
-        .par_iter()
-        .enumerate()
-        .filter(|(_, a)| a.facts.is_none() && a.notices.is_empty() && !a.specifiers.is_empty())
-        .filter(|(_, a)| {
-            a.specifiers.iter().any(|spec| {
-                let last = spec.rsplit('/').next().unwrap_or(spec);
-                let last = last.split('.').next().unwrap_or(last);
-                stems.contains(last)
-                    && resolver
-                        .resolve(&a.path, spec)
-                        .is_some_and(|t| interesting.contains(&t))
-            })
+    scan.scanned.extend(interesting.iter().cloned());
+    let by_stem = scan.by_stem(analyzed);
+    let mut stems: Vec<String> = interesting.iter().filter_map(|p| module_stem(p)).collect();
+    stems.sort_unstable();
+    stems.dedup();
+    let mut files: Vec<usize> = stems
+        .iter()
+        .filter_map(|stem| by_stem.get(stem))
+        .flatten()
+        .filter(|&&(i, j)| {
+            let a = &analyzed[i];
+            a.facts.is_none()
+                && resolver
+                    .resolve(&a.path, &a.specifiers[j])
+                    .is_some_and(|t| interesting.contains(&t))
         })
-        .filter_map(|(i, a)| {
-            parse_for_lint(a, memo).map(|(text, facts, error)| (i, text, facts, error))
+        .map(|&(i, _)| i)
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = files
+        .par_iter()
+        .filter_map(|&i| {
+            parse_for_lint(&analyzed[i], memo).map(|(text, facts, error)| (i, text, facts, error))
         })
         .collect();
     adopt(analyzed, parsed)
@@ -696,6 +741,17 @@ fn adopt(
         a.parse_error = error;
     }
     any
+}
+
+/// The stem an import specifier ends with (`@/lib/queue.server` →
+/// `queue`), as [`module_stem`] names the module it may resolve to. Asked
+/// for every specifier of every unparsed file in each round: bytes, not
+/// string splitting.
+fn specifier_stem(spec: &str) -> &str {
+    let start = memchr::memrchr(b'/', spec.as_bytes()).map_or(0, |i| i + 1);
+    let last = &spec[start..];
+    let end = memchr::memchr(b'.', last.as_bytes()).unwrap_or(last.len());
+    &last[..end]
 }
 
 /// The name an import specifier ends with when it names `path`: the file
@@ -1499,4 +1555,31 @@ pub fn repo_root(dir: &Path) -> Option<PathBuf> {
         d = cur.parent();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::specifier_stem;
+
+    /// The stem is the last segment up to its first dot, as string
+    /// splitting gives it.
+    #[test]
+    fn specifier_stems() {
+        for spec in [
+            "@/lib/queue.server",
+            "./queue",
+            "../a/b/c.js",
+            "queue",
+            ".",
+            "..",
+            "@upstash/qstash",
+            "a/",
+            "",
+            "./x.y.z",
+        ] {
+            let last = spec.rsplit('/').next().unwrap_or(spec);
+            let split = last.split('.').next().unwrap_or(last);
+            assert_eq!(specifier_stem(spec), split, "{spec}");
+        }
+    }
 }
