@@ -85,7 +85,7 @@ fn dependency_names(manifest: &Path) -> HashSet<String> {
     else {
         return HashSet::default();
     };
-    ["dependencies", "devDependencies", "peerDependencies"]
+    crate::deploy::DEPENDENCY_FIELDS
         .iter()
         .filter_map(|k| value.get(k)?.as_object())
         .flat_map(|deps| deps.keys().cloned())

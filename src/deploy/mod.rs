@@ -79,9 +79,12 @@ impl DirDeploy {
     }
 }
 
+/// The fields of a `package.json` that list what the package uses.
+pub const DEPENDENCY_FIELDS: [&str; 3] = ["dependencies", "devDependencies", "peerDependencies"];
+
 /// Whether a `package.json` value lists `name` in any dependency field.
 fn depends_on(pkg: &serde_json::Value, name: &str) -> bool {
-    ["dependencies", "devDependencies", "peerDependencies"]
+    DEPENDENCY_FIELDS
         .iter()
         .any(|k| pkg.get(k).and_then(|d| d.get(name)).is_some())
 }

@@ -745,8 +745,8 @@ fn adopt(
 
 /// The stem an import specifier ends with (`@/lib/queue.server` →
 /// `queue`), as [`module_stem`] names the module it may resolve to. Asked
-/// for every specifier of every unparsed file in each round: bytes, not
-/// string splitting.
+/// once for every specifier of every unparsed file: bytes, not string
+/// splitting.
 fn specifier_stem(spec: &str) -> &str {
     let start = memchr::memrchr(b'/', spec.as_bytes()).map_or(0, |i| i + 1);
     let last = &spec[start..];
