@@ -882,7 +882,7 @@ fn procedure_resolvers_report_failure_to_their_client() {
 /// route may receive QStash messages: a destination reaches it, or one of
 /// its sends would be reported (a verifier behind its calls makes it a
 /// receiver, whose sends QStash retries). Either way a verifier six
-/// helpers away, past the rounds of the importer scan, is found.
+/// helpers away, behind a link the importer scan does not see, is found.
 #[test]
 fn verifiers_deep_behind_a_route_handler_are_found() {
     let dir = next_app();
@@ -892,10 +892,22 @@ fn verifiers_deep_behind_a_route_handler_are_found() {
         "src/lib/verify.ts",
         "import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver({ currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!, nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY! });\nexport async function verifyQstash(req: Request, body: string) {\n  await receiver.verify({ signature: req.headers.get(\"upstash-signature\") ?? \"\", body });\n}\n",
     );
-    // Two chains of helpers that never mention QStash, one per route.
+    // Two chains of helpers that never mention QStash, one per route. The
+    // third helper imports the second through an alias whose name is not
+    // the module's: the importer scan, which matches specifiers to module
+    // names before resolving, does not see past it; following the route
+    // handler's calls does.
+    write(
+        r,
+        "tsconfig.json",
+        r##"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"], "#job-step": ["./src/lib/job2.ts"], "#relay-step": ["./src/lib/relay2.ts"] } } }"##,
+    );
     for chain in ["job", "relay"] {
         let mut callee = ("./verify".to_string(), "verifyQstash".to_string());
         for step in 1..=6 {
+            if step == 3 {
+                callee.0 = format!("#{chain}-step");
+            }
             let f = format!("{chain}{step}");
             write(
                 r,
