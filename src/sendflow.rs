@@ -11,6 +11,7 @@ use crate::facts::FileFacts;
 use crate::hash::{HashMap, HashSet};
 use crate::link::Resolve;
 use crate::receivers::{function_of, FileInput};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// Which send-flow rule a finding belongs to.
@@ -40,6 +41,25 @@ pub struct FlowFinding {
 /// A function of the project, by file and local name.
 pub type FnKey = (PathBuf, String);
 
+/// [`FnKey`] as the fixpoint and the caller maps hash it: the file as its
+/// bytes. Hashing a `Path` walks its components, and these maps are asked
+/// tens of thousands of times on a large project.
+type Key = (OsString, String);
+
+fn key(path: &Path, name: &str) -> Key {
+    (path.as_os_str().to_owned(), name.to_string())
+}
+
+/// The function a call names, keyed for the maps below.
+fn function_key(
+    resolver: &impl Resolve,
+    by_path: &HashMap<&Path, &FileFacts>,
+    from: &Path,
+    r: &CallRef,
+) -> Option<Key> {
+    function_of(resolver, by_path, from, r).map(|(p, n)| (p.into_os_string(), n))
+}
+
 /// A sender: a send it reaches, and the parameter guard that every call
 /// of it that reaches a send is made under (`None`: some call is not).
 #[derive(Clone)]
@@ -54,7 +74,7 @@ enum Callee {
     /// A send of the same file, by its callee's span.
     Send(Span),
     /// A project function.
-    Function(FnKey),
+    Function(Key),
 }
 
 /// Every flow call of every file with its callee, resolved once: the
@@ -78,7 +98,7 @@ fn callees(
                 .map(|c| match &c.target {
                     FlowTarget::Send(span) => sends.get(span).copied().map(Callee::Send),
                     FlowTarget::Function(r) => {
-                        function_of(resolver, by_path, f.path, r).map(Callee::Function)
+                        function_key(resolver, by_path, f.path, r).map(Callee::Function)
                     }
                 })
                 .collect()
@@ -93,12 +113,12 @@ pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     senders_of(files, &callees(files, resolver, &by_path))
         .into_iter()
-        .map(|(k, s)| (k, s.reach))
+        .map(|((file, name), s)| ((PathBuf::from(file), name), s.reach))
         .collect()
 }
 
-fn senders_of(files: &[FileInput], callees: &[Vec<Option<Callee>>]) -> HashMap<FnKey, Sender> {
-    let mut senders: HashMap<FnKey, Sender> = HashMap::default();
+fn senders_of(files: &[FileInput], callees: &[Vec<Option<Callee>>]) -> HashMap<Key, Sender> {
+    let mut senders: HashMap<Key, Sender> = HashMap::default();
     // Each round adds senders or drops guards, never the reverse, so it
     // settles.
     for _ in 0..16 {
@@ -111,7 +131,7 @@ fn senders_of(files: &[FileInput], callees: &[Vec<Option<Callee>>]) -> HashMap<F
                 if !matches!(c.fate, Fate::Awaited | Fate::Returned) {
                     continue;
                 }
-                let key = (f.path.to_path_buf(), frame.name.clone());
+                let key = key(f.path, &frame.name);
                 if senders.get(&key).is_some_and(|s| s.guard.is_none()) {
                     continue;
                 }
@@ -159,9 +179,9 @@ pub fn analyze(
     let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
     let callees = callees(files, resolver, &by_path);
     let senders = senders_of(files, &callees);
-    let function = |from: &Path, r: &CallRef| function_of(resolver, &by_path, from, r);
+    let function = |from: &Path, r: &CallRef| function_key(resolver, &by_path, from, r);
     // Functions with callers in the project: their rejections go there.
-    let called: HashSet<FnKey> = callees
+    let called: HashSet<Key> = callees
         .iter()
         .flatten()
         .filter_map(|c| match c {
@@ -171,7 +191,7 @@ pub fn analyze(
         .collect();
     // Functions used as values: stored in an object or a variable, or
     // handed to a function, with the file that does it.
-    let mut handed: HashMap<FnKey, Vec<(&Path, &Escape)>> = HashMap::default();
+    let mut handed: HashMap<Key, Vec<(&Path, &Escape)>> = HashMap::default();
     for f in files {
         for (r, escape) in &f.facts.flow_value_refs {
             if let Some(key) = function(f.path, r) {
@@ -181,7 +201,7 @@ pub fn analyze(
     }
     // Objects whose methods are called: on them directly, or through where
     // they are stored or handed.
-    let mut used_objects: HashSet<FnKey> = HashSet::default();
+    let mut used_objects: HashSet<Key> = HashSet::default();
     for f in files {
         used_objects.extend(
             f.facts
@@ -201,7 +221,7 @@ pub fn analyze(
         // nothing), and one that only stores it (a registry) calls it
         // from places the link does not see.
         Escape::Via(r) => match function(path, r) {
-            Some((file, name)) => by_path.get(file.as_path()).is_some_and(|facts| {
+            Some((file, name)) => by_path.get(Path::new(&file)).is_some_and(|facts| {
                 let calls: Vec<bool> = facts
                     .param_calls
                     .iter()
@@ -228,7 +248,7 @@ pub fn analyze(
         }
     }
     let escapes = |path: &Path, escape: &Escape| match escape {
-        Escape::Object(name) => used_objects.contains(&(path.to_path_buf(), name.clone())),
+        Escape::Object(name) => used_objects.contains(&key(path, name)),
         other => escapes_once(path, other),
     };
     // Whether a frame's rejections go to callers: its visible ones, or
@@ -240,7 +260,7 @@ pub fn analyze(
         if frame.name.is_empty() {
             return false;
         }
-        let key = (path.to_path_buf(), frame.name.clone());
+        let key = key(path, &frame.name);
         called.contains(&key)
             || handed
                 .get(&key)
@@ -292,7 +312,7 @@ fn reaches(
     f: &FileInput,
     c: &FlowCall,
     target: &Option<Callee>,
-    senders: &HashMap<FnKey, Sender>,
+    senders: &HashMap<Key, Sender>,
 ) -> Option<(PathBuf, Span)> {
     match target.as_ref()? {
         Callee::Send(callee) => Some((f.path.to_path_buf(), *callee)),
