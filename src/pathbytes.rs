@@ -37,6 +37,30 @@ pub fn strip_prefix<'a>(path: &'a Path, base: &Path) -> Option<&'a Path> {
     path.strip_prefix(base).ok()
 }
 
+/// `path.parent()`, byte-wise for the clean paths a walk yields: asked
+/// for every file and every resolution, and `Path::parent` parses the
+/// last component each time.
+pub fn parent(path: &Path) -> Option<&Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let b = path.as_os_str().as_bytes();
+        if let Some(i) = memchr::memrchr(b'/', b) {
+            let name = &b[i + 1..];
+            // A trailing slash, a `.` or `..` name, or a doubled separator
+            // are left to `Path`.
+            let plain =
+                !name.is_empty() && name != b"." && name != b".." && (i == 0 || b[i - 1] != b'/');
+            let head = if i == 0 { &b[..1] } else { &b[..i] };
+            // `Path` drops a `.` inside a path, so its parent would too.
+            if plain && !head.ends_with(b"/.") {
+                return Some(Path::new(std::ffi::OsStr::from_bytes(head)));
+            }
+        }
+    }
+    path.parent()
+}
+
 /// `path` cleaned lexically, as Node's `path.resolve` and the module
 /// resolver clean it: `.` dropped, `..` taking back the name before it,
 /// doubled separators merged. Symlinks are not followed, so a project
@@ -68,7 +92,7 @@ pub fn starts_with(path: &Path, base: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{clean, starts_with, strip_prefix};
+    use super::{clean, parent, starts_with, strip_prefix};
     use std::path::Path;
 
     #[test]
@@ -82,6 +106,36 @@ mod tests {
             ("a/../../b", "../b"),
         ] {
             assert_eq!(clean(Path::new(p)), Path::new(want), "{p}");
+        }
+    }
+
+    /// The same parent, byte for byte, as `Path::parent`.
+    #[test]
+    fn parent_agrees_with_path() {
+        for p in [
+            "/a/b/c.ts",
+            "/a",
+            "/",
+            "a/b",
+            "a",
+            "",
+            "./b",
+            "/a/./b",
+            "a/./b",
+            "/a/../b",
+            "/a/b/",
+            "/a//b",
+            "/a/b/.",
+            "/a/b/..",
+            "../x",
+            "/.a/b",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(
+                parent(p).map(Path::as_os_str),
+                p.parent().map(Path::as_os_str),
+                "{p:?}"
+            );
         }
     }
 

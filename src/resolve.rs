@@ -136,7 +136,7 @@ impl ModuleResolver {
         };
         // Resolution depends on the directory only: relative paths, the
         // nearest config and the workspace are all the directory's.
-        let dir = from_file.parent()?;
+        let dir = crate::pathbytes::parent(from_file)?;
         if let Some(known) = read(&self.answers)
             .get(dir.as_os_str())
             .and_then(|by_spec| by_spec.get(specifier))

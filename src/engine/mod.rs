@@ -290,8 +290,9 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     let mut configs_of: Vec<Arc<Config>> = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
         // Byte equality of the parents: cheaper than comparing components.
-        let same_dir =
-            i > 0 && files[i - 1].parent().map(Path::as_os_str) == f.parent().map(Path::as_os_str);
+        let same_dir = i > 0
+            && crate::pathbytes::parent(&files[i - 1]).map(Path::as_os_str)
+                == crate::pathbytes::parent(f).map(Path::as_os_str);
         let cfg = match configs_of.last() {
             Some(c) if same_dir => c.clone(),
             _ => configs.for_file(f)?,
@@ -1493,7 +1494,7 @@ impl ConfigCache {
         if let Some(f) = &self.forced {
             return Ok(f.clone());
         }
-        self.for_dir(file.parent().unwrap_or(Path::new("/")))
+        self.for_dir(crate::pathbytes::parent(file).unwrap_or(Path::new("/")))
     }
 
     /// The config that governs `dir`: a `qstash-lint.json` in it or above it,
