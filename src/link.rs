@@ -46,8 +46,9 @@ pub trait Resolve {
     }
 }
 
-/// A module's file and one of its export names (or a local name).
-type ExportKey = (PathBuf, String);
+/// A module's file (its path's bytes: hashing a `Path` walks its
+/// components) and one of its export names.
+type ExportKey = (std::ffi::OsString, String);
 
 /// A resolver that also remembers where each export is defined: the
 /// project's analyses ask it for every call of every imported function, and
@@ -55,7 +56,7 @@ type ExportKey = (PathBuf, String);
 /// is unknown; a chain of any length is followed.
 pub struct Memoized<'r, R: Resolve> {
     inner: &'r R,
-    exports: RefCell<HashMap<ExportKey, Option<ExportKey>>>,
+    exports: RefCell<HashMap<ExportKey, Option<(PathBuf, String)>>>,
 }
 
 impl<'r, R: Resolve> Memoized<'r, R> {
@@ -80,7 +81,7 @@ impl<R: Resolve> Resolve for Memoized<'_, R> {
         by_path: &HashMap<&Path, &FileFacts>,
         depth: u32,
     ) -> Option<(PathBuf, String)> {
-        let key = (file.to_path_buf(), name.to_string());
+        let key = (file.as_os_str().to_owned(), name.to_string());
         if let Some(known) = self.exports.borrow().get(&key) {
             return known.clone();
         }
@@ -123,7 +124,9 @@ pub struct LinkedClient {
 pub struct Linker<'a, R: Resolve> {
     files: &'a HashMap<PathBuf, &'a FileFacts>,
     resolver: &'a R,
-    memo: RefCell<HashMap<(PathBuf, String), Option<ExportValue>>>,
+    /// Each export's linked value, by its file's bytes (hashing a `Path`
+    /// walks its components) and its name.
+    memo: RefCell<HashMap<(std::ffi::OsString, String), Option<ExportValue>>>,
     /// Whether export (file, name) is a verifier, once asked.
     verifiers: RefCell<HashMap<(PathBuf, String), bool>>,
 }
@@ -264,7 +267,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let key = (file.to_path_buf(), name.to_string());
+        let key = (file.as_os_str().to_owned(), name.to_string());
         if let Some(v) = self.memo.borrow().get(&key) {
             return v.clone();
         }
