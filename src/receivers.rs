@@ -878,7 +878,6 @@ impl RouteFiles {
         }
     }
 
-    /// Whether the file is the `main` of the wrangler config nearest it.
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
         let dir = path.parent()?;
@@ -901,7 +900,18 @@ impl RouteFiles {
         };
         match chain.platform(path) {
             Some(PlatformFile::Declared(d)) => {
-                return d.first().map(|d| d.pattern.clone().unwrap_or_default())
+                let mut patterns = d.iter().map(|d| d.pattern.clone().unwrap_or_default());
+                let first = patterns.next()?;
+                // Several routes of one file (a Lambda handler behind two
+                // paths): any destination may reach one of them, and the
+                // link judges each handler by its own routes.
+                return Some(if patterns.all(|p| p == first) {
+                    first
+                } else {
+                    RoutePattern {
+                        segments: vec![routes::Segment::OptionalCatchAll],
+                    }
+                });
             }
             Some(PlatformFile::Vercel(p)) => return Some(p),
             // A Functions v2 `config.path` can serve it anywhere, and that

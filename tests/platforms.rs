@@ -303,3 +303,40 @@ functions:
     );
     assert_eq!(lint(r), ["src/hook.ts:1 [missing-signature-verification]"]);
 }
+
+/// A Lambda handler that serverless.yml serves at two paths receives a
+/// destination that names either: the second path reaches it as surely as
+/// the first (it used to be looked for at its first path only).
+#[test]
+fn a_lambda_handler_behind_two_paths_receives_at_either() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let r = t.path();
+    write(
+        r,
+        "package.json",
+        r#"{ "name": "x", "dependencies": { "@upstash/qstash": "2" } }"#,
+    );
+    write(
+        r,
+        "serverless.yml",
+        r#"service: hooks
+functions:
+  hook:
+    handler: src/hook.handler
+    events:
+      - http:
+          path: /status
+          method: get
+      - http:
+          path: /jobs/run
+          method: post
+"#,
+    );
+    write(r, "lib/send.ts", publisher("/jobs/run"));
+    write(
+        r,
+        "src/hook.ts",
+        "export const handler = async (event) => ({ statusCode: 200, body: event.body });\n",
+    );
+    assert_eq!(lint(r), ["src/hook.ts:1 [missing-signature-verification]"]);
+}
