@@ -411,9 +411,15 @@ fn finish(
     // send: its handler may receive QStash messages through a verifier
     // behind those calls, which exempts its sends. Rare: judged again.
     if follow_flagged_routes(&mut analyzed, &judged.1) {
+        let parsed = |analyzed: &[Analyzed]| analyzed.iter().filter(|a| a.facts.is_some()).count();
+        let before = parsed(&analyzed);
         parse_imported(&mut analyzed, resolver, memo, &index, cwd);
-        link_project(&mut analyzed, resolver);
-        judged = judge(&analyzed, resolver, cwd);
+        // The same files linked again give the same facts: only a file
+        // parsed for the following can change the verdicts.
+        if parsed(&analyzed) != before {
+            link_project(&mut analyzed, resolver);
+            judged = judge(&analyzed, resolver, cwd);
+        }
     }
     let (statuses, flow, mut parsed_bodies, mut dead) = judged;
     // Only parsed files have findings: the others are not looked up.
