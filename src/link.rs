@@ -36,7 +36,7 @@ pub trait Resolve {
         &self,
         file: &Path,
         name: &str,
-        by_path: &HashMap<&Path, &FileFacts>,
+        by_path: &crate::facts::FactsByPath,
         depth: u32,
     ) -> Option<(PathBuf, String)> {
         if depth > MAX_DEPTH {
@@ -78,7 +78,7 @@ impl<R: Resolve> Resolve for Memoized<'_, R> {
         &self,
         file: &Path,
         name: &str,
-        by_path: &HashMap<&Path, &FileFacts>,
+        by_path: &crate::facts::FactsByPath,
         depth: u32,
     ) -> Option<(PathBuf, String)> {
         let key = (file.as_os_str().to_owned(), name.to_string());

@@ -57,7 +57,7 @@ impl MountIndex {
     /// Resolves every mount of `files` to the router object it names.
     pub fn new<'a>(
         files: impl Iterator<Item = (&'a Path, &'a FileFacts)>,
-        by_path: &HashMap<&Path, &FileFacts>,
+        by_path: &crate::facts::FactsByPath,
         resolver: &impl Resolve,
     ) -> Self {
         let mut parents: HashMap<(PathBuf, String), Vec<Parent>> = HashMap::default();

@@ -398,7 +398,7 @@ fn rank_of(route: &Route) -> Vec<u8> {
 
 /// Runs the receiver analysis (see [`unverified`]).
 pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Path) -> Receivers {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let by_path: crate::facts::FactsByPath = files.iter().map(|f| (f.path, f.facts)).collect();
     let verifiers = verifiers(&by_path, resolver);
     let mut projects = Projects::default();
     let dests = Dests::new(destinations(files, &mut projects));
@@ -690,11 +690,11 @@ fn parsed_bodies(f: &FileInput, mounts: &MountIndex) -> Vec<ParsedBody> {
 /// The project functions that verify: they await `verify`, wrap with a
 /// verify wrapper, or call another verifier (any file, any depth).
 fn verifiers(
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     resolver: &impl Resolve,
 ) -> HashSet<(PathBuf, String)> {
     let mut set: HashSet<(PathBuf, String)> = HashSet::default();
-    for (path, facts) in by_path {
+    for (path, facts) in by_path.iter() {
         for func in &facts.handlers.functions {
             let verifies = func.wraps
                 || facts
@@ -709,7 +709,7 @@ fn verifiers(
     // Callers of verifiers are verifiers, to a fixpoint.
     for _ in 0..8 {
         let mut added = false;
-        for (path, facts) in by_path {
+        for (path, facts) in by_path.iter() {
             for func in &facts.handlers.functions {
                 let key = (path.to_path_buf(), func.name.clone());
                 if func.name.is_empty() || set.contains(&key) {
@@ -736,7 +736,7 @@ fn is_verifier(
     from: &Path,
     call: &CallRef,
     set: &HashSet<(PathBuf, String)>,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     resolver: &impl Resolve,
 ) -> bool {
     match call {
@@ -764,7 +764,7 @@ fn is_verifier(
 /// name behind an imported binding, through re-exports.
 pub(crate) fn function_of(
     resolver: &(impl Resolve + ?Sized),
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     from: &Path,
     c: &CallRef,
 ) -> Option<(PathBuf, String)> {
@@ -790,7 +790,7 @@ pub(crate) fn export_local_step<R: Resolve + ?Sized>(
     resolver: &R,
     file: &Path,
     name: &str,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     depth: u32,
 ) -> Option<(PathBuf, String)> {
     let facts = by_path.get(file)?;
@@ -1409,7 +1409,7 @@ fn server_routes(
     path: &Path,
     runtime: Runtime,
     packages: &mut Packages,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
 ) -> Vec<Route> {
     match runtime {
         Runtime::Deno => {
@@ -1505,7 +1505,7 @@ fn receives(
     hits: &[&Dest],
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
 ) -> Option<(Reason, Option<Target>)> {
     let direct = hits.iter().find(|d| {
         !matches!(
@@ -1551,7 +1551,7 @@ fn verified(
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
     packages: &mut Packages,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
 ) -> bool {
     verified_depth(f, h, route, verifiers, resolver, packages, by_path, 0)
 }
@@ -1565,7 +1565,7 @@ fn verified_depth(
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
     packages: &mut Packages,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     depth: u32,
 ) -> bool {
     let check = |c: &CallRef| is_verifier(f.path, c, verifiers, by_path, resolver);
@@ -1644,7 +1644,7 @@ fn svelte_hook_verifies(
     file: &Path,
     route: &RoutePattern,
     packages: &mut Packages,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
 ) -> bool {
@@ -1718,7 +1718,7 @@ fn routes_through(
     from: &Path,
     c: &CallRef,
     resolver: &impl Resolve,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
 ) -> bool {
     let Some((file, name)) = function_of(resolver, by_path, from, c) else {
         return false;
@@ -1735,7 +1735,7 @@ fn imported_handler<'f>(
     from: &Path,
     r: &crate::facts::ImportRef,
     resolver: &impl Resolve,
-    by_path: &HashMap<&Path, &'f FileFacts>,
+    by_path: &crate::facts::FactsByPath<'f>,
 ) -> Option<(PathBuf, &'f Handler)> {
     let target = resolver.resolve(from, &r.specifier)?;
     let (file, local) = resolver.export_local(&target, &r.name, by_path, 0)?;
@@ -1754,7 +1754,7 @@ fn next_middleware_verifies(
     file: &Path,
     route: &RoutePattern,
     packages: &mut Packages,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     verifiers: &HashSet<(PathBuf, String)>,
     resolver: &impl Resolve,
 ) -> bool {

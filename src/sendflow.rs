@@ -7,7 +7,6 @@ use crate::diagnostic::Span;
 use crate::facts::flow::{Escape, Fate, FlowCall, FlowTarget};
 use crate::facts::guards::Guard;
 use crate::facts::handlers::CallRef;
-use crate::facts::FileFacts;
 use crate::hash::{HashMap, HashSet};
 use crate::link::Resolve;
 use crate::receivers::{function_of, FileInput};
@@ -53,7 +52,7 @@ fn key(path: &Path, name: &str) -> Key {
 /// The function a call names, keyed for the maps below.
 fn function_key(
     resolver: &impl Resolve,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
     from: &Path,
     r: &CallRef,
 ) -> Option<Key> {
@@ -83,7 +82,7 @@ enum Callee {
 fn callees(
     files: &[FileInput],
     resolver: &impl Resolve,
-    by_path: &HashMap<&Path, &FileFacts>,
+    by_path: &crate::facts::FactsByPath,
 ) -> Vec<Vec<Option<Callee>>> {
     files
         .iter()
@@ -110,7 +109,7 @@ fn callees(
 /// `try`) a send or a call of another sender, in any file, each with a send
 /// it reaches.
 pub fn senders(files: &[FileInput], resolver: &impl Resolve) -> HashMap<FnKey, (PathBuf, Span)> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let by_path: crate::facts::FactsByPath = files.iter().map(|f| (f.path, f.facts)).collect();
     senders_of(files, &callees(files, resolver, &by_path))
         .into_iter()
         .map(|((file, name), s)| ((PathBuf::from(file), name), s.reach))
@@ -176,7 +175,7 @@ pub fn analyze(
     receiving: &HashMap<PathBuf, Vec<Span>>,
     depends: &dyn Fn(&Path, &str) -> bool,
 ) -> HashMap<PathBuf, Vec<FlowFinding>> {
-    let by_path: HashMap<&Path, &FileFacts> = files.iter().map(|f| (f.path, f.facts)).collect();
+    let by_path: crate::facts::FactsByPath = files.iter().map(|f| (f.path, f.facts)).collect();
     let callees = callees(files, resolver, &by_path);
     let senders = senders_of(files, &callees);
     let function = |from: &Path, r: &CallRef| function_key(resolver, &by_path, from, r);

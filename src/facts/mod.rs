@@ -21,6 +21,37 @@ pub mod testing;
 pub mod verify;
 
 use crate::diagnostic::Span;
+use std::ffi::OsStr;
+use std::path::Path;
+
+/// The parsed files' facts by path, as the project analyses look them up,
+/// hashed by the path's bytes: hashing a `Path` walks its components, and
+/// these lookups run for every call the analyses resolve.
+#[derive(Default)]
+pub struct FactsByPath<'a>(crate::hash::HashMap<&'a OsStr, &'a FileFacts>);
+
+impl<'a> FactsByPath<'a> {
+    /// The facts of the file at `path`.
+    pub fn get(&self, path: &Path) -> Option<&'a FileFacts> {
+        self.0.get(path.as_os_str()).copied()
+    }
+
+    /// Whether the file at `path` was parsed.
+    pub fn contains_key(&self, path: &Path) -> bool {
+        self.0.contains_key(path.as_os_str())
+    }
+
+    /// Every file with its facts.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a Path, &'a FileFacts)> + '_ {
+        self.0.iter().map(|(p, f)| (Path::new(*p), *f))
+    }
+}
+
+impl<'a> FromIterator<(&'a Path, &'a FileFacts)> for FactsByPath<'a> {
+    fn from_iter<I: IntoIterator<Item = (&'a Path, &'a FileFacts)>>(files: I) -> Self {
+        FactsByPath(files.into_iter().map(|(p, f)| (p.as_os_str(), f)).collect())
+    }
+}
 
 /// What one local binding imports.
 #[derive(Debug, Clone, PartialEq, Eq)]
