@@ -843,10 +843,12 @@ fn destructured_workflow_handlers_are_workflows() {
 /// throwing: where the package depends on the framework (here through the
 /// workspace root), the framework answers the client with the error, so an
 /// awaited publish in it is handled; a floating one is not. Without the
-/// dependency, `.mutation(fn)` is any library's and nothing handles it.
+/// dependency, `.mutation(fn)` or `.handler(fn)` is any library's, and
+/// nothing handles it; each framework's dependency answers for its own.
 #[test]
 fn procedure_resolvers_report_failure_to_their_client() {
     let router = "import { Client } from \"@upstash/qstash\";\nimport { t } from \"./t\";\nconst qstash = new Client();\nasync function start() {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n}\nexport const router = t.router({\n  a: t.procedure.mutation(async () => {\n    await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  }),\n  b: t.procedure.input(1).mutation(start),\n  c: t.procedure.query(async () => {\n    qstash.publishJSON({ url: \"https://a.example.com/x\" });\n  }),\n});\n";
+    let orpc = "import { Client } from \"@upstash/qstash\";\nimport { os } from \"@orpc/server\";\nconst qstash = new Client();\nexport const run = os.handler(async () => {\n  await qstash.publishJSON({ url: \"https://a.example.com/x\" });\n});\n";
     let project = |root_deps: &str| {
         let dir = tempfile::tempdir().expect("tempdir");
         let r = dir.path();
@@ -860,17 +862,28 @@ fn procedure_resolvers_report_failure_to_their_client() {
         write(r, "packages/api/package.json", r#"{ "name": "api" }"#);
         write(r, "packages/api/src/t.ts", "export const t = {} as any;\n");
         write(r, "packages/api/src/router.ts", router);
+        write(r, "packages/api/src/orpc.ts", orpc);
         dir
     };
-    let with = project(r#""@trpc/server": "11""#);
+    let both = project(r#""@trpc/server": "11", "@orpc/server": "1""#);
     assert_eq!(
-        lint_all(with.path(), &[]),
+        lint_all(both.path(), &[]),
         ["packages/api/src/router.ts:13 [floating-publish]"]
+    );
+    // Each framework's dependency answers for its own procedures only.
+    let trpc_only = project(r#""@trpc/server": "11""#);
+    assert_eq!(
+        lint_all(trpc_only.path(), &[]),
+        [
+            "packages/api/src/orpc.ts:5 [unhandled-publish]",
+            "packages/api/src/router.ts:13 [floating-publish]",
+        ]
     );
     let without = project("");
     assert_eq!(
         lint_all(without.path(), &[]),
         [
+            "packages/api/src/orpc.ts:5 [unhandled-publish]",
             "packages/api/src/router.ts:13 [floating-publish]",
             "packages/api/src/router.ts:5 [unhandled-publish]",
             "packages/api/src/router.ts:9 [unhandled-publish]",

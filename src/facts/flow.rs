@@ -76,7 +76,8 @@ pub enum Escape {
     /// the object stored or handed to a project function).
     Object(String),
     /// A resolver handed to an RPC procedure builder (tRPC's `.query(fn)`,
-    /// `.mutation(fn)`, next-safe-action's `.action(fn)`), with the package
+    /// `.mutation(fn)`, next-safe-action's `.action(fn)`, oRPC's
+    /// `.handler(fn)`), with the package
     /// of that framework. Where the file's package depends on it, the
     /// framework catches what the resolver throws and answers the client
     /// with an error result: throwing is how a procedure reports failure.
@@ -90,6 +91,7 @@ fn procedure_framework(method: &str) -> Option<&'static str> {
     match method {
         "query" | "mutation" | "subscription" => Some("@trpc/server"),
         "action" | "stateAction" => Some("next-safe-action"),
+        "handler" => Some("@orpc/server"),
         _ => None,
     }
 }
