@@ -171,6 +171,16 @@ impl Analyzed {
             follow_handler_calls: false,
         }
     }
+
+    /// Follows what its route handlers call from now on. Returns whether
+    /// calls already left unfollowed make its imports due again.
+    fn start_following_handler_calls(&mut self) -> bool {
+        self.follow_handler_calls = true;
+        if self.handler_calls_deferred {
+            self.imports_followed = false;
+        }
+        self.handler_calls_deferred
+    }
 }
 
 /// Runs the whole pipeline.
@@ -410,18 +420,20 @@ fn finish(
     // A route file whose handler calls were left unfollowed, with a lost
     // send: its handler may receive QStash messages through a verifier
     // behind those calls, which exempts its sends. Rare: judged again.
-    if follow_flagged_routes(&mut analyzed, &judged.1) {
-        let parsed = |analyzed: &[Analyzed]| analyzed.iter().filter(|a| a.facts.is_some()).count();
-        let before = parsed(&analyzed);
-        parse_imported(&mut analyzed, resolver, memo, &index, cwd);
-        // The same files linked again give the same facts: only a file
-        // parsed for the following can change the verdicts.
-        if parsed(&analyzed) != before {
-            link_project(&mut analyzed, resolver);
-            judged = judge(&analyzed, resolver, cwd);
-        }
+    // The same files linked again give the same facts: only a file parsed
+    // for the following can change the verdicts.
+    if follow_flagged_routes(&mut analyzed, &judged.flow)
+        && parse_imported(&mut analyzed, resolver, memo, &index, cwd)
+    {
+        link_project(&mut analyzed, resolver);
+        judged = judge(&analyzed, resolver, cwd);
     }
-    let (statuses, flow, mut parsed_bodies, mut dead) = judged;
+    let Judged {
+        statuses,
+        flow,
+        mut parsed_bodies,
+        mut dead,
+    } = judged;
     // Only parsed files have findings: the others are not looked up.
     for a in analyzed.iter_mut().filter(|a| a.facts.is_some()) {
         if let Some(s) = statuses.get(&a.path) {
@@ -840,14 +852,15 @@ fn route_patterns(analyzed: &mut [Analyzed], fallback_root: &Path) {
 /// depends on, then what that export depends on (its value's imports, the
 /// module it re-exports it from, an `export *` that may provide it, and for
 /// a function a handler calls, what it calls in turn). Following every
-/// import of every file parsed most of a project for nothing.
+/// import of every file parsed most of a project for nothing. Returns
+/// whether it parsed any file.
 fn parse_imported(
     analyzed: &mut [Analyzed],
     resolver: &(impl crate::link::Resolve + Sync),
     memo: &ParseMemo,
     index: &HashMap<std::ffi::OsString, usize>,
     fallback_root: &Path,
-) {
+) -> bool {
     // A need: export `name` of file `i`, and whether the functions behind
     // it are followed too.
     type Need = (usize, String, bool);
@@ -893,6 +906,7 @@ fn parse_imported(
         a.handler_calls_deferred = deferred;
     }
     let mut tried = vec![false; analyzed.len()];
+    let mut parsed_any = false;
     let mut done: HashMap<(usize, String), bool> = HashMap::default();
     while !needs.is_empty() {
         // Parse the files the needs land in, in parallel.
@@ -914,6 +928,7 @@ fn parse_imported(
             if facts.is_some() {
                 analyzed[j].facts = facts;
                 analyzed[j].imports_followed = true;
+                parsed_any = true;
             }
         }
         // Then what each needed export depends on.
@@ -946,16 +961,20 @@ fn parse_imported(
         }
         needs = next;
     }
+    parsed_any
 }
 
-/// What the project link judges: per file, its handlers' verdicts, its
-/// lost sends, its verified parsed bodies and its dead destinations.
-type Judged = (
-    HashMap<PathBuf, Vec<crate::receivers::HandlerStatus>>,
-    HashMap<PathBuf, Vec<crate::sendflow::FlowFinding>>,
-    HashMap<PathBuf, Vec<crate::receivers::ParsedBody>>,
-    HashMap<PathBuf, Vec<crate::receivers::DeadDestination>>,
-);
+/// What the project link judges, per file.
+struct Judged {
+    /// Its handlers' verdicts.
+    statuses: HashMap<PathBuf, Vec<crate::receivers::HandlerStatus>>,
+    /// Its lost sends.
+    flow: HashMap<PathBuf, Vec<crate::sendflow::FlowFinding>>,
+    /// Its verified bodies that a JSON parser parsed first.
+    parsed_bodies: HashMap<PathBuf, Vec<crate::receivers::ParsedBody>>,
+    /// Its destinations that reach no handler for their method.
+    dead: HashMap<PathBuf, Vec<crate::receivers::DeadDestination>>,
+}
 
 /// Judges the receivers and the send flow of every parsed file.
 fn judge(analyzed: &[Analyzed], resolver: &crate::resolve::ModuleResolver, cwd: &Path) -> Judged {
@@ -974,12 +993,12 @@ fn judge(analyzed: &[Analyzed], resolver: &crate::resolve::ModuleResolver, cwd: 
     let dependencies = std::cell::RefCell::new(crate::project::Dependencies::default());
     let depends = |file: &Path, name: &str| dependencies.borrow_mut().declared(file, name);
     let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving, &depends);
-    (
-        receivers.unverified,
+    Judged {
+        statuses: receivers.unverified,
         flow,
-        receivers.parsed_bodies,
-        receivers.dead,
-    )
+        parsed_bodies: receivers.parsed_bodies,
+        dead: receivers.dead,
+    }
 }
 
 /// Whether a `receivers` glob of the file's config matches it.
@@ -1008,11 +1027,7 @@ fn follow_receiving_routes(analyzed: &mut [Analyzed]) -> bool {
             || receiver_glob(a)
             || crate::receivers::expects_qstash(&f.handlers)
         {
-            a.follow_handler_calls = true;
-            again |= a.handler_calls_deferred;
-            if a.handler_calls_deferred {
-                a.imports_followed = false;
-            }
+            again |= a.start_following_handler_calls();
         }
     }
     again
@@ -1027,9 +1042,7 @@ fn follow_flagged_routes(
     let mut any = false;
     for a in analyzed.iter_mut() {
         if a.handler_calls_deferred && !a.follow_handler_calls && flow.contains_key(&a.path) {
-            a.follow_handler_calls = true;
-            a.imports_followed = false;
-            any = true;
+            any |= a.start_following_handler_calls();
         }
     }
     any
@@ -1345,7 +1358,7 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         let inputs = [crate::receivers::FileInput {
             path: &a.path,
             facts,
-            receiver_glob: config.receivers.is_match(config.relative(&a.path).as_ref()),
+            receiver_glob: receiver_glob(&a),
         }];
         let receivers = crate::receivers::analyze(&inputs, &crate::link::NoResolve, &config.dir);
         // One text alone has no package: no framework is known to catch.
