@@ -1484,16 +1484,9 @@ fn is_method_export(name: &str) -> bool {
 
 /// Whether a handler of these shows by itself that it expects QStash
 /// messages, whatever targets it: a verify wrapper or workflow `serve`, a
-/// `Receiver` it uses, or the signature header it reads (see [`receives`]).
+/// `Receiver` it uses, or the signature header it reads (`own_signal`).
 pub fn expects_qstash(handlers: &crate::facts::handlers::HandlerFacts) -> bool {
-    handlers.handlers.iter().any(|h| {
-        h.wrappers
-            .iter()
-            .any(|w| matches!(w, Wrapping::Verify(_) | Wrapping::Workflow))
-            || h.function
-                .as_ref()
-                .is_some_and(|f| f.reads_signature || f.uses_receiver)
-    })
+    handlers.handlers.iter().any(|h| own_signal(h).is_some())
 }
 
 /// Whether (and why) a handler receives QStash messages: a destination is
@@ -1519,26 +1512,36 @@ fn receives(
     if let Some(d) = hits.first() {
         return Some((Reason::Callback, Some(d.target.clone())));
     }
-    // Wrapped to verify, or served by a workflow: it expects QStash.
-    if h.wrappers
-        .iter()
-        .any(|w| matches!(w, Wrapping::Verify(_) | Wrapping::Workflow))
-    {
-        return Some((Reason::MeantToVerify, None));
+    if let Some(reason) = own_signal(h) {
+        return Some((reason, None));
     }
-    let func = h.function.as_ref();
-    if func.is_some_and(|f| f.reads_signature) {
-        return Some((Reason::ReadsSignature, None));
-    }
-    let calls_verifier = func.is_some_and(|fun| {
+    let calls_verifier = h.function.as_ref().is_some_and(|fun| {
         fun.calls
             .iter()
             .any(|c| is_verifier(f.path, c, verifiers, by_path, resolver))
     });
-    if func.is_some_and(|f| f.uses_receiver) || calls_verifier {
+    if calls_verifier {
         return Some((Reason::MeantToVerify, None));
     }
     f.receiver_glob.then_some((Reason::ConfigGlob, None))
+}
+
+/// How a handler shows by itself that it expects QStash messages: wrapped
+/// to verify or served by a workflow, reading the signature header, or
+/// using a `Receiver`.
+fn own_signal(h: &Handler) -> Option<Reason> {
+    if h.wrappers
+        .iter()
+        .any(|w| matches!(w, Wrapping::Verify(_) | Wrapping::Workflow))
+    {
+        return Some(Reason::MeantToVerify);
+    }
+    let func = h.function.as_ref()?;
+    if func.reads_signature {
+        Some(Reason::ReadsSignature)
+    } else {
+        func.uses_receiver.then_some(Reason::MeantToVerify)
+    }
 }
 
 /// Whether a handler verifies: a verify wrapper or workflow `serve`, an
