@@ -524,6 +524,22 @@ fn walk_object(o: &mut ObjectLit, f: &mut impl FnMut(&mut Value), depth: u32) {
     }
 }
 
+/// Whether linking can change `facts`: only sends, constructions' and
+/// wrappers' configs and verify calls on imported things link. Most
+/// files parsed for context have none of them, and copying their facts
+/// to link nothing was most of the linker's cost.
+pub fn may_change(facts: &FileFacts) -> bool {
+    let v = &facts.verify_calls;
+    !facts.sends.is_empty()
+        || facts.constructions.iter().any(|c| c.config.is_some())
+        || facts.wrappers.iter().any(|w| w.config.is_some())
+        || v.calls.iter().any(|c| c.via.is_some())
+        || v.bypasses.iter().any(|b| b.via.is_some())
+        || v.verifier_calls
+            .iter()
+            .any(|c| c.via.is_some() || c.imported.is_some())
+}
+
 /// Links one file on its own: imported values become unknown and sends on
 /// imported receivers are dropped.
 pub fn link_alone(facts: &FileFacts) -> FileFacts {

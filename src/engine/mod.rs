@@ -417,6 +417,7 @@ fn finish(
     }
     lap("routes", &analyzed);
     let mut judged = judge(&analyzed, resolver, cwd);
+    lap("judged", &analyzed);
     // A route file whose handler calls were left unfollowed, with a lost
     // send: its handler may receive QStash messages through a verifier
     // behind those calls, which exempts its sends. Rare: judged again.
@@ -427,6 +428,7 @@ fn finish(
     {
         link_project(&mut analyzed, resolver);
         judged = judge(&analyzed, resolver, cwd);
+        lap("judged again", &analyzed);
     }
     let Judged {
         statuses,
@@ -1059,7 +1061,12 @@ fn link_project(analyzed: &mut [Analyzed], resolver: &impl crate::link::Resolve)
         let linker = crate::link::Linker::new(&by_path, resolver);
         analyzed
             .iter()
-            .map(|a| a.facts.as_ref().map(|f| linker.link(&a.path, f)))
+            .map(|a| {
+                a.facts
+                    .as_ref()
+                    .filter(|f| crate::link::may_change(f))
+                    .map(|f| linker.link(&a.path, f))
+            })
             .collect()
     };
     for (a, l) in analyzed.iter_mut().zip(linked) {
