@@ -1060,3 +1060,107 @@ fn facts_that_linking_cannot_change_are_left_as_they_are() {
         "skipped {skipped}, changed {changed}"
     );
 }
+
+/// A route QStash targets that checks a secret from env is authenticated
+/// another way, unless the same condition also lets a request in on what
+/// any caller can send (a header's presence, a user agent), or the check
+/// decides nothing.
+#[test]
+fn a_secret_check_with_a_forgeable_way_around_it_authenticates_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    let routes = [
+        "or-header",
+        "or-user-agent",
+        "reject-form",
+        "unused",
+        "plain",
+        "named-gate",
+        "both-required",
+        "ternary",
+        "or-awaited-check",
+    ];
+    let schedules: String = routes
+        .iter()
+        .map(|r| format!("  await qstash.schedules.create({{ destination: `${{process.env.APP_URL}}/api/cron/{r}`, cron: \"0 * * * *\" }});\n"))
+        .collect();
+    write(
+        r,
+        "scripts/schedule.ts",
+        format!("import {{ Client }} from \"@upstash/qstash\";\nconst qstash = new Client({{ token: process.env.QSTASH_TOKEN! }});\nexport async function main() {{\n{schedules}}}\nmain().catch(console.error);\n"),
+    );
+    let route = |name: &str, body: &str| {
+        write(
+            r,
+            &format!("app/api/cron/{name}/route.ts"),
+            format!("export async function GET(request: Request) {{\n{body}  return Response.json({{ ok: true }});\n}}\n"),
+        )
+    };
+    // Flagged: a header's presence admits anyone.
+    route(
+        "or-header",
+        "  const secret = request.headers.get(\"x-cron-secret\");\n  const ok = secret && secret === process.env.CRON_SECRET;\n  const signed = request.headers.has(\"upstash-signature\");\n  if (!(ok || signed)) return new Response(\"no\", { status: 401 });\n",
+    );
+    // Flagged: so does a user agent, through consts, named anything.
+    route(
+        "or-user-agent",
+        "  const key = request.headers.get(\"x-api-key\");\n  const valid = key === process.env.CRON_API_KEY;\n  const ua = request.headers.get(\"user-agent\") || \"\";\n  const fromUpstash = ua.toLowerCase().includes(\"upstash\");\n  if (valid || (request.headers.has(\"upstash-signature\") && fromUpstash)) {\n    console.log(\"in\");\n  } else {\n    return new Response(\"no\", { status: 401 });\n  }\n",
+    );
+    // Flagged: the rejecting form of the same way around.
+    route(
+        "reject-form",
+        "  const auth = request.headers.get(\"authorization\");\n  if (auth !== `Bearer ${process.env.CRON_SECRET}` && !request.headers.get(\"upstash-signature\")) {\n    return new Response(\"no\", { status: 401 });\n  }\n",
+    );
+    // Flagged: compared, never tested.
+    route(
+        "unused",
+        "  const auth = request.headers.get(\"authorization\");\n  const valid = auth === `Bearer ${process.env.CRON_SECRET}`;\n  console.log(valid, request.headers.get(\"upstash-signature\"));\n",
+    );
+    // Not flagged: the secret decides.
+    route(
+        "plain",
+        "  if (request.headers.get(\"authorization\") !== `Bearer ${process.env.CRON_SECRET}`) {\n    return new Response(\"no\", { status: 401 });\n  }\n",
+    );
+    route(
+        "named-gate",
+        "  const key = request.headers.get(\"x-api-key\");\n  const isAuthorized = Boolean(key) && key === process.env.CRON_API_KEY;\n  if (!isAuthorized) return new Response(\"no\", { status: 401 });\n",
+    );
+    // Not flagged: the header is a second requirement, not a way around.
+    route(
+        "both-required",
+        "  const key = request.headers.get(\"x-api-key\");\n  if (key === process.env.CRON_API_KEY && request.headers.has(\"upstash-signature\")) {\n    console.log(\"in\");\n  } else {\n    return new Response(\"no\", { status: 401 });\n  }\n",
+    );
+    route(
+        "ternary",
+        "  const key = request.headers.get(\"x-api-key\");\n  const denied = key !== process.env.CRON_API_KEY ? new Response(\"no\", { status: 401 }) : null;\n  if (denied) return denied;\n",
+    );
+    // Not flagged: the other way in awaits a project function, which may
+    // verify; it is judged as a verifier, not guessed at here.
+    route(
+        "or-awaited-check",
+        "  const key = request.headers.get(\"x-api-key\");\n  const valid = key === process.env.CRON_API_KEY;\n  const other = await checkElsewhere(request.headers);\n  if (!valid && !other) return new Response(\"no\", { status: 401 });\n",
+    );
+    write(
+        r,
+        "app/api/cron/or-awaited-check/check.ts",
+        "export async function checkElsewhere(h: Headers) { return h.get(\"x-token\") === process.env.TOKEN; }\n",
+    );
+    let flagged: Vec<String> = lint(r, &[])
+        .into_iter()
+        .filter(|d| d.ends_with("[missing-signature-verification]"))
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "app/api/cron/or-header/route.ts:1 [missing-signature-verification]",
+            "app/api/cron/or-user-agent/route.ts:1 [missing-signature-verification]",
+            "app/api/cron/reject-form/route.ts:1 [missing-signature-verification]",
+            "app/api/cron/unused/route.ts:1 [missing-signature-verification]",
+        ]
+    );
+}

@@ -124,6 +124,17 @@ fn feedback_and_recursion_are_analysed_in_bounded_time() {
             ),
         ),
         (
+            // A secret check whose operand names consts that each name the
+            // one before four times: followed once each, not 4^60 times.
+            "app/api/gate/route.ts",
+            format!(
+                "export async function POST(req: Request) {{\n  const a0 = req.headers.get(\"x-key\");\n{}  if (a60 === process.env.KEY || req.headers.has(\"x-other\")) return new Response(\"ok\");\n  return new Response(\"no\", {{ status: 401 }});\n}}\n",
+                (1..=60)
+                    .map(|i| format!("  const a{i} = a{0} + a{0} + a{0} + a{0};\n", i - 1))
+                    .collect::<String>()
+            ),
+        ),
+        (
             "functions.ts",
             (0..5_000)
                 .map(|i| {

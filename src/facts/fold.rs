@@ -799,7 +799,7 @@ impl Scope {
         }
     }
 
-    fn abs(&self, lo: u32) -> u32 {
+    pub(crate) fn abs(&self, lo: u32) -> u32 {
         lo.saturating_sub(self.base)
     }
 

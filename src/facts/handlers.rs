@@ -873,11 +873,13 @@ pub(crate) fn body_fact(scope: &Scope, name: &str, span: Span, stmts: &[Stmt]) -
             body: span,
             ..Default::default()
         },
+        secret_gate: false,
+        bypassed: false,
     };
     for s in stmts {
         s.visit_with(&mut v);
     }
-    v.fact
+    v.finish()
 }
 
 fn expr_fact(scope: &Scope, name: &str, e: &Expr) -> FunctionFact {
@@ -889,14 +891,21 @@ fn expr_fact(scope: &Scope, name: &str, e: &Expr) -> FunctionFact {
             body: scope.span(e.span()),
             ..Default::default()
         },
+        secret_gate: false,
+        bypassed: false,
     };
     e.visit_with(&mut v);
-    v.fact
+    v.finish()
 }
 
 struct BodyVisitor<'s> {
     scope: &'s Scope,
     fact: FunctionFact,
+    /// A condition compares a request header with a secret from env.
+    secret_gate: bool,
+    /// A condition that checks a secret also lets a request in on what
+    /// any caller can send.
+    bypassed: bool,
 }
 
 impl Visit for BodyVisitor<'_> {
@@ -929,57 +938,32 @@ impl Visit for BodyVisitor<'_> {
         }
     }
 
-    fn visit_bin_expr(&mut self, n: &BinExpr) {
-        if matches!(
-            n.op,
-            BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq
-        ) {
-            let (l, r) = (&*n.left, &*n.right);
-            if (mentions_env(self.scope, l) && mentions_header(r))
-                || (mentions_env(self.scope, r) && mentions_header(l))
-            {
-                self.fact.other_auth = true;
-            }
-        }
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        self.gate(&n.test);
+        n.visit_children_with(self);
+    }
+
+    fn visit_cond_expr(&mut self, n: &CondExpr) {
+        self.gate(&n.test);
         n.visit_children_with(self);
     }
 }
 
-/// Whether an expression reads the environment (`process.env.CRON_SECRET`,
-/// `` `Bearer ${process.env.CRON_SECRET}` ``, a const holding one).
-fn mentions_env(scope: &Scope, e: &Expr) -> bool {
-    scope
-        .fold(e)
-        .iter()
-        .any(|c| c.parts.iter().any(|p| matches!(p, super::Part::Env(_))))
-}
-
-/// Whether an expression reads a request header.
-fn mentions_header(e: &Expr) -> bool {
-    struct V(bool);
-    impl Visit for V {
-        fn visit_ident_name(&mut self, n: &IdentName) {
-            if matches!(
-                &*n.sym,
-                "headers" | "header" | "authorization" | "getHeader" | "getRequestHeader"
-            ) {
-                self.0 = true;
-            }
-        }
-        fn visit_ident(&mut self, n: &Ident) {
-            let s = n.sym.to_ascii_lowercase();
-            if s.contains("auth")
-                || s.contains("header")
-                || s.contains("token")
-                || s.contains("secret")
-            {
-                self.0 = true;
-            }
-        }
+impl BodyVisitor<'_> {
+    /// Notes what a condition that decides the request's way says about
+    /// authentication.
+    fn gate(&mut self, test: &Expr) {
+        let g = super::auth_gate::judge(self.scope, test);
+        self.secret_gate |= g.secret;
+        self.bypassed |= g.forgeable;
     }
-    let mut v = V(false);
-    e.visit_with(&mut v);
-    v.0
+
+    /// The fact, once the whole body is visited: authenticated another way
+    /// when a condition checks a secret and none lets a forged request by.
+    fn finish(mut self) -> FunctionFact {
+        self.fact.other_auth = self.secret_gate && !self.bypassed;
+        self.fact
+    }
 }
 
 /// Code-registered routes and middleware: `app.post("/x", …)`,

@@ -4,6 +4,7 @@
 //! parser type leaves the per-file stage, so the project link and the rules can
 //! work on facts alone.
 
+pub mod auth_gate;
 pub mod exports;
 pub mod extract;
 pub mod fastify;
