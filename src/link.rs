@@ -430,6 +430,26 @@ fn from_file(file: &Path, mut cands: Vec<Candidate>) -> Vec<Candidate> {
 /// the fragments'. The origin is `base`'s, unless `base` does not start
 /// with text of its own: then the first fragment's text leads, and so does
 /// its origin (an imported `APP_URL` in `${APP_URL}/api/x`).
+/// `c` with each [`Part::Param`] replaced by the candidates of that
+/// argument (unknown where there are none): a forwarded destination at one
+/// call of its send helper.
+pub fn with_arguments(c: &Candidate, args: &[Vec<Candidate>]) -> Vec<Candidate> {
+    let fragments: Vec<Vec<Candidate>> = c
+        .parts
+        .iter()
+        .map(|part| match part {
+            Part::Param(i) => match args.get(*i) {
+                Some(a) if !a.is_empty() => a.clone(),
+                _ => vec![fragment(Part::Unknown)],
+            },
+            other => vec![fragment(other.clone())],
+        })
+        .collect();
+    let mut out = product(c, &fragments);
+    out.truncate(MAX_CANDIDATES);
+    out
+}
+
 fn product(base: &Candidate, fragments: &[Vec<Candidate>]) -> Vec<Candidate> {
     let base_leads = matches!(base.parts.first(), Some(Part::Lit(_)));
     let mut acc = vec![Candidate {
@@ -502,6 +522,14 @@ pub fn for_each_value_mut(facts: &mut FileFacts, f: &mut impl FnMut(&mut Value))
         for d in &mut s.destinations {
             walk_value(&mut d.value, f, 0);
         }
+        for d in s.forwarded.iter_mut().flat_map(|w| &mut w.destinations) {
+            walk_value(&mut d.value, f, 0);
+        }
+    }
+    for c in &mut facts.url_calls {
+        for a in &mut c.args {
+            walk_value(a, f, 0);
+        }
     }
 }
 
@@ -525,12 +553,17 @@ fn walk_object(o: &mut ObjectLit, f: &mut impl FnMut(&mut Value), depth: u32) {
 }
 
 /// Whether linking can change `facts`: only sends, constructions' and
-/// wrappers' configs and verify calls on imported things link. Most
+/// wrappers' configs, imported values passed as URLs and verify calls on
+/// imported things link. Most
 /// files parsed for context have none of them, and copying their facts
 /// to link nothing was most of the linker's cost.
 pub fn may_change(facts: &FileFacts) -> bool {
     let v = &facts.verify_calls;
     !facts.sends.is_empty()
+        || facts
+            .url_calls
+            .iter()
+            .any(|c| c.args.iter().any(|a| a.candidates.iter().any(has_import)))
         || facts.constructions.iter().any(|c| c.config.is_some())
         || facts.wrappers.iter().any(|w| w.config.is_some())
         || v.calls.iter().any(|c| c.via.is_some())

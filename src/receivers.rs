@@ -401,7 +401,14 @@ pub fn analyze(files: &[FileInput], resolver: &impl Resolve, fallback_root: &Pat
     let by_path: crate::facts::FactsByPath = files.iter().map(|f| (f.path, f.facts)).collect();
     let verifiers = verifiers(&by_path, resolver);
     let mut projects = Projects::default();
-    let dests = Dests::new(destinations(files, &mut projects));
+    let mut all = destinations(files, &mut projects);
+    all.extend(forwarded_destinations(
+        files,
+        &mut projects,
+        resolver,
+        &by_path,
+    ));
+    let dests = Dests::new(all);
     let mut packages = Packages {
         fallback: Some(fallback_root.to_path_buf()),
         ..Packages::default()
@@ -821,15 +828,62 @@ pub struct DestinationIndex {
 }
 
 impl DestinationIndex {
-    /// Indexes the destinations of `facts`.
+    /// Indexes the destinations of `facts`. A send helper's callers are
+    /// matched by the helper's name, not resolved: the index only decides
+    /// which files to parse, and the link resolves each call.
     pub fn new<'a>(facts: impl Iterator<Item = &'a FileFacts>) -> Self {
-        let paths: Vec<DestPath> = facts
+        let facts: Vec<&FileFacts> = facts.collect();
+        let mut paths: Vec<DestPath> = facts
+            .iter()
             .flat_map(|f| f.sends.iter())
             .flat_map(|s| s.destinations.iter())
             .flat_map(|d| d.value.candidates.iter())
             .filter_map(path_pieces)
             .map(|p| DestPath::new(&p))
             .collect();
+        let mut helpers: HashMap<&str, Vec<&Candidate>> = HashMap::default();
+        for f in &facts {
+            for w in f.sends.iter().filter_map(|s| s.forwarded.as_ref()) {
+                let candidates: Vec<&Candidate> = w
+                    .destinations
+                    .iter()
+                    .flat_map(|d| d.value.candidates.iter())
+                    .collect();
+                let exported = f
+                    .exports
+                    .iter()
+                    .filter(|e| e.local.as_deref() == Some(w.function.as_str()))
+                    .map(|e| e.name.as_str());
+                for name in std::iter::once(w.function.as_str()).chain(exported) {
+                    helpers
+                        .entry(name)
+                        .or_default()
+                        .extend(candidates.iter().copied());
+                }
+            }
+        }
+        if !helpers.is_empty() {
+            for call in facts.iter().flat_map(|f| f.url_calls.iter()) {
+                let name = match &call.callee {
+                    CallRef::Local(n) => n.as_str(),
+                    CallRef::Imported(r) => r.name.as_str(),
+                    CallRef::Inline(_) => continue,
+                };
+                let Some(candidates) = helpers.get(name) else {
+                    continue;
+                };
+                let args: Vec<Vec<Candidate>> =
+                    call.args.iter().map(|a| a.candidates.clone()).collect();
+                for c in candidates {
+                    paths.extend(
+                        crate::link::with_arguments(c, &args)
+                            .iter()
+                            .filter_map(path_pieces)
+                            .map(|p| DestPath::new(&p)),
+                    );
+                }
+            }
+        }
         let trie = DestTrie::new(paths.iter());
         DestinationIndex { paths, trie }
     }
@@ -983,6 +1037,80 @@ fn destinations(files: &[FileInput], projects: &mut Projects) -> Vec<Dest> {
         }
     }
     out
+}
+
+/// The destinations that send helpers' callers name: each call of a
+/// function whose send's destination is its parameter, with the argument
+/// in the parameter's place. The related location is the argument.
+fn forwarded_destinations(
+    files: &[FileInput],
+    projects: &mut Projects,
+    resolver: &impl Resolve,
+    by_path: &crate::facts::FactsByPath,
+) -> Vec<Dest> {
+    type Forwarding<'f> = (&'f crate::facts::SendCall, &'f crate::facts::Destination);
+    let mut helpers: HashMap<(PathBuf, &str), Vec<Forwarding>> = HashMap::default();
+    for f in files {
+        for send in &f.facts.sends {
+            for w in send.forwarded.iter() {
+                for d in &w.destinations {
+                    helpers
+                        .entry((f.path.to_path_buf(), w.function.as_str()))
+                        .or_default()
+                        .push((send, d));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if helpers.is_empty() {
+        return out;
+    }
+    for f in files.iter().filter(|f| !f.facts.url_calls.is_empty()) {
+        let project = projects.of(f.path);
+        for call in &f.facts.url_calls {
+            let Some((file, name)) = function_of(resolver, by_path, f.path, &call.callee) else {
+                continue;
+            };
+            let Some(sends) = helpers.get(&(file, name.as_str())) else {
+                continue;
+            };
+            let args: Vec<Vec<Candidate>> =
+                call.args.iter().map(|a| a.candidates.clone()).collect();
+            for (send, d) in sends {
+                let method = delivery::delivery_method(send, d.key, d.value.span);
+                for c in &d.value.candidates {
+                    let span = first_param(c)
+                        .and_then(|i| call.args.get(i))
+                        .map_or(d.value.span, |a| a.span);
+                    for c in crate::link::with_arguments(c, &args) {
+                        if let Some(pieces) = path_pieces(&c) {
+                            out.push(Dest {
+                                host: dest_host(&c),
+                                path: DestPath::new(&pieces),
+                                target: Target {
+                                    path: f.path.to_path_buf(),
+                                    span,
+                                    key: d.key,
+                                },
+                                method: method.clone(),
+                                project: project.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first parameter a forwarded destination is made of.
+fn first_param(c: &Candidate) -> Option<usize> {
+    c.parts.iter().find_map(|p| match p {
+        Part::Param(i) => Some(*i),
+        _ => None,
+    })
 }
 
 /// The host of a destination URL when its literal text names it whole
@@ -1275,6 +1403,29 @@ fn pattern_of(
     };
     match &h.kind {
         HandlerKind::Code { path: p, method } => {
+            // A router in a Supabase function sees paths that start with
+            // the function's name, and is reached under `/functions/v1`.
+            let base = supabase_function(path, packages);
+            let mut base_prefix = String::new();
+            let (mount_prefix, p) = match &base {
+                Some((function_path, name)) => {
+                    let own = format!("/{name}");
+                    let rest = match p.strip_prefix(own.as_str()) {
+                        Some(r) if r.is_empty() || r.starts_with('/') => r,
+                        _ => p.as_str(),
+                    };
+                    base_prefix.push_str(function_path);
+                    base_prefix.push_str(mount_prefix.trim_end_matches('/'));
+                    let rest = match rest {
+                        "" | "/" => "/".to_string(),
+                        r if r.starts_with('/') => r.to_string(),
+                        r => format!("/{r}"),
+                    };
+                    (base_prefix.as_str(), rest)
+                }
+                None => (mount_prefix, p.clone()),
+            };
+            let p = &p;
             let full = if mount_prefix.is_empty() {
                 p.clone()
             } else {
@@ -1397,6 +1548,29 @@ fn netlify_routes(
         }
         _ => Vec::new(),
     }
+}
+
+/// The path a Supabase function file is served at (`/functions/v1/<name>`)
+/// and the function's name, when `path` is one.
+fn supabase_function(path: &Path, packages: &mut Packages) -> Option<(String, String)> {
+    let root = path.parent().and_then(|d| packages.root(d))?;
+    let rel = path.strip_prefix(&root).ok()?;
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let r = routes::file_route(&rel)?;
+    if r.framework != Framework::SupabaseFunction {
+        return None;
+    }
+    let known: Vec<&str> = r
+        .pattern
+        .segments
+        .iter()
+        .filter_map(|s| match s {
+            routes::Segment::Static(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let name = known.last()?.to_string();
+    Some((format!("/{}", known.join("/")), name))
 }
 
 /// The routes of a server's one handler, every method: a Deno server at

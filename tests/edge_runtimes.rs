@@ -361,3 +361,31 @@ fn what_is_not_a_supabase_function_is_not_served_there() {
     );
     assert_eq!(receivers(r).0, Vec::<String>::new());
 }
+
+/// A Hono router inside a Supabase function sees paths that start with the
+/// function's name and is reached only under its `/functions/v1/<name>`:
+/// a destination elsewhere (another service's `/pipeline/run`) does not
+/// reach its catch-all, one under the function does.
+#[test]
+fn a_router_in_a_supabase_function_is_served_under_the_function() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    supabase(r);
+    write(
+        r,
+        "supabase/functions/enqueue/index.ts",
+        "import { qstash } from \"../_shared/qstash.ts\";\nDeno.serve(async () => {\n  await qstash.publishJSON({ url: `${Deno.env.get(\"PIPELINE_URL\")}/pipeline/run`, body: {} }).catch(console.error);\n  await qstash.publishJSON({ url: `${Deno.env.get(\"SUPABASE_URL\")}/functions/v1/tools/run`, body: {} }).catch(console.error);\n  return new Response(\"ok\");\n});\n",
+    );
+    let router = "import { Hono } from \"npm:hono\";\nconst app = new Hono();\napp.all(\"*\", async (c) => c.json(await c.req.json()));\nDeno.serve(app.fetch);\n";
+    // Nothing targets `mcp`; `tools` is targeted, under its own name.
+    write(r, "supabase/functions/mcp/index.ts", router);
+    write(
+        r,
+        "supabase/functions/tools/index.ts",
+        "import { Hono } from \"npm:hono\";\nconst app = new Hono();\napp.post(\"/tools/run\", async (c) => c.json(await c.req.json()));\napp.post(\"/tools/other\", async (c) => c.json(await c.req.json()));\nDeno.serve(app.fetch);\n",
+    );
+    assert_eq!(
+        receivers(r).0,
+        ["supabase/functions/tools/index.ts:3 [missing-signature-verification]"]
+    );
+}

@@ -1164,3 +1164,73 @@ fn a_secret_check_with_a_forgeable_way_around_it_authenticates_nothing() {
         ]
     );
 }
+
+/// A send helper that takes its destination as a parameter (`publishTo(url)`,
+/// `enqueue(path)` with a template around it): each call names a
+/// destination, and the route it reaches is a receiver. The related
+/// location is the argument at the call.
+#[test]
+fn a_destination_passed_to_a_send_helper_reaches_its_route() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    write(
+        r,
+        "lib/queue.ts",
+        "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function enqueue(path: string, body: unknown) {\n  await qstash.publishJSON({ url: `${process.env.APP_URL}${path}`, body });\n}\nexport async function publishTo(url: string) {\n  await qstash.publishJSON({ url, body: {} });\n}\n",
+    );
+    write(
+        r,
+        "app/api/start/route.ts",
+        "import { enqueue, publishTo } from \"@/lib/queue\";\nimport { track } from \"@/lib/track\";\nexport async function POST() {\n  try {\n    await enqueue(\"/api/jobs/resize\", {});\n    await publishTo(`${process.env.APP_URL}/api/jobs/direct`);\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  track(\"/api/jobs/tracked\");\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "tsconfig.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}"#,
+    );
+    write(
+        r,
+        "lib/track.ts",
+        "export function track(path: string) {\n  console.log(path);\n}\n",
+    );
+    let plain = "export async function POST(req: Request) {\n  return Response.json(await req.json());\n}\n";
+    // Reached through the helpers: flagged.
+    write(r, "app/api/jobs/resize/route.ts", plain);
+    write(r, "app/api/jobs/direct/route.ts", plain);
+    // Named only in a call of a function that does not send: not reached.
+    write(r, "app/api/jobs/tracked/route.ts", plain);
+    // Named by no call.
+    write(r, "app/api/jobs/other/route.ts", plain);
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "app/api/jobs/direct/route.ts:1 [missing-signature-verification]",
+            "app/api/jobs/resize/route.ts:1 [missing-signature-verification]",
+        ]
+    );
+    // The related location is the argument that names the route.
+    let out = Command::cargo_bin("qstash-lint")
+        .expect("binary")
+        .args(["check", "--format", "json"])
+        .current_dir(r)
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let related: Vec<String> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "missing-signature-verification")
+        .flat_map(|d| d["related"].as_array().cloned().unwrap_or_default())
+        .map(|rel| format!("{}:{}", rel["path"].as_str().unwrap_or(""), rel["line"]))
+        .collect();
+    assert_eq!(
+        related,
+        ["app/api/start/route.ts:6", "app/api/start/route.ts:5"]
+    );
+}

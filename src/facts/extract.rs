@@ -8,8 +8,8 @@ use super::fold::{
 use super::modules::{self, is_verify_wrapper};
 use super::{
     Construction, DeprecatedUse, Destination, DestinationKey, DevSignal, EnvRead, EnvSource,
-    FileFacts, Import, Imported, Literal, ObjectLit, Prop, QstashClass, SendCall, SendKind, Value,
-    WrapperCall,
+    FileFacts, Forwarded, Import, Imported, Literal, ObjectLit, Part, Prop, QstashClass, SendCall,
+    SendKind, UrlCall, Value, WrapperCall,
 };
 use crate::diagnostic::Span;
 use std::rc::Rc;
@@ -710,13 +710,8 @@ impl Extractor<'_> {
         let mut destinations = Vec::new();
         for req in requests.iter().flatten() {
             for p in &req.props {
-                let key = match (kind, p.key.as_str()) {
-                    (SendKind::ScheduleCreate, "destination") => DestinationKey::Destination,
-                    (SendKind::AddEndpoints, _) => continue,
-                    (_, "url") => DestinationKey::Url,
-                    (_, "callback") => DestinationKey::Callback,
-                    (_, "failureCallback") => DestinationKey::FailureCallback,
-                    _ => continue,
+                let Some(key) = destination_key(kind, &p.key) else {
+                    continue;
                 };
                 destinations.push(Destination {
                     key,
@@ -744,7 +739,102 @@ impl Extractor<'_> {
             destinations,
             via: None,
             raw: false,
+            forwarded: self.forwarded(kind, call),
         });
+    }
+
+    /// The destinations of a send that come from the parameters of the
+    /// named function it is made in, folded with each parameter standing
+    /// for itself.
+    fn forwarded(&self, kind: SendKind, call: &CallExpr) -> Option<Forwarded> {
+        let arg = call.args.first().filter(|a| a.spread.is_none())?;
+        let mut objects: Vec<&swc_ecma_ast::ObjectLit> = Vec::new();
+        match self.scope.resolve_const(&arg.expr) {
+            Expr::Object(o) => objects.push(o),
+            Expr::Array(a) => objects.extend(
+                a.elems
+                    .iter()
+                    .flatten()
+                    .filter(|e| e.spread.is_none())
+                    .filter_map(|e| match self.scope.resolve_const(&e.expr) {
+                        Expr::Object(o) => Some(o),
+                        _ => None,
+                    }),
+            ),
+            _ => return None,
+        }
+        // Most sends name their destination outright: no function is
+        // looked for unless a destination names a parameter-like binding.
+        let mut found: Option<(String, std::rc::Rc<super::fold::FnInfo>)> = None;
+        let mut destinations = Vec::new();
+        for o in objects {
+            for p in &o.props {
+                let PropOrSpread::Prop(p) = p else { continue };
+                let (key, value): (String, std::borrow::Cow<Expr>) = match &**p {
+                    swc_ecma_ast::Prop::Shorthand(id) => (
+                        id.sym.as_str().to_owned(),
+                        std::borrow::Cow::Owned(Expr::Ident(id.clone())),
+                    ),
+                    swc_ecma_ast::Prop::KeyValue(kv) => match super::fold::prop_name(&kv.key) {
+                        Some(k) => (k, std::borrow::Cow::Borrowed(&*kv.value)),
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                let Some(key) = destination_key(kind, &key) else {
+                    continue;
+                };
+                if found.is_none() {
+                    found = Some(self.scope.enclosing_function(call.span)?);
+                }
+                let (_, f) = found.as_ref()?;
+                let candidates = self.scope.fold_in(&value, f);
+                if candidates
+                    .iter()
+                    .any(|c| c.parts.iter().any(|p| matches!(p, Part::Param(_))))
+                {
+                    destinations.push(Destination {
+                        key,
+                        value: Value {
+                            span: self.scope.span(super::fold::e_span(&value)),
+                            candidates,
+                            ..Value::default()
+                        },
+                    });
+                }
+            }
+        }
+        let (function, _) = found?;
+        (!destinations.is_empty()).then_some(Forwarded {
+            function,
+            destinations,
+        })
+    }
+
+    /// Records a call of a project function that passes something that may
+    /// be a URL: a destination, if the function forwards it to a send.
+    fn url_call(&mut self, call: &CallExpr, callee: &Expr) {
+        if !call.args.iter().any(|a| url_like(self.scope, &a.expr, 0)) {
+            return;
+        }
+        let Some(callee) = super::handlers::callee_ref(self.scope, callee) else {
+            return;
+        };
+        let args = call
+            .args
+            .iter()
+            .map(|a| {
+                if a.spread.is_none() && url_like(self.scope, &a.expr, 0) {
+                    self.scope.value(&a.expr)
+                } else {
+                    Value {
+                        span: self.scope.span(super::fold::e_span(&a.expr)),
+                        ..Value::default()
+                    }
+                }
+            })
+            .collect();
+        self.facts.url_calls.push(UrlCall { callee, args });
     }
 
     /// An HTTP call that may hit the QStash REST API: its URL argument and
@@ -879,6 +969,7 @@ impl Extractor<'_> {
             destinations: vec![Destination { key, value }],
             via: None,
             raw: true,
+            forwarded: None,
         });
     }
 
@@ -1060,6 +1151,9 @@ impl Visit for Extractor<'_> {
                 }
             }
             self.raw_send(n, callee);
+            if matches!(unwrap(callee), Expr::Ident(_)) {
+                self.url_call(n, callee);
+            }
             if let Some(wrapper) = self.wrapper_name(callee) {
                 let config = n
                     .args
@@ -1158,4 +1252,32 @@ impl Visit for Extractor<'_> {
 fn key_span(p: &PropName) -> swc_common::Span {
     use swc_common::Spanned;
     p.span()
+}
+
+/// The destination option a request property names for a send of `kind`.
+fn destination_key(kind: SendKind, key: &str) -> Option<DestinationKey> {
+    Some(match (kind, key) {
+        (SendKind::ScheduleCreate, "destination") => DestinationKey::Destination,
+        (SendKind::AddEndpoints, _) => return None,
+        (_, "url") => DestinationKey::Url,
+        (_, "callback") => DestinationKey::Callback,
+        (_, "failureCallback") => DestinationKey::FailureCallback,
+        _ => return None,
+    })
+}
+
+/// Whether an argument may be a URL or a path: a string or template with a
+/// `/` in its text, directly, through consts, or joined with `+`.
+fn url_like(scope: &Scope, e: &Expr, depth: u32) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match scope.resolve_const(e) {
+        Expr::Lit(Lit::Str(s)) => atom_str(&s.value).contains('/'),
+        Expr::Tpl(t) => t.quasis.iter().any(|q| q.raw.contains('/')),
+        Expr::Bin(b) if b.op == BinaryOp::Add => {
+            url_like(scope, &b.left, depth + 1) || url_like(scope, &b.right, depth + 1)
+        }
+        _ => false,
+    }
 }

@@ -1416,23 +1416,7 @@ impl Scope {
             return Vec::new();
         }
         self.memo.returned.get_or(f.id, Vec::new(), || {
-            let mut params = Vec::new();
-            for (i, p) in f.params.iter().enumerate() {
-                if let Some(p) = p {
-                    let param = Candidate {
-                        parts: vec![Part::Param(i)],
-                        origin: Span::default(),
-                        origin_file: None,
-                        dev_only: false,
-                        env_fallback: false,
-                    };
-                    params.push((p.clone(), vec![param]));
-                }
-            }
-            let ctx = Ctx {
-                params: Rc::new(params),
-                ..Ctx::default()
-            };
+            let ctx = params_as_themselves(f);
             self.memo.active.borrow_mut().insert(f.id);
             let mut out = Vec::new();
             for (ret, guard) in returns_of(self, f) {
@@ -1441,6 +1425,40 @@ impl Scope {
             self.memo.active.borrow_mut().remove(&f.id);
             out
         })
+    }
+
+    /// `e`, an expression in the body of `f`, folded with each parameter
+    /// of `f` standing for itself ([`Part::Param`]): the callers of `f`
+    /// fold it with their arguments.
+    pub fn fold_in(&self, e: &Expr, f: &FnInfo) -> Vec<Candidate> {
+        self.fold_guarded(e, Guard::None, &params_as_themselves(f))
+    }
+
+    /// The innermost named function (a declaration, or a function bound to
+    /// a const) whose body holds `span`, with its name.
+    pub fn enclosing_function(&self, span: swc_common::Span) -> Option<(String, Rc<FnInfo>)> {
+        let mut best: Option<(u32, &str, &Rc<FnInfo>)> = None;
+        for (name, decls) in &self.decls {
+            for d in decls {
+                let f = match &d.binding {
+                    Binding::Func(f) | Binding::Var { func: Some(f), .. } => f,
+                    _ => continue,
+                };
+                let Some((lo, hi)) = body_range(&f.body) else {
+                    continue;
+                };
+                if lo > span.lo.0 || span.hi.0 > hi {
+                    continue;
+                }
+                let size = hi - lo;
+                // Innermost first; names break ties so that the answer does
+                // not depend on the map's order.
+                if best.is_none_or(|(s, n, _)| (size, name.as_str()) < (s, n)) {
+                    best = Some((size, name, f));
+                }
+            }
+        }
+        best.map(|(_, name, f)| (name.to_owned(), f.clone()))
     }
 
     /// The env variable read by `e` (`process.env.X`, `import.meta.env.X`,
@@ -1900,6 +1918,36 @@ pub fn e_span(e: &Expr) -> swc_common::Span {
 fn prop_name_span(p: &PropName) -> swc_common::Span {
     use swc_common::Spanned;
     p.span()
+}
+
+/// A folding context where each parameter of `f` stands for itself.
+fn params_as_themselves(f: &FnInfo) -> Ctx {
+    let mut params = Vec::new();
+    for (i, p) in f.params.iter().enumerate() {
+        if let Some(p) = p {
+            let param = Candidate {
+                parts: vec![Part::Param(i)],
+                origin: Span::default(),
+                origin_file: None,
+                dev_only: false,
+                env_fallback: false,
+            };
+            params.push((p.clone(), vec![param]));
+        }
+    }
+    Ctx {
+        params: Rc::new(params),
+        ..Ctx::default()
+    }
+}
+
+/// The parser positions a function body spans.
+fn body_range(b: &Body) -> Option<(u32, u32)> {
+    use swc_common::Spanned;
+    match b {
+        Body::Expr(e) => Some((e.span().lo.0, e.span().hi.0)),
+        Body::Block(stmts) => Some((stmts.first()?.span().lo.0, stmts.last()?.span().hi.0)),
+    }
 }
 
 #[cfg(test)]

@@ -400,6 +400,34 @@ pub struct SendCall {
     /// A raw HTTP request to the QStash REST API (`fetch`, `axios`): it
     /// resolves on an HTTP error instead of rejecting.
     pub raw: bool,
+    /// Its destinations come from the parameters of the function it is
+    /// made in: each call of that function names them.
+    pub forwarded: Option<Forwarded>,
+}
+
+/// A send whose destination is a parameter of the named function it is
+/// made in (`async function publishTo(url, body) { await
+/// qstash.publishJSON({ url, body }) }`): the send helper's callers name
+/// the destination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forwarded {
+    /// The function's local name.
+    pub function: String,
+    /// The destinations folded with each parameter standing for itself
+    /// ([`Part::Param`]); only those that depend on a parameter.
+    pub destinations: Vec<Destination>,
+}
+
+/// A call of a project function with an argument that may be a URL (a
+/// string with a `/`): when the function forwards that parameter to a
+/// send, the argument is a destination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlCall {
+    /// The function called.
+    pub callee: handlers::CallRef,
+    /// The arguments, in order: folded where they may be a URL, otherwise
+    /// only their span.
+    pub args: Vec<Value>,
 }
 
 /// How an environment variable is read.
@@ -507,6 +535,8 @@ pub struct FileFacts {
     pub test_callbacks: Vec<Span>,
     /// An exported SvelteKit `handle` hook and the calls it makes.
     pub hook: Option<hooks::HandleHook>,
+    /// Calls of project functions that pass something like a URL.
+    pub url_calls: Vec<UrlCall>,
 }
 
 /// How far an imported binding a fact depends on is followed.
@@ -557,6 +587,14 @@ impl FileFacts {
                 }
             }
             refs.extend(s.via.iter().map(|v| &v.import));
+            for d in s.forwarded.iter().flat_map(|f| &f.destinations) {
+                value_refs(&d.value, &mut refs);
+            }
+        }
+        for c in &self.url_calls {
+            for a in &c.args {
+                value_refs(a, &mut refs);
+            }
         }
         let v = &self.verify_calls;
         refs.extend(
