@@ -1234,3 +1234,41 @@ fn a_destination_passed_to_a_send_helper_reaches_its_route() {
         ["app/api/start/route.ts:6", "app/api/start/route.ts:5"]
     );
 }
+
+/// A handler bound with `let` and assigned in branches is judged by every
+/// value it may hold: one wrapped with a verify wrapper verifies it (the
+/// other answers an error); two unverified ones do not.
+#[test]
+fn a_handler_assigned_in_branches_is_verified_by_any_verified_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    write(
+        r,
+        "lib/send.ts",
+        "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function main() {\n  await qstash.publishJSON({ url: `${process.env.APP_URL}/api/branches`, body: {} });\n  await qstash.publishJSON({ url: `${process.env.APP_URL}/api/plain`, body: {} });\n}\nmain().catch(console.error);\n",
+    );
+    write(
+        r,
+        "app/api/branches/route.ts",
+        "import { verifySignatureAppRouter } from \"@upstash/qstash/nextjs\";\nasync function handler(req: Request) {\n  return Response.json(await req.json());\n}\nlet POST: (req: Request) => Promise<Response>;\nif (process.env.QSTASH_CURRENT_SIGNING_KEY) {\n  POST = verifySignatureAppRouter(handler);\n} else {\n  POST = async () => Response.json({ error: \"not configured\" }, { status: 500 });\n}\nexport { POST };\n",
+    );
+    write(
+        r,
+        "app/api/plain/route.ts",
+        "async function handler(req: Request) {\n  return Response.json(await req.json());\n}\nlet POST = handler;\nif (process.env.DEBUG) {\n  POST = async (req: Request) => Response.json(await req.text());\n}\nexport { POST };\n",
+    );
+    let flagged: Vec<String> = lint(r, &[])
+        .into_iter()
+        .filter(|d| d.ends_with("[missing-signature-verification]"))
+        .collect();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert!(
+        flagged[0].starts_with("app/api/plain/route.ts:"),
+        "{flagged:?}"
+    );
+}

@@ -858,6 +858,13 @@ impl Scope {
         self.this_members = members;
     }
 
+    /// The values assigned to declaration `id` after it (`POST = …`).
+    pub fn assigned_to(&self, id: u32) -> &[Rc<Expr>] {
+        self.assigns
+            .get(&Target::Decl(id))
+            .map_or(&[], |v| v.as_slice())
+    }
+
     /// The binding a write to `name` at `pos` changes.
     fn target(&self, name: &str, pos: u32) -> Target {
         match self.lookup(name, pos) {

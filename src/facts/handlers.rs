@@ -714,14 +714,32 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
                 let init = init.clone();
                 return handler_of(scope, &init, depth + 1);
             }
-            match decl.map(|d| &d.binding) {
-                Some(Binding::Func(info)) => (Some(info_fact(scope, &id.sym, info)), Vec::new()),
-                Some(Binding::Var { init, .. }) => {
-                    let init = init.clone();
-                    handler_of(scope, &init, depth + 1)
+            let Some(decl) = decl else {
+                return (None, Vec::new());
+            };
+            // `let POST; if (ready) POST = verifySignatureAppRouter(h); else
+            // POST = fallback;`: every value the binding may hold. One that
+            // verifies makes the handler verified (a fallback that only
+            // answers an error is not a receiver); the function judged
+            // otherwise is the first one.
+            let mut values: Vec<std::rc::Rc<Expr>> = match &decl.binding {
+                Binding::Func(info) => {
+                    return (Some(info_fact(scope, &id.sym, info)), Vec::new());
                 }
-                _ => (None, Vec::new()),
+                Binding::Var { init, .. } => vec![init.clone()],
+                Binding::Opaque { .. } => Vec::new(),
+            };
+            values.extend(scope.assigned_to(decl.id).iter().cloned());
+            let mut function = None;
+            let mut wrappers = Vec::new();
+            for v in values {
+                let (f, w) = handler_of(scope, &v, depth + 1);
+                if function.is_none() {
+                    function = f;
+                }
+                wrappers.extend(w);
             }
+            (function, wrappers)
         }
         Expr::Call(c) => {
             let Callee::Expr(callee) = &c.callee else {
