@@ -1587,6 +1587,14 @@ impl Scope {
                 }
                 Cond::Other
             }
+            // `Deno.env.get("X")` reads the environment as `process.env.X`.
+            Expr::Call(c) if self.env_read_call(c).is_some() => {
+                match self.env_read_call(c).as_deref() {
+                    Some("DEV") => Cond::Dev,
+                    Some("PROD") => Cond::Prod,
+                    _ => Cond::EnvSet,
+                }
+            }
             Expr::Member(m) => {
                 if let Some(name) = self.env_read_name(e) {
                     return match name.as_str() {

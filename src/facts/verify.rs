@@ -957,7 +957,9 @@ impl BranchFacts {
     fn of(s: &Stmt) -> BranchFacts {
         let fx = effects_of(s);
         let reject = fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy;
-        let exit = if reject {
+        // `{ if (isProduction()) return false; return true; }`: a reject
+        // under a further condition leaves a way through.
+        let exit = if reject && !ends_in_success(s) {
             Exit::Reject
         } else if fx.next_call || always_returns(s) && fx.returns_success {
             Exit::Success
@@ -983,6 +985,24 @@ impl BranchFacts {
 
 fn rejects(s: &Stmt) -> bool {
     BranchFacts::of(s).rejects
+}
+
+/// Whether a block's last statement returns success (`return true`,
+/// `return next()`, the handler's result) and no statement before it
+/// always leaves: whatever it rejects on the way, some path gets through.
+fn ends_in_success(s: &Stmt) -> bool {
+    let Stmt::Block(b) = s else {
+        return false;
+    };
+    let Some((last, before)) = b.stmts.split_last() else {
+        return false;
+    };
+    if !matches!(last, Stmt::Return(_)) || before.iter().any(always_returns) {
+        return false;
+    }
+    let fx = effects_of(last);
+    let reject = fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy;
+    !reject && (fx.returns_success || fx.next_call)
 }
 
 fn expr_rejects(e: &Expr) -> bool {
