@@ -2,7 +2,7 @@
 //! visiting pass records the facts.
 
 use super::fold::{
-    always_returns, atom_str, fn_info, function_info, member_name, prop_name,
+    always_returns, atom_str, fn_info_shared, function_info, member_name, prop_name,
     qstash_api_destination, unwrap, Binding, Cond, Guard, Kind, Scope,
 };
 use super::modules::{self, is_verify_wrapper};
@@ -358,10 +358,11 @@ impl Visit for Collector<'_> {
             match (&d.name, &d.init) {
                 (Pat::Ident(b), Some(init)) => {
                     let pos = self.scope.span(b.id.span).start;
+                    let init = Rc::new((**init).clone());
                     let binding = Binding::Var {
-                        init: Rc::new((**init).clone()),
+                        func: fn_info_shared(&init).map(Rc::new),
+                        init,
                         is_const,
-                        func: fn_info(init).map(Rc::new),
                         type_name: b.type_ann.as_deref().and_then(type_ref_name),
                     };
                     self.declare(b.id.sym.as_str().to_owned(), scope, pos, binding);

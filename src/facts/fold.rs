@@ -40,11 +40,40 @@ pub enum Kind {
 ///
 /// Bodies are copied out of the tree: swc's visitor hands out borrows that do
 /// not outlive the visit, and only files that pass the prefilter pay for it.
+/// A function bound to a const shares the copy its binding holds.
 pub enum Body {
     /// An arrow with an expression body.
     Expr(Box<Expr>),
     /// A block body.
     Block(Vec<Stmt>),
+    /// The arrow or function expression a const holds.
+    Shared(Rc<Expr>),
+}
+
+/// A borrowed view of a [`Body`].
+pub enum BodyRef<'a> {
+    /// An arrow's expression body.
+    Expr(&'a Expr),
+    /// A block body's statements.
+    Block(&'a [Stmt]),
+}
+
+impl Body {
+    /// What the body is, whichever way it is held.
+    pub fn view(&self) -> BodyRef<'_> {
+        match self {
+            Body::Expr(e) => BodyRef::Expr(e),
+            Body::Block(stmts) => BodyRef::Block(stmts),
+            Body::Shared(e) => match unwrap(e) {
+                Expr::Arrow(a) => match &*a.body {
+                    ArrowFunctionBody::Expr(e) => BodyRef::Expr(e),
+                    ArrowFunctionBody::FunctionBody(b) => BodyRef::Block(&b.stmts),
+                },
+                Expr::Fn(f) => BodyRef::Block(f.function.body.as_ref().map_or(&[], |b| &b.stmts)),
+                _ => BodyRef::Block(&[]),
+            },
+        }
+    }
 }
 
 /// A function declared in the file.
@@ -1752,6 +1781,24 @@ pub fn fn_info(e: &Expr) -> Option<FnInfo> {
     }
 }
 
+/// [`fn_info`] of an expression a binding already holds: the body is
+/// shared, not copied again.
+pub fn fn_info_shared(e: &Rc<Expr>) -> Option<FnInfo> {
+    let params = match unwrap(e) {
+        Expr::Arrow(a) => a.params.iter().map(pat_name).collect(),
+        Expr::Fn(f) => {
+            f.function.body.as_ref()?;
+            f.function.params.iter().map(|p| pat_name(&p.pat)).collect()
+        }
+        _ => return None,
+    };
+    Some(FnInfo {
+        id: next_fn_id(),
+        params,
+        body: Body::Shared(e.clone()),
+    })
+}
+
 /// The [`FnInfo`] of a function, copied.
 pub fn function_info(f: &Function) -> Option<FnInfo> {
     Some(FnInfo {
@@ -1774,9 +1821,9 @@ fn pat_name(p: &Pat) -> Option<String> {
 /// The guards are worked out once per function: the conditions on the way
 /// to each return are classified the first time only.
 pub fn returns_of<'b>(scope: &Scope, f: &'b FnInfo) -> Vec<(&'b Expr, Guard)> {
-    let stmts = match &f.body {
-        Body::Expr(e) => return vec![(&**e, Guard::None)],
-        Body::Block(stmts) => stmts,
+    let stmts = match f.body.view() {
+        BodyRef::Expr(e) => return vec![(e, Guard::None)],
+        BodyRef::Block(stmts) => stmts,
     };
     let known = scope.memo.guards.borrow().get(&f.id).cloned();
     let mut out = Vec::new();
@@ -1959,9 +2006,9 @@ fn params_as_themselves(f: &FnInfo) -> Ctx {
 /// The parser positions a function body spans.
 fn body_range(b: &Body) -> Option<(u32, u32)> {
     use swc_common::Spanned;
-    match b {
-        Body::Expr(e) => Some((e.span().lo.0, e.span().hi.0)),
-        Body::Block(stmts) => Some((stmts.first()?.span().lo.0, stmts.last()?.span().hi.0)),
+    match b.view() {
+        BodyRef::Expr(e) => Some((e.span().lo.0, e.span().hi.0)),
+        BodyRef::Block(stmts) => Some((stmts.first()?.span().lo.0, stmts.last()?.span().hi.0)),
     }
 }
 

@@ -8,7 +8,7 @@
 //! export is a route is decided later from the file's path (see `routes`).
 
 use super::fold::{
-    atom_str, member_callee, member_name, unwrap, Binding, Body, FnInfo, Kind, Scope,
+    atom_str, member_callee, member_name, unwrap, Binding, BodyRef, FnInfo, Kind, Scope,
 };
 use super::modules::{self, is_verify_wrapper};
 use super::verify::ParserKind;
@@ -867,8 +867,8 @@ pub fn is_workflow_serve(module: &str, name: &str) -> bool {
 }
 
 fn info_fact(scope: &Scope, name: &str, info: &FnInfo) -> FunctionFact {
-    match &info.body {
-        Body::Block(stmts) => {
+    match info.body.view() {
+        BodyRef::Block(stmts) => {
             let span = match (stmts.first(), stmts.last()) {
                 (Some(a), Some(b)) => {
                     use swc_common::Spanned;
@@ -878,7 +878,7 @@ fn info_fact(scope: &Scope, name: &str, info: &FnInfo) -> FunctionFact {
             };
             body_fact(scope, name, span, stmts)
         }
-        Body::Expr(e) => expr_fact(scope, name, e),
+        BodyRef::Expr(e) => expr_fact(scope, name, e),
     }
 }
 

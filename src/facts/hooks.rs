@@ -13,7 +13,7 @@
 //! verify. A condition it cannot read restricts nothing (the call might run
 //! on any path), so an endpoint the hook might cover is never flagged.
 
-use super::fold::{member_callee, member_name, unwrap, Binding, Body, Scope};
+use super::fold::{member_callee, member_name, unwrap, Binding, BodyRef, Scope};
 use super::handlers::{callee_ref, CallRef};
 use crate::diagnostic::Span;
 use swc_ecma_ast::*;
@@ -118,9 +118,9 @@ fn hook_parts(scope: &Scope, e: &Expr, hook: &mut HandleHook, depth: u32) -> boo
             };
             match &decl.binding {
                 Binding::Func(info) => {
-                    match &info.body {
-                        Body::Block(stmts) => walk(scope, stmts, hook),
-                        Body::Expr(x) => walk_expr(scope, x, hook),
+                    match info.body.view() {
+                        BodyRef::Block(stmts) => walk(scope, stmts, hook),
+                        BodyRef::Expr(x) => walk_expr(scope, x, hook),
                     }
                     true
                 }
