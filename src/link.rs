@@ -382,18 +382,7 @@ impl<'a, R: Resolve> Linker<'a, R> {
         let mut out = Vec::new();
         // The helper's return values were linked in its own file.
         for ret in &helper.returned {
-            let fragments: Vec<Vec<Candidate>> = ret
-                .parts
-                .iter()
-                .map(|part| match part {
-                    Part::Param(i) => match args.get(*i) {
-                        Some(a) if !a.is_empty() => a.clone(),
-                        _ => vec![fragment(Part::Unknown)],
-                    },
-                    other => vec![fragment(other.clone())],
-                })
-                .collect();
-            out.extend(product(ret, &fragments));
+            out.extend(with_arguments(ret, &args));
             if out.len() >= MAX_CANDIDATES {
                 break;
             }
@@ -426,10 +415,6 @@ fn from_file(file: &Path, mut cands: Vec<Candidate>) -> Vec<Candidate> {
     cands
 }
 
-/// Every concatenation of one fragment per position, with flags or'ed with
-/// the fragments'. The origin is `base`'s, unless `base` does not start
-/// with text of its own: then the first fragment's text leads, and so does
-/// its origin (an imported `APP_URL` in `${APP_URL}/api/x`).
 /// `c` with each [`Part::Param`] replaced by the candidates of that
 /// argument (unknown where there are none): a forwarded destination at one
 /// call of its send helper.
@@ -450,6 +435,10 @@ pub fn with_arguments(c: &Candidate, args: &[Vec<Candidate>]) -> Vec<Candidate> 
     out
 }
 
+/// Every concatenation of one fragment per position, with flags or'ed with
+/// the fragments'. The origin is `base`'s, unless `base` does not start
+/// with text of its own: then the first fragment's text leads, and so does
+/// its origin (an imported `APP_URL` in `${APP_URL}/api/x`).
 fn product(base: &Candidate, fragments: &[Vec<Candidate>]) -> Vec<Candidate> {
     let base_leads = matches!(base.parts.first(), Some(Part::Lit(_)));
     let mut acc = vec![Candidate {

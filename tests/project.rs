@@ -1214,16 +1214,8 @@ fn a_destination_passed_to_a_send_helper_reaches_its_route() {
         ]
     );
     // The related location is the argument that names the route.
-    let out = Command::cargo_bin("qstash-lint")
-        .expect("binary")
-        .args(["check", "--format", "json"])
-        .current_dir(r)
-        .output()
-        .expect("runs");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let related: Vec<String> = json["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
+    let related: Vec<String> = disk::run_json(r, &["check"])
+        .0
         .iter()
         .filter(|d| d["rule"] == "missing-signature-verification")
         .flat_map(|d| d["related"].as_array().cloned().unwrap_or_default())
