@@ -955,11 +955,18 @@ struct BranchFacts {
 
 impl BranchFacts {
     fn of(s: &Stmt) -> BranchFacts {
+        Self::of_in(s, None)
+    }
+
+    /// [`BranchFacts::of`], knowing the file's bindings: a branch that
+    /// rejects only in production (`{ if (process.env.NODE_ENV ===
+    /// "production") return false; return true; }`) gets through
+    /// everywhere else, which is a development-only skip. A reject under
+    /// any other condition is not second-guessed.
+    fn of_in(s: &Stmt, scope: Option<&Scope>) -> BranchFacts {
         let fx = effects_of(s);
         let reject = fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy;
-        // `{ if (isProduction()) return false; return true; }`: a reject
-        // under a further condition leaves a way through.
-        let exit = if reject && !ends_in_success(s) {
+        let exit = if reject && !scope.is_some_and(|scope| rejects_only_in_production(scope, s)) {
             Exit::Reject
         } else if fx.next_call || always_returns(s) && fx.returns_success {
             Exit::Success
@@ -987,10 +994,11 @@ fn rejects(s: &Stmt) -> bool {
     BranchFacts::of(s).rejects
 }
 
-/// Whether a block's last statement returns success (`return true`,
-/// `return next()`, the handler's result) and no statement before it
-/// always leaves: whatever it rejects on the way, some path gets through.
-fn ends_in_success(s: &Stmt) -> bool {
+/// Whether a block gets through to a success (its last statement returns
+/// `true`, `next()`, the handler's result) everywhere but in production:
+/// each statement before the last that rejects is an `if` on a production
+/// check, and none always leaves.
+fn rejects_only_in_production(scope: &Scope, s: &Stmt) -> bool {
     let Stmt::Block(b) = s else {
         return false;
     };
@@ -1000,9 +1008,23 @@ fn ends_in_success(s: &Stmt) -> bool {
     if !matches!(last, Stmt::Return(_)) || before.iter().any(always_returns) {
         return false;
     }
+    let rejecting = |st: &Stmt| {
+        let fx = effects_of(st);
+        fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy
+    };
+    let production_only = |st: &Stmt| match st {
+        Stmt::If(i) => i.alt.is_none() && scope.classify(&i.test) == Cond::Prod,
+        _ => false,
+    };
+    if !before
+        .iter()
+        .filter(|st| rejecting(st))
+        .all(production_only)
+    {
+        return false;
+    }
     let fx = effects_of(last);
-    let reject = fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy;
-    !reject && (fx.returns_success || fx.next_call)
+    !rejecting(last) && (fx.returns_success || fx.next_call)
 }
 
 fn expr_rejects(e: &Expr) -> bool {
@@ -2432,8 +2454,11 @@ impl Visit for Walker<'_> {
         }
         n.test.visit_with(self);
         let stage = self.stage(&n.test);
-        let cons = BranchFacts::of(&n.cons);
-        let alt = n.alt.as_deref().map(BranchFacts::of);
+        let cons = BranchFacts::of_in(&n.cons, Some(self.scope));
+        let alt = n
+            .alt
+            .as_deref()
+            .map(|a| BranchFacts::of_in(a, Some(self.scope)));
         let alt_rejects = alt.as_ref().is_some_and(|a| a.rejects);
         let cons_rejects = cons.rejects;
         if cons_rejects || alt_rejects {
