@@ -1084,6 +1084,8 @@ fn a_secret_check_with_a_forgeable_way_around_it_authenticates_nothing() {
         "both-required",
         "ternary",
         "or-awaited-check",
+        "or-config-secret",
+        "or-literal-token",
     ];
     let schedules: String = routes
         .iter()
@@ -1145,6 +1147,17 @@ fn a_secret_check_with_a_forgeable_way_around_it_authenticates_nothing() {
         "or-awaited-check",
         "  const key = request.headers.get(\"x-api-key\");\n  const valid = key === process.env.CRON_API_KEY;\n  const other = await checkElsewhere(request.headers);\n  if (!valid && !other) return new Response(\"no\", { status: 401 });\n",
     );
+    // Not flagged: the other way in compares the header with a value the
+    // analysis cannot read (an imported config secret).
+    route(
+        "or-config-secret",
+        "  console.log(request.headers.get(\"upstash-signature\"));\n  const key = request.headers.get(\"x-api-key\");\n  if (key !== process.env.CRON_API_KEY && key !== config.legacyKey) return new Response(\"no\", { status: 401 });\n",
+    );
+    // Flagged: a header compared with a literal is something anyone sends.
+    route(
+        "or-literal-token",
+        "  console.log(request.headers.get(\"upstash-signature\"));\n  const key = request.headers.get(\"x-api-key\");\n  if (key !== process.env.CRON_API_KEY && !(request.headers.get(\"user-agent\") === \"Upstash-QStash\")) return new Response(\"no\", { status: 401 });\n",
+    );
     write(
         r,
         "app/api/cron/or-awaited-check/check.ts",
@@ -1158,6 +1171,7 @@ fn a_secret_check_with_a_forgeable_way_around_it_authenticates_nothing() {
         flagged,
         [
             "app/api/cron/or-header/route.ts:1 [missing-signature-verification]",
+            "app/api/cron/or-literal-token/route.ts:1 [missing-signature-verification]",
             "app/api/cron/or-user-agent/route.ts:1 [missing-signature-verification]",
             "app/api/cron/reject-form/route.ts:1 [missing-signature-verification]",
             "app/api/cron/unused/route.ts:1 [missing-signature-verification]",

@@ -34,8 +34,9 @@ pub struct Gate {
 ///
 /// A condition either admits (`if (ok || forged) { handle }`) or rejects
 /// (`if (!ok && !forged) return 401`). Its top-level choices are the
-/// operands of its `||` (admitting on any) or the negated operands of its
-/// `&&` (rejecting only when all fail): a forgeable operand among them is a
+/// operands of its `||` (admitting on any) or the negated operands (`!x`,
+/// `a !== b`) of its `&&` (rejecting only when all fail): a forgeable
+/// operand among them is a
 /// way in without the secret. A forgeable operand that must hold together
 /// with the secret (`ok && hasSignature`) is a second requirement, not a
 /// way around the first.
@@ -81,8 +82,13 @@ fn operands<'e>(scope: &'e Scope, e: &'e Expr, op: BinaryOp, out: &mut Vec<&'e E
     }
 }
 
+/// Whether `e` tests that something does not hold: `!x`, `a !== b`.
 fn is_negated(e: &Expr) -> bool {
-    matches!(unwrap(e), Expr::Unary(u) if u.op == UnaryOp::Bang)
+    match unwrap(e) {
+        Expr::Unary(u) => u.op == UnaryOp::Bang,
+        Expr::Bin(b) => matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq),
+        _ => false,
+    }
 }
 
 /// `e` without the `!`s in front of it, parentheses, and the consts it
@@ -105,12 +111,7 @@ pub fn is_secret_check(scope: &Scope, e: &Expr, depth: u32) -> bool {
         return false;
     }
     match peel(scope, e) {
-        Expr::Bin(b)
-            if matches!(
-                b.op,
-                BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq
-            ) =>
-        {
+        Expr::Bin(b) if is_equality(b.op) => {
             let (l, r) = (&*b.left, &*b.right);
             (mentions_env(scope, l) && mentions_header(scope, r))
                 || (mentions_env(scope, r) && mentions_header(scope, l))
@@ -219,8 +220,28 @@ fn is_forgeable(scope: &Scope, e: &Expr, depth: u32) -> bool {
         Expr::Bin(b) if b.op == BinaryOp::LogicalOr => {
             is_forgeable(scope, &b.left, depth + 1) || is_forgeable(scope, &b.right, depth + 1)
         }
-        _ => !mentions_env(scope, e) && !decides_elsewhere(scope, e) && mentions_header(scope, e),
+        // A header compared with something that is not a literal (an
+        // imported config value, a parameter) may be a secret check the
+        // analysis cannot read: not a way around one.
+        Expr::Bin(b) if is_equality(b.op) => {
+            (scope.literal(&b.left).is_some() || scope.literal(&b.right).is_some())
+                && request_only(scope, e)
+        }
+        _ => request_only(scope, e),
     }
+}
+
+/// Whether `e` reads a request header and nothing that could hold a
+/// secret or check one.
+fn request_only(scope: &Scope, e: &Expr) -> bool {
+    !mentions_env(scope, e) && !decides_elsewhere(scope, e) && mentions_header(scope, e)
+}
+
+fn is_equality(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq
+    )
 }
 
 /// Whether `e` (through the consts it names) awaits something or calls a
