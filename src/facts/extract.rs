@@ -732,6 +732,7 @@ impl Extractor<'_> {
                 }
             }
         }
+        let forwarded = self.forwarded(kind, call, &destinations);
         self.facts.sends.push(SendCall {
             kind,
             callee: self.scope.span(super::fold::e_span(callee)),
@@ -740,14 +741,33 @@ impl Extractor<'_> {
             destinations,
             via: None,
             raw: false,
-            forwarded: self.forwarded(kind, call),
+            forwarded,
         });
     }
 
     /// The destinations of a send that come from the parameters of the
     /// named function it is made in, folded with each parameter standing
     /// for itself.
-    fn forwarded(&self, kind: SendKind, call: &CallExpr) -> Option<Forwarded> {
+    fn forwarded(
+        &self,
+        kind: SendKind,
+        call: &CallExpr,
+        folded: &[Destination],
+    ) -> Option<Forwarded> {
+        // A destination folded whole names no parameter: most sends.
+        let open = |key: DestinationKey| {
+            folded.iter().any(|d| {
+                d.key == key
+                    && (d.value.candidates.is_empty()
+                        || d.value
+                            .candidates
+                            .iter()
+                            .any(|c| c.parts.iter().any(|p| matches!(p, Part::Unknown))))
+            })
+        };
+        if !folded.iter().any(|d| open(d.key)) {
+            return None;
+        }
         let arg = call.args.first().filter(|a| a.spread.is_none())?;
         let mut objects: Vec<&swc_ecma_ast::ObjectLit> = Vec::new();
         match self.scope.resolve_const(&arg.expr) {
@@ -785,6 +805,9 @@ impl Extractor<'_> {
                 let Some(key) = destination_key(kind, &key) else {
                     continue;
                 };
+                if !open(key) {
+                    continue;
+                }
                 if found.is_none() {
                     found = Some(self.scope.enclosing_function(call.span)?);
                 }

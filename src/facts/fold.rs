@@ -142,6 +142,9 @@ pub struct Scope {
     pub destructured: HashMap<u32, Rc<Expr>>,
     /// The declarations of each name grouped by scope, for [`Scope::lookup`].
     names: HashMap<String, NameIndex>,
+    /// Named functions' bodies by extent, built by `finish`, for
+    /// [`Scope::enclosing_function`].
+    fn_ranges: Vec<FnRange>,
     /// The first import of each local name.
     import_of: HashMap<String, usize>,
     /// Plain assignments `x = <expr>` as collected: the target's name, its
@@ -854,6 +857,7 @@ impl Scope {
     /// declaration is known.
     pub fn finish(&mut self, bytes: u32) {
         self.memo.budget = Budget::new(super::memo::budget_for(bytes));
+        self.index_functions();
         self.names = self
             .decls
             .iter()
@@ -1471,30 +1475,61 @@ impl Scope {
     }
 
     /// The innermost named function (a declaration, or a function bound to
-    /// a const) whose body holds `span`, with its name.
+    /// a const) whose body holds `span`, with its name. A binary search and
+    /// a walk up the enclosing functions: asked once per send, it must not
+    /// scan every declaration of a file with thousands of functions.
     pub fn enclosing_function(&self, span: swc_common::Span) -> Option<(String, Rc<FnInfo>)> {
-        let mut best: Option<(u32, &str, &Rc<FnInfo>)> = None;
+        let (lo, hi) = (span.lo.0, span.hi.0);
+        let last = self.fn_ranges.partition_point(|r| r.lo <= lo);
+        let mut at = last.checked_sub(1);
+        while let Some(i) = at {
+            let r = &self.fn_ranges[i];
+            if r.lo <= lo && hi <= r.hi {
+                return Some((r.name.clone(), r.f.clone()));
+            }
+            at = r.parent;
+        }
+        None
+    }
+
+    /// Indexes the bodies of the named functions for
+    /// [`Scope::enclosing_function`]: sorted by start (outer first on a
+    /// tie, then by name, so the order does not depend on the map's), each
+    /// with the nearest one that holds it.
+    fn index_functions(&mut self) {
+        let mut ranges: Vec<FnRange> = Vec::new();
         for (name, decls) in &self.decls {
             for d in decls {
                 let f = match &d.binding {
                     Binding::Func(f) | Binding::Var { func: Some(f), .. } => f,
                     _ => continue,
                 };
-                let Some((lo, hi)) = body_range(&f.body) else {
-                    continue;
-                };
-                if lo > span.lo.0 || span.hi.0 > hi {
-                    continue;
-                }
-                let size = hi - lo;
-                // Innermost first; names break ties so that the answer does
-                // not depend on the map's order.
-                if best.is_none_or(|(s, n, _)| (size, name.as_str()) < (s, n)) {
-                    best = Some((size, name, f));
+                if let Some((lo, hi)) = body_range(&f.body) {
+                    ranges.push(FnRange {
+                        lo,
+                        hi,
+                        parent: None,
+                        name: name.clone(),
+                        f: f.clone(),
+                    });
                 }
             }
         }
-        best.map(|(_, name, f)| (name.to_owned(), f.clone()))
+        ranges.sort_by(|a, b| {
+            (a.lo, std::cmp::Reverse(a.hi), &a.name).cmp(&(b.lo, std::cmp::Reverse(b.hi), &b.name))
+        });
+        let mut open: Vec<usize> = Vec::new();
+        for i in 0..ranges.len() {
+            while let Some(&top) = open.last() {
+                if ranges[top].hi >= ranges[i].hi && ranges[top].lo <= ranges[i].lo {
+                    break;
+                }
+                open.pop();
+            }
+            ranges[i].parent = open.last().copied();
+            open.push(i);
+        }
+        self.fn_ranges = ranges;
     }
 
     /// The env variable read by `e` (`process.env.X`, `import.meta.env.X`,
@@ -1980,6 +2015,16 @@ pub fn e_span(e: &Expr) -> swc_common::Span {
 fn prop_name_span(p: &PropName) -> swc_common::Span {
     use swc_common::Spanned;
     p.span()
+}
+
+/// A named function's body extent in an index sorted by start.
+struct FnRange {
+    lo: u32,
+    hi: u32,
+    /// The nearest range that holds this one.
+    parent: Option<usize>,
+    name: String,
+    f: Rc<FnInfo>,
 }
 
 /// A folding context where each parameter of `f` stands for itself.
