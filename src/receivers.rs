@@ -820,6 +820,10 @@ pub(crate) fn export_local_step<R: Resolve + ?Sized>(
     })
 }
 
+/// How many forwarded destinations of same-named send helpers one call
+/// is matched against when deciding which route files to parse.
+const MAX_HELPER_CANDIDATES: usize = 64;
+
 /// Every destination path of the project's sends, indexed by first path
 /// segment so that thousands of route files can be tested cheaply.
 pub struct DestinationIndex {
@@ -841,46 +845,55 @@ impl DestinationIndex {
             .filter_map(path_pieces)
             .map(|p| DestPath::new(&p))
             .collect();
-        let mut helpers: HashMap<&str, Vec<&Candidate>> = HashMap::default();
-        for f in &facts {
+        // Send helpers by the name their callers use: a local call only in
+        // its own file, an imported one by the exported name. Each call
+        // looks at a bounded number of candidates, so that many same-named
+        // helpers cannot make this quadratic.
+        let mut exported: HashMap<&str, Vec<&Candidate>> = HashMap::default();
+        let mut local: HashMap<(usize, &str), Vec<&Candidate>> = HashMap::default();
+        for (fi, f) in facts.iter().enumerate() {
             for w in f.sends.iter().filter_map(|s| s.forwarded.as_ref()) {
-                let candidates: Vec<&Candidate> = w
+                let candidates = w
                     .destinations
                     .iter()
-                    .flat_map(|d| d.value.candidates.iter())
-                    .collect();
-                let exported = f
+                    .flat_map(|d| d.value.candidates.iter());
+                local
+                    .entry((fi, w.function.as_str()))
+                    .or_default()
+                    .extend(candidates.clone());
+                for e in f
                     .exports
                     .iter()
                     .filter(|e| e.local.as_deref() == Some(w.function.as_str()))
-                    .map(|e| e.name.as_str());
-                for name in std::iter::once(w.function.as_str()).chain(exported) {
-                    helpers
-                        .entry(name)
+                {
+                    exported
+                        .entry(e.name.as_str())
                         .or_default()
-                        .extend(candidates.iter().copied());
+                        .extend(candidates.clone());
                 }
             }
         }
-        if !helpers.is_empty() {
-            for call in facts.iter().flat_map(|f| f.url_calls.iter()) {
-                let name = match &call.callee {
-                    CallRef::Local(n) => n.as_str(),
-                    CallRef::Imported(r) => r.name.as_str(),
-                    CallRef::Inline(_) => continue,
-                };
-                let Some(candidates) = helpers.get(name) else {
-                    continue;
-                };
-                let args: Vec<Vec<Candidate>> =
-                    call.args.iter().map(|a| a.candidates.clone()).collect();
-                for c in candidates {
-                    paths.extend(
-                        crate::link::with_arguments(c, &args)
-                            .iter()
-                            .filter_map(path_pieces)
-                            .map(|p| DestPath::new(&p)),
-                    );
+        if !local.is_empty() {
+            for (fi, f) in facts.iter().enumerate() {
+                for call in &f.url_calls {
+                    let candidates = match &call.callee {
+                        CallRef::Local(n) => local.get(&(fi, n.as_str())),
+                        CallRef::Imported(r) => exported.get(r.name.as_str()),
+                        CallRef::Inline(_) => None,
+                    };
+                    let Some(candidates) = candidates else {
+                        continue;
+                    };
+                    let args: Vec<Vec<Candidate>> =
+                        call.args.iter().map(|a| a.candidates.clone()).collect();
+                    for c in candidates.iter().take(MAX_HELPER_CANDIDATES) {
+                        paths.extend(
+                            crate::link::with_arguments(c, &args)
+                                .iter()
+                                .filter_map(path_pieces)
+                                .map(|p| DestPath::new(&p)),
+                        );
+                    }
                 }
             }
         }
