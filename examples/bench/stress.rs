@@ -96,6 +96,12 @@ const CONSTRUCTS: &[Construct] = &[
         generate: gen_template,
     },
     Construct {
+        name: "send helper calls",
+        unit: "routes",
+        base: 400,
+        generate: gen_send_helpers,
+    },
+    Construct {
         name: "many functions",
         unit: "functions",
         base: 10_000,
@@ -606,6 +612,37 @@ fn gen_routes(root: &Path, n: usize) -> std::io::Result<usize> {
     }
     // Every publish unhandled; every unverified route a publish targets.
     Ok(n + n / 2)
+}
+
+/// 4b. N routes, each reached through one send helper that takes its
+///     destination as a parameter, called from N files: every call is
+///     resolved to the helper and every route linked (half verified).
+fn gen_send_helpers(root: &Path, n: usize) -> std::io::Result<usize> {
+    skeleton(root, "stress-send-helpers", ",\n    \"next\": \"^15.0.0\"")?;
+    for i in 0..n {
+        let text = if i % 2 == 0 {
+            "import { verifySignatureAppRouter } from \"@upstash/qstash/nextjs\";\n\nasync function handler(req: Request) {\n  return Response.json(await req.json());\n}\n\nexport const POST = verifySignatureAppRouter(handler);\n".to_string()
+        } else {
+            "export async function POST(req: Request) {\n  return new Response(\"ok\");\n}\n"
+                .to_string()
+        };
+        write(root, &format!("app/api/r{i}/route.ts"), &text)?;
+    }
+    write(
+        root,
+        "lib/queue.ts",
+        &format!(
+            "{IMPORT_CLIENT}{CLIENT}export async function publishTo(path: string): Promise<void> {{\n  await qstash.publishJSON({{ url: `${{process.env.APP_URL}}${{path}}`, body: {{}} }});\n}}\n"
+        ),
+    )?;
+    for k in 0..n {
+        let text = format!(
+            "import {{ publishTo }} from \"./queue\";\n\nexport async function call{k}(): Promise<void> {{\n  try {{\n    await publishTo(\"/api/r{k}\");\n  }} catch (e) {{\n    console.error(e);\n  }}\n}}\n"
+        );
+        write(root, &format!("lib/call{k}.ts"), &text)?;
+    }
+    // Every call handled; every unverified route a call names.
+    Ok(n / 2)
 }
 
 /// One `src/<name>.ts`: the client, then `body`, which ends inside an
