@@ -1195,12 +1195,12 @@ fn a_destination_passed_to_a_send_helper_reaches_its_route() {
     write(
         r,
         "lib/queue.ts",
-        "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function enqueue(path: string, body: unknown) {\n  await qstash.publishJSON({ url: `${process.env.APP_URL}${path}`, body });\n}\nexport async function publishTo(url: string) {\n  await qstash.publishJSON({ url, body: {} });\n}\n",
+        "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function enqueue(path: string, body: unknown) {\n  await qstash.publishJSON({ url: `${process.env.APP_URL}${path}`, body });\n}\nexport async function publishTo(url: string) {\n  await qstash.publishJSON({ url, body: {} });\n}\nexport async function fanOut(url: string, urls: string[]) {\n  console.log(url);\n  await Promise.all(urls.map((url) => qstash.publishJSON({ url, body: {} })));\n}\n",
     );
     write(
         r,
         "app/api/start/route.ts",
-        "import { enqueue, publishTo } from \"@/lib/queue\";\nimport { track } from \"@/lib/track\";\nexport async function POST() {\n  try {\n    await enqueue(\"/api/jobs/resize\", {});\n    await publishTo(`${process.env.APP_URL}/api/jobs/direct`);\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  track(\"/api/jobs/tracked\");\n  return new Response(\"ok\");\n}\n",
+        "import { enqueue, fanOut, publishTo } from \"@/lib/queue\";\nimport { track } from \"@/lib/track\";\nexport async function POST() {\n  try {\n    await enqueue(\"/api/jobs/resize\", {});\n    await publishTo(`${process.env.APP_URL}/api/jobs/direct`);\n    await fanOut(`${process.env.APP_URL}/api/jobs/shadowed`, []);\n  } catch {\n    return new Response(\"failed\", { status: 503 });\n  }\n  track(\"/api/jobs/tracked\");\n  return new Response(\"ok\");\n}\n",
     );
     write(
         r,
@@ -1220,6 +1220,9 @@ fn a_destination_passed_to_a_send_helper_reaches_its_route() {
     write(r, "app/api/jobs/tracked/route.ts", plain);
     // Named by no call.
     write(r, "app/api/jobs/other/route.ts", plain);
+    // Passed as a parameter that the send does not use: the send's `url`
+    // is the nested callback's own parameter.
+    write(r, "app/api/jobs/shadowed/route.ts", plain);
     assert_eq!(
         lint(r, &[]),
         [

@@ -812,6 +812,12 @@ impl Extractor<'_> {
                     found = Some(self.scope.enclosing_function(call.span)?);
                 }
                 let (_, f) = found.as_ref()?;
+                // Folding binds parameters by name: a destination that names
+                // a nested function's parameter (`urls.map((url) => …)`)
+                // must not take the outer function's argument.
+                if !names_only_params_of(self.scope, &value, f) {
+                    continue;
+                }
                 let candidates = self.scope.fold_in(&value, f);
                 if candidates
                     .iter()
@@ -1304,4 +1310,53 @@ fn url_like(scope: &Scope, e: &Expr, depth: u32) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether every parameter (or other binding without a value) that `e`
+/// names, directly or through the consts it names, is declared by `f`
+/// itself: its scope holds all of `f`'s body. Bounded: at most 64 consts.
+fn names_only_params_of(scope: &Scope, e: &Expr, f: &super::fold::FnInfo) -> bool {
+    struct Names(Vec<Ident>);
+    impl Visit for Names {
+        fn visit_ident(&mut self, n: &Ident) {
+            self.0.push(n.clone());
+        }
+    }
+    let Some((lo, hi)) = super::fold::body_range(&f.body) else {
+        return false;
+    };
+    let body = scope.span(swc_common::Span::new(
+        swc_common::BytePos(lo),
+        swc_common::BytePos(hi),
+    ));
+    let mut work: Vec<&Expr> = vec![e];
+    let mut seen = 0;
+    while let Some(e) = work.pop() {
+        let mut names = Names(Vec::new());
+        e.visit_with(&mut names);
+        for id in names.0 {
+            let pos = scope.span(id.span).start;
+            let Some(decl) = scope.lookup(&id.sym, pos) else {
+                continue;
+            };
+            match &decl.binding {
+                Binding::Opaque { .. }
+                    if decl.scope.start > body.start || decl.scope.end < body.end =>
+                {
+                    return false;
+                }
+                Binding::Var {
+                    init, func: None, ..
+                } => {
+                    seen += 1;
+                    if seen > 64 {
+                        return false;
+                    }
+                    work.push(init);
+                }
+                _ => {}
+            }
+        }
+    }
+    true
 }

@@ -2049,7 +2049,7 @@ fn params_as_themselves(f: &FnInfo) -> Ctx {
 }
 
 /// The parser positions a function body spans.
-fn body_range(b: &Body) -> Option<(u32, u32)> {
+pub(crate) fn body_range(b: &Body) -> Option<(u32, u32)> {
     use swc_common::Spanned;
     match b.view() {
         BodyRef::Expr(e) => Some((e.span().lo.0, e.span().hi.0)),
