@@ -671,6 +671,14 @@ struct Effects {
     idents: Vec<String>,
 }
 
+impl Effects {
+    /// It refuses the request: throws, answers an error status, calls a
+    /// rejecting helper or returns `false`.
+    fn rejects(&self) -> bool {
+        self.throws || self.error_status || self.reject_call || self.returns_falsy
+    }
+}
+
 fn effects_of<N: VisitWith<EffectScan>>(node: &N) -> Effects {
     let mut scan = EffectScan {
         fx: Effects::default(),
@@ -965,7 +973,7 @@ impl BranchFacts {
     /// any other condition is not second-guessed.
     fn of_in(s: &Stmt, scope: Option<&Scope>) -> BranchFacts {
         let fx = effects_of(s);
-        let reject = fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy;
+        let reject = fx.rejects();
         let exit = if reject && !scope.is_some_and(|scope| rejects_only_in_production(scope, s)) {
             Exit::Reject
         } else if fx.next_call || always_returns(s) && fx.returns_success {
@@ -1008,10 +1016,7 @@ fn rejects_only_in_production(scope: &Scope, s: &Stmt) -> bool {
     if !matches!(last, Stmt::Return(_)) || before.iter().any(always_returns) {
         return false;
     }
-    let rejecting = |st: &Stmt| {
-        let fx = effects_of(st);
-        fx.throws || fx.error_status || fx.reject_call || fx.returns_falsy
-    };
+    let rejecting = |st: &Stmt| effects_of(st).rejects();
     let production_only = |st: &Stmt| match st {
         Stmt::If(i) => i.alt.is_none() && scope.classify(&i.test) == Cond::Prod,
         _ => false,
@@ -2454,11 +2459,15 @@ impl Visit for Walker<'_> {
         }
         n.test.visit_with(self);
         let stage = self.stage(&n.test);
-        let cons = BranchFacts::of_in(&n.cons, Some(self.scope));
+        // Whether a branch rejects only in production matters only where
+        // carrying on would skip verification: elsewhere it is not asked.
+        let judged =
+            |holds: Option<Stage>| holds.is_some_and(Stage::skips_when).then_some(self.scope);
+        let cons = BranchFacts::of_in(&n.cons, judged(stage));
         let alt = n
             .alt
             .as_deref()
-            .map(|a| BranchFacts::of_in(a, Some(self.scope)));
+            .map(|a| BranchFacts::of_in(a, judged(stage.map(Stage::not))));
         let alt_rejects = alt.as_ref().is_some_and(|a| a.rejects);
         let cons_rejects = cons.rejects;
         if cons_rejects || alt_rejects {
