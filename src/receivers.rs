@@ -1418,32 +1418,35 @@ fn pattern_of(
         HandlerKind::Code { path: p, method } => {
             // A router in a Supabase function sees paths that start with
             // the function's name, and is reached under `/functions/v1`.
-            let base = supabase_function(path, packages);
-            let mut base_prefix = String::new();
-            let (mount_prefix, p) = match &base {
-                Some((function_path, name)) => {
-                    let own = format!("/{name}");
-                    let rest = match p.strip_prefix(own.as_str()) {
-                        Some(r) if r.is_empty() || r.starts_with('/') => r,
-                        _ => p.as_str(),
-                    };
-                    base_prefix.push_str(function_path);
-                    base_prefix.push_str(mount_prefix.trim_end_matches('/'));
-                    let rest = match rest {
-                        "" | "/" => "/".to_string(),
-                        r if r.starts_with('/') => r.to_string(),
-                        r => format!("/{r}"),
-                    };
-                    (base_prefix.as_str(), rest)
+            let supabase = supabase_function(path, packages).and_then(|(_, named)| {
+                match named.segments.last() {
+                    Some(routes::Segment::Static(name)) => {
+                        Some((named.display(), format!("/{name}")))
+                    }
+                    _ => None,
                 }
-                None => (mount_prefix, p.clone()),
+            });
+            let (prefix, p) = match &supabase {
+                Some((function_path, own)) => {
+                    let rest = p
+                        .strip_prefix(own.as_str())
+                        .filter(|r| r.is_empty() || r.starts_with('/'))
+                        .unwrap_or(p);
+                    let rest = if rest.starts_with('/') {
+                        rest.to_string()
+                    } else {
+                        format!("/{rest}")
+                    };
+                    let mount = mount_prefix.trim_end_matches('/');
+                    (format!("{function_path}{mount}"), rest)
+                }
+                None => (mount_prefix.to_string(), p.clone()),
             };
-            let p = &p;
-            let full = if mount_prefix.is_empty() {
-                p.clone()
+            let full = if prefix.is_empty() {
+                p
             } else {
                 let rest = if p == "/" { "" } else { p.as_str() };
-                match format!("{}{rest}", mount_prefix.trim_end_matches('/')) {
+                match format!("{}{rest}", prefix.trim_end_matches('/')) {
                     joined if joined.is_empty() => "/".to_string(),
                     joined => joined,
                 }
@@ -1563,27 +1566,24 @@ fn netlify_routes(
     }
 }
 
-/// The path a Supabase function file is served at (`/functions/v1/<name>`)
-/// and the function's name, when `path` is one.
-fn supabase_function(path: &Path, packages: &mut Packages) -> Option<(String, String)> {
+/// The route of a Supabase function file (`/functions/v1/<name>` and the
+/// paths below it), and the part of it that names the function
+/// (`/functions/v1/<name>`), when `path` is one.
+fn supabase_function(path: &Path, packages: &mut Packages) -> Option<(RoutePattern, RoutePattern)> {
     let root = path.parent().and_then(|d| packages.root(d))?;
     let rel = path.strip_prefix(&root).ok()?;
     let rel = rel.to_string_lossy().replace('\\', "/");
-    let r = routes::file_route(&rel)?;
-    if r.framework != Framework::SupabaseFunction {
-        return None;
-    }
-    let known: Vec<&str> = r
-        .pattern
-        .segments
-        .iter()
-        .filter_map(|s| match s {
-            routes::Segment::Static(t) => Some(t.as_str()),
-            _ => None,
-        })
-        .collect();
-    let name = known.last()?.to_string();
-    Some((format!("/{}", known.join("/")), name))
+    let r = routes::file_route(&rel).filter(|r| r.framework == Framework::SupabaseFunction)?;
+    let named = RoutePattern {
+        segments: r
+            .pattern
+            .segments
+            .iter()
+            .filter(|s| matches!(s, routes::Segment::Static(_)))
+            .cloned()
+            .collect(),
+    };
+    Some((r.pattern, named))
 }
 
 /// The routes of a server's one handler, every method: a Deno server at
@@ -1599,35 +1599,17 @@ fn server_routes(
     by_path: &crate::facts::FactsByPath,
 ) -> Vec<Route> {
     match runtime {
-        Runtime::Deno => {
-            let Some(root) = path.parent().and_then(|d| packages.root(d)) else {
-                return Vec::new();
-            };
-            let Some(rel) = path.strip_prefix(&root).ok() else {
-                return Vec::new();
-            };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            match routes::file_route(&rel) {
-                Some(r) if r.framework == Framework::SupabaseFunction => {
-                    // Shown as the function's path, without the sub-paths
-                    // it also serves.
-                    let known: Vec<routes::Segment> = r
-                        .pattern
-                        .segments
-                        .iter()
-                        .filter(|s| matches!(s, routes::Segment::Static(_)))
-                        .cloned()
-                        .collect();
-                    vec![Route {
-                        shown: RoutePattern { segments: known }.display(),
-                        pattern: r.pattern,
-                        method: None,
-                        host: Host::Any,
-                    }]
-                }
-                _ => Vec::new(),
-            }
-        }
+        // Shown as the function's path, without the sub-paths it also
+        // serves.
+        Runtime::Deno => match supabase_function(path, packages) {
+            Some((pattern, named)) => vec![Route {
+                shown: named.display(),
+                pattern,
+                method: None,
+                host: Host::Any,
+            }],
+            None => Vec::new(),
+        },
         Runtime::Worker => {
             let unknown = || Route {
                 pattern: RoutePattern {
