@@ -42,11 +42,9 @@ pub enum Kind {
 /// not outlive the visit, and only files that pass the prefilter pay for it.
 /// A function bound to a const shares the copy its binding holds.
 pub enum Body {
-    /// An arrow with an expression body.
-    Expr(Box<Expr>),
-    /// A block body.
+    /// A function declaration's statements.
     Block(Vec<Stmt>),
-    /// The arrow or function expression a const holds.
+    /// An arrow or function expression (the one a const holds, shared).
     Shared(Rc<Expr>),
 }
 
@@ -62,7 +60,6 @@ impl Body {
     /// What the body is, whichever way it is held.
     pub fn view(&self) -> BodyRef<'_> {
         match self {
-            Body::Expr(e) => BodyRef::Expr(e),
             Body::Block(stmts) => BodyRef::Block(stmts),
             Body::Shared(e) => match unwrap(e) {
                 Expr::Arrow(a) => match &*a.body {
@@ -1803,15 +1800,7 @@ fn class_from(module: &str, name: &str) -> Option<QstashClass> {
 /// The function an expression is (arrow or function expression), copied.
 pub fn fn_info(e: &Expr) -> Option<FnInfo> {
     match unwrap(e) {
-        Expr::Arrow(a) => Some(FnInfo {
-            id: next_fn_id(),
-            params: a.params.iter().map(pat_name).collect(),
-            body: match &*a.body {
-                ArrowFunctionBody::Expr(e) => Body::Expr(e.clone()),
-                ArrowFunctionBody::FunctionBody(b) => Body::Block(b.stmts.clone()),
-            },
-        }),
-        Expr::Fn(f) => function_info(&f.function),
+        f @ (Expr::Arrow(_) | Expr::Fn(_)) => fn_info_shared(&Rc::new(f.clone())),
         _ => None,
     }
 }
