@@ -16,6 +16,7 @@ use crate::facts::{
 use crate::hash::HashMap;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// How deep imported consts are followed (and re-exports, without a memo).
 const MAX_DEPTH: u32 = 16;
@@ -127,8 +128,20 @@ pub struct Linker<'a, R: Resolve> {
     /// Each export's linked value, by its file's bytes (hashing a `Path`
     /// walks its components) and its name.
     memo: RefCell<HashMap<(std::ffi::OsString, String), Option<ExportValue>>>,
-    /// Whether export (file, name) is a verifier, once asked.
-    verifiers: RefCell<HashMap<(PathBuf, String), bool>>,
+    /// Export (file, name) as a verifier, once asked.
+    verifiers: RefCell<HashMap<(PathBuf, String), VerifierMemo>>,
+}
+
+/// An export's answer as a verifier (`None`: not one, or being asked).
+type VerifierMemo = Option<Rc<VerifierAt>>;
+
+/// Where an exported verifier function is defined.
+#[derive(Debug)]
+struct VerifierAt {
+    /// Its file.
+    path: PathBuf,
+    /// The parameter it hands to `verify` as the body, and that option.
+    body: Option<(u32, crate::diagnostic::Span)>,
 }
 
 impl<'a, R: Resolve> Linker<'a, R> {
@@ -171,6 +184,19 @@ impl<'a, R: Resolve> Linker<'a, R> {
         };
         out.verify_calls.calls.retain(|v| receiver(&v.via));
         out.verify_calls.bypasses.retain(|b| receiver(&b.via));
+        // A parsed body passed to an imported function is kept only when
+        // that function hands the parameter to `verify` as its body.
+        out.verify_calls.forwarded_bodies.retain_mut(|b| {
+            let Some(import) = &b.imported else {
+                return true;
+            };
+            let reaches = self.verifier_at(file, import).and_then(|v| match v.body {
+                Some((index, body)) if index == b.index => Some((Some(v.path.clone()), body)),
+                _ => None,
+            });
+            b.reaches = reaches;
+            b.reaches.is_some()
+        });
         out.verify_calls.verifier_calls.retain(|c| {
             receiver(&c.via)
                 && c.imported
@@ -198,33 +224,35 @@ impl<'a, R: Resolve> Linker<'a, R> {
     /// Whether the binding `import` names (from `file`) is an exported
     /// verifier function, through re-exports, whose receiver is a `Receiver`.
     fn exported_verifier(&self, file: &Path, import: &ImportRef) -> bool {
-        let Some(target) = self.resolver.resolve(file, &import.specifier) else {
-            return false;
-        };
+        self.verifier_at(file, import).is_some()
+    }
+
+    /// The exported verifier function the binding `import` names (from
+    /// `file`), through re-exports, whose receiver is a `Receiver`.
+    fn verifier_at(&self, file: &Path, import: &ImportRef) -> Option<Rc<VerifierAt>> {
+        let target = self.resolver.resolve(file, &import.specifier)?;
         let key = (target, import.name.clone());
         if let Some(known) = self.verifiers.borrow().get(&key) {
-            return *known;
+            return known.clone();
         }
         // In progress: a cycle of re-exports verifies nothing.
-        self.verifiers.borrow_mut().insert(key.clone(), false);
+        self.verifiers.borrow_mut().insert(key.clone(), None);
         let found = self.verifier_export(&key.0, &import.name);
-        self.verifiers.borrow_mut().insert(key, found);
+        self.verifiers.borrow_mut().insert(key, found.clone());
         found
     }
 
-    /// Whether export `name` of `target` is a verifier, here or through its
+    /// Export `name` of `target` as a verifier, here or through its
     /// re-exports.
-    fn verifier_export(&self, target: &Path, name: &str) -> bool {
-        let Some(facts) = self.files.get(target) else {
-            return false;
-        };
+    fn verifier_export(&self, target: &Path, name: &str) -> Option<Rc<VerifierAt>> {
+        let facts = self.files.get(target)?;
         if let Some(v) = facts
             .verify_calls
             .exported_verifiers
             .iter()
             .find(|v| v.name == name)
         {
-            return match &v.via {
+            let receiver = match &v.via {
                 None => true,
                 Some(via) => {
                     via.member.is_none()
@@ -233,17 +261,23 @@ impl<'a, R: Resolve> Linker<'a, R> {
                             .is_some_and(|c| c.class == QstashClass::Receiver)
                 }
             };
+            return receiver.then(|| {
+                Rc::new(VerifierAt {
+                    path: target.to_path_buf(),
+                    body: v.body,
+                })
+            });
         }
-        facts.exports.iter().any(|e| match &e.target {
-            ExportTarget::ReExport(r) if e.name == name => self.exported_verifier(target, r),
+        facts.exports.iter().find_map(|e| match &e.target {
+            ExportTarget::ReExport(r) if e.name == name => self.verifier_at(target, r),
             ExportTarget::Star(spec) if name != "default" => {
                 let r = ImportRef {
                     specifier: spec.clone(),
                     name: name.to_string(),
                 };
-                self.exported_verifier(target, &r)
+                self.verifier_at(target, &r)
             }
-            _ => false,
+            _ => None,
         })
     }
 
@@ -560,6 +594,7 @@ pub fn may_change(facts: &FileFacts) -> bool {
         || v.verifier_calls
             .iter()
             .any(|c| c.via.is_some() || c.imported.is_some())
+        || v.forwarded_bodies.iter().any(|b| b.imported.is_some())
 }
 
 /// Links one file on its own: imported values become unknown and sends on

@@ -1281,3 +1281,72 @@ fn a_handler_assigned_in_branches_is_verified_by_any_verified_value() {
         "{flagged:?}"
     );
 }
+
+/// A parsed body handed to a project function that passes that parameter
+/// to `verify` as the body is flagged at the argument, with the verify
+/// call as the related location; through a re-export too. The raw text,
+/// an argument in another position, a function that verifies something
+/// else, and a non-verifier are left alone.
+#[test]
+fn a_parsed_body_handed_to_a_verifier_function_is_flagged_at_the_argument() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"@vercel/node":"3.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    write(
+        r,
+        "api/_lib/qstash.ts",
+        "import { Receiver } from \"@upstash/qstash\";\nconst receiver = new Receiver();\nexport async function verifyBody(signature: string, body: string, url: string): Promise<boolean> {\n  try {\n    await receiver.verify({ signature, body, url });\n    return true;\n  } catch {\n    return false;\n  }\n}\nexport async function verifyText(signature: string, note: string, text: string) {\n  console.log(note);\n  await receiver.verify({ signature, body: text });\n}\nexport async function verifyOwn(signature: string, body: string) {\n  const raw = body.trim();\n  { const body = raw; await receiver.verify({ signature, body }); }\n}\nexport function audit(body: string) {\n  console.log(body);\n}\n",
+    );
+    write(r, "api/_lib/index.ts", "export * from \"./qstash\";\n");
+    let handler = |call: &str| {
+        format!(
+            "import type {{ VercelRequest, VercelResponse }} from \"@vercel/node\";\nimport {{ audit, verifyBody, verifyOwn, verifyText }} from \"./_lib/index\";\nexport default async function handler(req: VercelRequest, res: VercelResponse) {{\n  const signature = String(req.headers[\"upstash-signature\"]);\n  const body = typeof req.body === \"string\" ? req.body : JSON.stringify(req.body ?? {{}});\n  {call}\n  res.status(200).end();\n}}\n"
+        )
+    };
+    // Flagged: the re-serialised body reaches `verify` as its body.
+    write(
+        r,
+        "api/stringified.ts",
+        handler("if (!(await verifyBody(signature, body, `https://x.dev${req.url}`))) return res.status(401).end();"),
+    );
+    write(
+        r,
+        "api/third.ts",
+        handler("await verifyText(signature, \"hi\", JSON.stringify(req.body));"),
+    );
+    // Left alone: in a position the verifier does not verify, a verifier
+    // whose body is its own binding, a function that does not verify.
+    write(
+        r,
+        "api/note.ts",
+        handler("await verifyText(signature, body, \"raw\");"),
+    );
+    write(
+        r,
+        "api/own.ts",
+        handler("await verifyOwn(signature, body);"),
+    );
+    write(
+        r,
+        "api/audit.ts",
+        handler("await verifyText(signature, \"audit\", await readRaw(req)); audit(body);"),
+    );
+    assert_eq!(
+        lint(r, &[]),
+        [
+            "api/stringified.ts:6 [verify-parsed-body]",
+            "api/third.ts:6 [verify-parsed-body]",
+        ]
+    );
+    let related: Vec<String> = disk::run_json(r, &["check"])
+        .0
+        .iter()
+        .flat_map(|d| d["related"].as_array().cloned().unwrap_or_default())
+        .map(|rel| format!("{}:{}", rel["path"].as_str().unwrap_or(""), rel["line"]))
+        .collect();
+    assert_eq!(related, ["api/_lib/qstash.ts:5", "api/_lib/qstash.ts:13"]);
+}

@@ -67,6 +67,41 @@ export async function check(request: { rawBody?: string; body?: unknown }, signa
         ),
         only(
             R,
+            "a typeof guard is judged by its other branch; a guard on another value is not",
+            "src/guards/qstash.guard.ts",
+            r#"
+import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver();
+export async function check(request: { rawBody?: string; body?: unknown }, signature: string) {
+  await receiver.verify({ signature, body: typeof request.body === "string" ? request.body : JSON.stringify(request.body) });
+  await receiver.verify({ signature, body: "string" !== typeof request.body ? JSON.stringify(request.body) : request.body });
+  await receiver.verify({ signature, body: typeof request.rawBody === "string" ? request.rawBody : JSON.stringify(request.body) });
+}
+"#,
+            &[4, 5],
+        ),
+        only(
+            R,
+            "a parsed body handed to a local verifier, in the parameter it verifies",
+            "src/guards/qstash.guard.ts",
+            r#"
+import { Receiver } from "@upstash/qstash";
+const receiver = new Receiver();
+async function verifyBody(signature: string, body: string) {
+  await receiver.verify({ signature, body });
+}
+const verifyArrow = async (label: string, body: string) => receiver.verify({ signature: label, body });
+export async function check(request: { rawBody: string; body?: unknown }, signature: string) {
+  await verifyBody(signature, JSON.stringify(request.body));
+  await verifyArrow(signature, JSON.stringify(request.body));
+  await verifyBody(JSON.stringify(request.body), request.rawBody);
+  await verifyBody(signature, request.rawBody);
+}
+"#,
+            &[8, 9],
+        ),
+        only(
+            R,
             "App Router request.json()",
             "app/api/qstash/route.ts",
             r#"

@@ -612,6 +612,11 @@ impl FileFacts {
             v.verifier_calls
                 .iter()
                 .filter_map(|c| c.imported.as_ref())
+                .chain(
+                    v.forwarded_bodies
+                        .iter()
+                        .filter_map(|b| b.imported.as_ref()),
+                )
                 .map(|r| (r, Follow::IfParsed)),
         );
         let h = &self.handlers;

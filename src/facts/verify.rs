@@ -185,6 +185,25 @@ pub struct ExportedVerifier {
     pub name: String,
     /// It verifies only on an imported receiver, resolved from this module.
     pub via: Option<ImportedReceiver>,
+    /// It hands this parameter to `verify` as the body: the parameter's
+    /// position and the `body` option it becomes.
+    pub body: Option<(u32, Span)>,
+}
+
+/// A parsed body passed to a function that may hand it to `verify`
+/// (`verifySignature(signature, JSON.stringify(req.body), url)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForwardedBody {
+    /// The argument.
+    pub body: BodyArg,
+    /// Its position among the call's arguments.
+    pub index: u32,
+    /// The function called, when it is imported (the project link keeps the
+    /// fact only if that export is a verifier whose body is this parameter).
+    pub imported: Option<ImportRef>,
+    /// The `body` option of the verify call it reaches: in this file for a
+    /// local verifier, in another (set by the link) for an imported one.
+    pub reaches: Option<(Option<std::path::PathBuf>, Span)>,
 }
 
 /// The verify facts of one file. Dereferences to the verify calls, so
@@ -200,6 +219,8 @@ pub struct VerifyCalls {
     pub verifier_calls: Vec<VerifierCall>,
     /// The exported functions of this module that verify.
     pub exported_verifiers: Vec<ExportedVerifier>,
+    /// Parsed bodies passed to functions that verify them.
+    pub forwarded_bodies: Vec<ForwardedBody>,
 }
 
 impl std::ops::Deref for VerifyCalls {
@@ -1279,6 +1300,8 @@ enum Target {
         via: Option<ImportedReceiver>,
         options: Option<ObjectLit>,
         body: Option<BodyArg>,
+        /// The `body` is this parameter of the enclosing named function.
+        body_param: Option<u32>,
         callee: Span,
     },
     /// A verify wrapper call (a verification point only).
@@ -1293,6 +1316,8 @@ enum Target {
 /// One recorded call.
 struct RawCall {
     target: Target,
+    /// The arguments of a local or imported call that are parsed bodies.
+    parsed_args: Vec<(u32, BodyArg)>,
     span: Span,
     function: Option<Span>,
     usage: Usage,
@@ -1712,8 +1737,13 @@ impl Walker<'_> {
 
     fn record(&mut self, target: Target, call: &CallExpr) {
         let span = self.scope.span(call.span);
+        let parsed_args = match target {
+            Target::Local(_) | Target::Imported(..) => self.parsed_args(call),
+            _ => Vec::new(),
+        };
         let raw = RawCall {
             target,
+            parsed_args,
             span,
             function: self.function(),
             usage: self.usage_of(call.span),
@@ -1725,7 +1755,9 @@ impl Walker<'_> {
 
     // -- the body option ----------------------------------------------------
 
-    fn body_arg(&self, options: &Expr) -> Option<BodyArg> {
+    /// Applies `f` to the `body` property value of a verify call's options
+    /// (the identifier of a shorthand `{ body }`) and its span.
+    fn with_body<T>(&self, options: &Expr, f: impl FnOnce(&Expr, Span) -> T) -> Option<T> {
         let Expr::Object(o) = self.scope.resolve_const(options) else {
             return None;
         };
@@ -1735,21 +1767,75 @@ impl Walker<'_> {
                 Prop::KeyValue(kv)
                     if super::fold::prop_name(&kv.key).as_deref() == Some("body") =>
                 {
-                    return Some(BodyArg {
-                        source: self.body_source(&kv.value, 0),
-                        span: self.scope.span(e_span(&kv.value)),
-                    });
+                    return Some(f(&kv.value, self.scope.span(e_span(&kv.value))));
                 }
                 Prop::Shorthand(id) if &*id.sym == "body" => {
-                    return Some(BodyArg {
-                        source: self.body_source(&Expr::Ident(id.clone()), 0),
-                        span: self.scope.span(id.span),
-                    });
+                    return Some(f(&Expr::Ident(id.clone()), self.scope.span(id.span)));
                 }
                 _ => {}
             }
         }
         None
+    }
+
+    fn body_arg(&self, options: &Expr) -> Option<BodyArg> {
+        self.with_body(options, |value, span| BodyArg {
+            source: self.body_source(value, 0),
+            span,
+        })
+    }
+
+    /// Which parameter of the named function around `call` the verify
+    /// call's `body` is, when it is one: that function's callers decide
+    /// what is verified (`verifySignature(signature, body, url)`).
+    fn body_param(&self, options: &Expr, call: swc_common::Span) -> Option<u32> {
+        self.with_body(options, |value, _| {
+            let Expr::Ident(id) = unwrap(value) else {
+                return None;
+            };
+            let (_, f) = self.scope.enclosing_function(call)?;
+            let index = f
+                .params
+                .iter()
+                .position(|p| p.as_deref() == Some(&*id.sym))?;
+            let (lo, hi) = super::fold::body_range(&f.body)?;
+            let body = self.scope.span(swc_common::Span::new(
+                swc_common::BytePos(lo),
+                swc_common::BytePos(hi),
+            ));
+            let decl = self.scope.lookup(&id.sym, self.scope.span(id.span).start)?;
+            // Declared before the body, in a scope around it: the
+            // parameter itself, not a binding of the body or a callback.
+            let own = matches!(decl.binding, Binding::Opaque { .. })
+                && decl.pos < body.start
+                && decl.scope.start <= body.start
+                && body.end <= decl.scope.end;
+            own.then_some(index as u32)
+        })
+        .flatten()
+    }
+
+    /// The arguments of a call that are parsed bodies, with their positions:
+    /// judged once the project knows whether the callee hands that
+    /// parameter to `verify` as its body.
+    fn parsed_args(&self, call: &CallExpr) -> Vec<(u32, BodyArg)> {
+        let mut out = Vec::new();
+        for (i, a) in call.args.iter().enumerate() {
+            if a.spread.is_some() {
+                break;
+            }
+            let source = self.body_source(&a.expr, 0);
+            if source.is_parsed() {
+                out.push((
+                    i as u32,
+                    BodyArg {
+                        source,
+                        span: self.scope.span(e_span(&a.expr)),
+                    },
+                ));
+            }
+        }
+        out
     }
 
     fn body_source(&self, e: &Expr, depth: u32) -> BodySource {
@@ -1786,7 +1872,27 @@ impl Walker<'_> {
             // body takes the parsed branch. Judged only when every branch
             // is parsed or a literal, so that a raw fallback
             // (`rawBody ?? JSON.stringify(body)`) is not.
-            Expr::Cond(c) => self.branches_source(&[&c.cons, &c.alt], d),
+            Expr::Cond(c) => {
+                // `typeof req.body === "string" ? req.body : JSON.stringify(req.body)`:
+                // the string branch runs only when the framework left the
+                // body unparsed, so a JSON delivery takes the other one.
+                if let Some((operand, string_is_cons)) = typeof_string_test(&c.test) {
+                    let (text, other) = if string_is_cons {
+                        (&c.cons, &c.alt)
+                    } else {
+                        (&c.alt, &c.cons)
+                    };
+                    // A raw value tested for a string (`typeof rawBody === "string"`)
+                    // is a raw fallback instead, judged by the branches.
+                    if same_path(text, operand) && self.body_source(operand, d) != BodySource::Raw {
+                        let source = self.body_source(other, d);
+                        if source.is_parsed() {
+                            return source;
+                        }
+                    }
+                }
+                self.branches_source(&[&c.cons, &c.alt], d)
+            }
             Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
                 self.branches_source(&[&b.left, &b.right], d)
             }
@@ -2074,12 +2180,27 @@ impl Walker<'_> {
         // Local verifiers: functions that await or return `verify`, with the
         // imported receiver they verify on when every such call has one.
         let mut verifiers: HashMap<Span, Option<ImportedReceiver>> = HashMap::default();
+        // The parameter each verifier hands to `verify` as the body, with
+        // that `body` option: the first such call decides.
+        let mut body_params: HashMap<Span, (u32, Span)> = HashMap::default();
         for (r, (awaited, ..)) in self.raw.iter().zip(&resolved) {
-            let (Target::Verify { via, .. }, Some(f)) = (&r.target, r.function) else {
+            let (
+                Target::Verify {
+                    via,
+                    body,
+                    body_param,
+                    ..
+                },
+                Some(f),
+            ) = (&r.target, r.function)
+            else {
                 continue;
             };
             if *awaited == Awaited::Floating {
                 continue;
+            }
+            if let (Some(i), Some(b)) = (body_param, body) {
+                body_params.entry(f).or_insert((*i, b.span));
             }
             match verifiers.get_mut(&f) {
                 Some(existing) => {
@@ -2102,6 +2223,7 @@ impl Walker<'_> {
                     options,
                     body,
                     callee,
+                    ..
                 } => {
                     out.calls.push(VerifyCall {
                         span: r.span,
@@ -2118,12 +2240,26 @@ impl Walker<'_> {
                 }
                 Target::Wrapper => Some(None),
                 Target::Local(name) => {
-                    let verifier = self.fn_names.get(name.as_str()).and_then(|spans| {
+                    let function = self.fn_names.get(name.as_str()).and_then(|spans| {
                         spans
                             .iter()
                             .filter(|s| !s.contains(r.span))
-                            .find_map(|s| verifiers.get(s))
+                            .find(|s| verifiers.contains_key(s))
                     });
+                    if let Some(&(index, verified)) = function.and_then(|f| body_params.get(f)) {
+                        out.forwarded_bodies.extend(
+                            r.parsed_args
+                                .iter()
+                                .filter(|(i, _)| *i == index)
+                                .map(|(_, body)| ForwardedBody {
+                                    body: *body,
+                                    index,
+                                    imported: None,
+                                    reaches: Some((None, verified)),
+                                }),
+                        );
+                    }
+                    let verifier = function.and_then(|f| verifiers.get(f));
                     match verifier {
                         Some(via) => {
                             out.verifier_calls.push(VerifierCall {
@@ -2142,6 +2278,13 @@ impl Walker<'_> {
                     }
                 }
                 Target::Imported(name, import) => {
+                    out.forwarded_bodies
+                        .extend(r.parsed_args.iter().map(|(index, body)| ForwardedBody {
+                            body: *body,
+                            index: *index,
+                            imported: Some(import.clone()),
+                            reaches: None,
+                        }));
                     let broken = (*awaited == Awaited::Floating && !chained) || swallowed.is_some();
                     if broken {
                         out.verifier_calls.push(VerifierCall {
@@ -2166,10 +2309,14 @@ impl Walker<'_> {
                 Exported::Name(local) => self.fn_names.get(local).cloned().unwrap_or_default(),
                 Exported::Span(s) => vec![*s],
             };
-            if let Some(via) = spans.iter().find_map(|s| verifiers.get(s)) {
+            if let Some((s, via)) = spans
+                .iter()
+                .find_map(|s| verifiers.get(s).map(|via| (s, via)))
+            {
                 out.exported_verifiers.push(ExportedVerifier {
                     name: name.clone(),
                     via: via.clone(),
+                    body: body_params.get(s).copied(),
                 });
             }
         }
@@ -2722,16 +2869,57 @@ impl Walker<'_> {
         let arg = n.args.first().filter(|a| a.spread.is_none());
         let options = arg.and_then(|a| self.scope.value(&a.expr).object.map(|o| *o));
         let body = arg.and_then(|a| self.body_arg(&a.expr));
+        let body_param = arg.and_then(|a| self.body_param(&a.expr, n.span));
         let callee = self.scope.span(e_span(callee));
         self.record(
             Target::Verify {
                 via,
                 options,
                 body,
+                body_param,
                 callee,
             },
             n,
         );
+    }
+}
+
+/// The operand of `typeof x === "string"` (or `==`, `!==`, `!=`, either
+/// way round), and whether the test holds when `x` is a string.
+fn typeof_string_test(test: &Expr) -> Option<(&Expr, bool)> {
+    let Expr::Bin(b) = unwrap(test) else {
+        return None;
+    };
+    let holds = match b.op {
+        BinaryOp::EqEqEq | BinaryOp::EqEq => true,
+        BinaryOp::NotEqEq | BinaryOp::NotEq => false,
+        _ => return None,
+    };
+    fn typeof_of(e: &Expr) -> Option<&Expr> {
+        match unwrap(e) {
+            Expr::Unary(u) if u.op == UnaryOp::TypeOf => Some(&*u.arg),
+            _ => None,
+        }
+    }
+    let is_string = |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Str(s)) if &*s.value == "string");
+    match (typeof_of(&b.left), typeof_of(&b.right)) {
+        (Some(x), None) if is_string(&b.right) => Some((x, holds)),
+        (None, Some(x)) if is_string(&b.left) => Some((x, holds)),
+        _ => None,
+    }
+}
+
+/// Whether `a` and `b` name the same identifier or static member path
+/// (`req.body`).
+fn same_path(a: &Expr, b: &Expr) -> bool {
+    match (unwrap(a), unwrap(b)) {
+        (Expr::Ident(x), Expr::Ident(y)) => x.sym == y.sym,
+        (Expr::Member(x), Expr::Member(y)) => {
+            member_name(&x.prop).is_some()
+                && member_name(&x.prop) == member_name(&y.prop)
+                && same_path(&x.obj, &y.obj)
+        }
+        _ => false,
     }
 }
 

@@ -130,4 +130,19 @@ pub fn check(ctx: &RuleContext, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+    // A parsed body handed to a function that verifies it: the diagnostic
+    // points at the argument, where the fix belongs.
+    for b in &facts.verify_calls.forwarded_bodies {
+        let (Some((path, verified)), Some((message, help))) = (&b.reaches, describe(b.body.source))
+        else {
+            continue;
+        };
+        let mut f = Finding::new(META.id, b.body.span, message, help);
+        let note = "the `verify` call this body reaches".to_string();
+        match path {
+            Some(path) => f.related_elsewhere.push((path.clone(), *verified, note)),
+            None => f.related.push((*verified, note)),
+        }
+        out.push(f);
+    }
 }
