@@ -416,7 +416,7 @@ fn finish(
         link_project(&mut analyzed, resolver);
     }
     lap("routes", &analyzed);
-    let mut judged = judge(&analyzed, resolver, cwd);
+    let mut judged = judge(&analyzed, resolver, cwd, None);
     lap("judged", &analyzed);
     // A route file whose handler calls were left unfollowed, with a lost
     // send: its handler may receive QStash messages through a verifier
@@ -427,7 +427,7 @@ fn finish(
         && parse_imported(&mut analyzed, resolver, memo, &index, cwd)
     {
         link_project(&mut analyzed, resolver);
-        judged = judge(&analyzed, resolver, cwd);
+        judged = judge(&analyzed, resolver, cwd, Some(judged));
         lap("judged again", &analyzed);
     }
     let Judged {
@@ -435,6 +435,7 @@ fn finish(
         flow,
         mut parsed_bodies,
         mut dead,
+        ..
     } = judged;
     // Only parsed files have findings: the others are not looked up.
     for a in analyzed.iter_mut().filter(|a| a.facts.is_some()) {
@@ -976,10 +977,23 @@ struct Judged {
     parsed_bodies: HashMap<PathBuf, Vec<crate::receivers::ParsedBody>>,
     /// Its destinations that reach no handler for their method.
     dead: HashMap<PathBuf, Vec<crate::receivers::DeadDestination>>,
+    /// The handlers that receive QStash messages, which the send flow
+    /// was judged with.
+    receiving: HashMap<PathBuf, Vec<crate::diagnostic::Span>>,
 }
 
-/// Judges the receivers and the send flow of every parsed file.
-fn judge(analyzed: &[Analyzed], resolver: &crate::resolve::ModuleResolver, cwd: &Path) -> Judged {
+/// Judges the receivers and the send flow of every parsed file. `earlier`
+/// is the verdict before the handler calls of routes with a lost send were
+/// followed: the files that brings in mention no QStash (so they send
+/// nothing) and import no module that sends (they would have been parsed
+/// as its importers), so the lost sends can only change through which
+/// handlers receive, and the send flow is judged again only if that did.
+fn judge(
+    analyzed: &[Analyzed],
+    resolver: &crate::resolve::ModuleResolver,
+    cwd: &Path,
+    earlier: Option<Judged>,
+) -> Judged {
     let inputs: Vec<crate::receivers::FileInput> = analyzed
         .iter()
         .filter_map(|a| {
@@ -992,14 +1006,20 @@ fn judge(analyzed: &[Analyzed], resolver: &crate::resolve::ModuleResolver, cwd: 
         .collect();
     let resolver = crate::link::Memoized::new(resolver);
     let receivers = crate::receivers::analyze(&inputs, &resolver, cwd);
-    let dependencies = std::cell::RefCell::new(crate::project::Dependencies::default());
-    let depends = |file: &Path, name: &str| dependencies.borrow_mut().declared(file, name);
-    let flow = crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving, &depends);
+    let flow = match earlier {
+        Some(e) if e.receiving == receivers.receiving => e.flow,
+        _ => {
+            let dependencies = std::cell::RefCell::new(crate::project::Dependencies::default());
+            let depends = |file: &Path, name: &str| dependencies.borrow_mut().declared(file, name);
+            crate::sendflow::analyze(&inputs, &resolver, &receivers.receiving, &depends)
+        }
+    };
     Judged {
         statuses: receivers.unverified,
         flow,
         parsed_bodies: receivers.parsed_bodies,
         dead: receivers.dead,
+        receiving: receivers.receiving,
     }
 }
 
