@@ -1350,3 +1350,62 @@ fn a_parsed_body_handed_to_a_verifier_function_is_flagged_at_the_argument() {
         .collect();
     assert_eq!(related, ["api/_lib/qstash.ts:5", "api/_lib/qstash.ts:13"]);
 }
+
+/// A wrapper in a module that never mentions QStash, behind a barrel, is
+/// still read when a handler hands it a callback that sends (inline or a
+/// named function): whether it awaits the callback inside `try` decides
+/// whether the send's failure is handled. What the wrapper module itself
+/// calls (a module that neither verifies nor sends) changes nothing.
+#[test]
+fn a_callback_handed_to_a_wrapper_behind_a_barrel_is_judged_by_the_wrapper() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    write(
+        r,
+        "tsconfig.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}"#,
+    );
+    write(
+        r,
+        "lib/queue.ts",
+        "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function enqueue() {\n  await qstash.publishJSON({ url: \"https://example.com/api/jobs\", body: {} });\n}\n",
+    );
+    write(r, "lib/auth/index.ts", "export * from \"./team\";\n");
+    write(
+        r,
+        "lib/auth/team.ts",
+        "import { log } from \"../log\";\ntype H = (req: Request) => Promise<Response>;\nexport function withTeam(handler: H): H {\n  return async (req) => {\n    log(\"team\");\n    return handler(req);\n  };\n}\nexport function withSafeTeam(handler: H): H {\n  return async (req) => {\n    try {\n      return await handler(req);\n    } catch {\n      return new Response(\"failed\", { status: 500 });\n    }\n  };\n}\n",
+    );
+    write(
+        r,
+        "lib/log.ts",
+        "export function log(m: string) {\n  console.log(m);\n}\n",
+    );
+    write(
+        r,
+        "app/api/inline/route.ts",
+        "import { withTeam } from \"@/lib/auth\";\nimport { enqueue } from \"@/lib/queue\";\nexport const POST = withTeam(async () => {\n  await enqueue();\n  return new Response(\"ok\");\n});\n",
+    );
+    write(
+        r,
+        "app/api/named/route.ts",
+        "import { withTeam } from \"@/lib/auth\";\nimport { enqueue } from \"@/lib/queue\";\nasync function handler() {\n  await enqueue();\n  return new Response(\"ok\");\n}\nexport const POST = withTeam(handler);\n",
+    );
+    write(
+        r,
+        "app/api/safe/route.ts",
+        "import { withSafeTeam } from \"@/lib/auth\";\nimport { enqueue } from \"@/lib/queue\";\nexport const POST = withSafeTeam(async () => {\n  await enqueue();\n  return new Response(\"ok\");\n});\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        [
+            "app/api/inline/route.ts:4 [unhandled-publish]",
+            "app/api/named/route.ts:4 [unhandled-publish]",
+        ]
+    );
+}

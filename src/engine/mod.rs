@@ -143,6 +143,8 @@ struct Analyzed {
     handler_calls_deferred: bool,
     /// What its route handlers call is followed.
     follow_handler_calls: bool,
+    /// The prefilter passed it: it mentions QStash or registers routes.
+    relevant: bool,
 }
 
 impl Analyzed {
@@ -169,6 +171,7 @@ impl Analyzed {
             imports_followed: false,
             handler_calls_deferred: false,
             follow_handler_calls: false,
+            relevant: false,
         }
     }
 
@@ -864,9 +867,10 @@ fn parse_imported(
     index: &HashMap<std::ffi::OsString, usize>,
     fallback_root: &Path,
 ) -> bool {
-    // A need: export `name` of file `i`, and whether the functions behind
-    // it are followed too.
-    type Need = (usize, String, bool);
+    // A need: export `name` of file `i`, whether the functions behind it
+    // are followed too, and whether the file asking hands it a callback
+    // (see `hands_to`).
+    type Need = (usize, String, bool, bool);
     let locate = |from: &Path, spec: &str| {
         resolver
             .resolve(from, spec)
@@ -903,7 +907,8 @@ fn parse_imported(
                 crate::facts::Follow::IfParsed if analyzed_has_facts(j) => false,
                 crate::facts::Follow::IfParsed => continue,
             };
-            needs.push((j, r.name.clone(), calls));
+            let handed = calls && hands_to(f, &a.path, j, &locate);
+            needs.push((j, r.name.clone(), calls, handed));
         }
         a.imports_followed = true;
         a.handler_calls_deferred = deferred;
@@ -911,7 +916,19 @@ fn parse_imported(
     let mut tried = vec![false; analyzed.len()];
     let mut parsed_any = false;
     let mut done: HashMap<(usize, String), bool> = HashMap::default();
+    let mut reach: HashMap<usize, bool> = HashMap::default();
     while !needs.is_empty() {
+        // A function followed for what it calls, in a module that is not
+        // parsed and stands in front of nothing that verifies or sends,
+        // would show neither: it stays unparsed, as for a handler that does
+        // not receive. Unless a callback is handed to it (its rejections
+        // pass through it) or its value is needed.
+        needs.retain(|(j, _, calls, handed)| {
+            !calls
+                || *handed
+                || analyzed[*j].facts.is_some()
+                || reaches_verify_or_send(analyzed, *j, &locate, &mut reach)
+        });
         // Parse the files the needs land in, in parallel.
         let mut fresh: Vec<usize> = needs
             .iter()
@@ -936,7 +953,7 @@ fn parse_imported(
         }
         // Then what each needed export depends on.
         let mut next: Vec<Need> = Vec::new();
-        for (j, name, calls) in needs.drain(..) {
+        for (j, name, calls, handed) in needs.drain(..) {
             match done.get(&(j, name.clone())) {
                 Some(&had) if had || !calls => continue,
                 _ => {}
@@ -944,18 +961,28 @@ fn parse_imported(
             done.insert((j, name.clone()), calls);
             let a = &analyzed[j];
             let Some(f) = &a.facts else { continue };
+            // A re-export is the same function: what was handed to it is.
+            let reexport = f.exports.iter().any(|e| {
+                e.name == name && matches!(e.target, crate::facts::ExportTarget::ReExport(_))
+            });
             match f.export_links(&name, calls) {
                 Some(links) => {
                     for (r, c) in links {
                         if let Some(k) = locate(&a.path, &r.specifier) {
-                            next.push((k, r.name, c));
+                            let handed = c
+                                && if reexport {
+                                    handed
+                                } else {
+                                    hands_to(f, &a.path, k, &locate)
+                                };
+                            next.push((k, r.name, c, handed));
                         }
                     }
                 }
                 None if name != "default" => {
                     for spec in f.star_exports() {
                         if let Some(k) = locate(&a.path, spec) {
-                            next.push((k, name.clone(), calls));
+                            next.push((k, name.clone(), calls, handed));
                         }
                     }
                 }
@@ -965,6 +992,137 @@ fn parse_imported(
         needs = next;
     }
     parsed_any
+}
+
+/// Whether the module at `from` (facts `f`) hands module `target` a
+/// callback that may send, or a function that may: what `target` does
+/// with it decides whether its rejections are handled. A handed function
+/// (or object) of this module may send when calls whose fate matters are
+/// made in it (or in its methods); an imported one, or an inline
+/// callback, is assumed to.
+fn hands_to(
+    f: &FileFacts,
+    from: &Path,
+    target: usize,
+    locate: &impl Fn(&Path, &str) -> Option<usize>,
+) -> bool {
+    use crate::facts::flow::Escape;
+    use crate::facts::handlers::CallRef;
+    let to_target = |e: &Escape| match e {
+        Escape::Via(CallRef::Imported(r)) => locate(from, &r.specifier) == Some(target),
+        _ => false,
+    };
+    // Calls whose fate matters made in that function, or in a method of
+    // the object by that name.
+    let in_function = |name: &str| {
+        f.flow.iter().any(|c| {
+            c.frame.as_ref().is_some_and(|fr| {
+                fr.name == name || matches!(&fr.escape, Escape::Object(o) if o == name)
+            })
+        })
+    };
+    f.flow
+        .iter()
+        .any(|c| c.frame.as_ref().is_some_and(|fr| to_target(&fr.escape)))
+        || f.flow_value_refs.iter().any(|(handed, e)| {
+            to_target(e)
+                && match handed {
+                    CallRef::Local(name) => in_function(name),
+                    CallRef::Imported(_) | CallRef::Inline(_) => true,
+                }
+        })
+}
+
+/// Whether module `j`, or a module it imports (through any chain of
+/// imports), could verify or send: it builds a QStash instance, exports
+/// one (or a function returning one), sends, verifies or wraps with a
+/// verify wrapper. Those all name QStash, so such a module passed the
+/// prefilter and its facts are known; a module whose imports are unknown
+/// (not parsed, not surveyed) counts as one. `known` keeps the answers:
+/// when one is found, every module on the chain of imports to it; when
+/// none is, every module visited (what each reaches lies inside what was
+/// searched). Either way the answers do not depend on the order of the
+/// questions, and each import is followed about once in a run.
+fn reaches_verify_or_send(
+    analyzed: &[Analyzed],
+    j: usize,
+    locate: &impl Fn(&Path, &str) -> Option<usize>,
+    known: &mut HashMap<usize, bool>,
+) -> bool {
+    use crate::facts::ExportTarget;
+    if let Some(&k) = known.get(&j) {
+        return k;
+    }
+    let hit = |f: &FileFacts| {
+        !f.sends.is_empty()
+            || !f.constructions.is_empty()
+            || !f.wrappers.is_empty()
+            || !f.verify_calls.calls.is_empty()
+            || !f.verify_calls.exported_verifiers.is_empty()
+            || f.exports.iter().any(|e| {
+                matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some())
+            })
+    };
+    // Each module visited, with the one whose import led to it: when one
+    // is found, the chain back to `j` reaches it too.
+    let mut from: HashMap<usize, usize> = HashMap::default();
+    let mut work = vec![(j, j)];
+    let mut found = None;
+    while let Some((k, parent)) = work.pop() {
+        if from.contains_key(&k) {
+            continue;
+        }
+        from.insert(k, parent);
+        let a = &analyzed[k];
+        let reaches = known.get(&k).copied().or_else(|| match &a.facts {
+            Some(f) if hit(f) => Some(true),
+            // Read but never surveyed for imports: unknown.
+            None if a.relevant || a.text.is_some() => Some(true),
+            _ => None,
+        });
+        match reaches {
+            Some(true) => {
+                found = Some(k);
+                break;
+            }
+            Some(false) => continue,
+            None => {}
+        }
+        let next: Vec<usize> = match &a.facts {
+            Some(f) => f
+                .imports
+                .iter()
+                .filter_map(|i| locate(&a.path, &i.specifier))
+                .chain(f.exports.iter().filter_map(|e| match &e.target {
+                    ExportTarget::ReExport(r) => locate(&a.path, &r.specifier),
+                    ExportTarget::Star(s) => locate(&a.path, s),
+                    ExportTarget::Local(_) => None,
+                }))
+                .collect(),
+            None => a
+                .specifiers
+                .iter()
+                .filter_map(|s| locate(&a.path, s))
+                .collect(),
+        };
+        work.extend(next.into_iter().map(|n| (n, k)));
+    }
+    match found {
+        Some(mut k) => {
+            loop {
+                known.insert(k, true);
+                match from.get(&k) {
+                    Some(&p) if p != k => k = p,
+                    _ => break,
+                }
+            }
+            true
+        }
+        None => {
+            known.extend(from.into_keys().map(|k| (k, false)));
+            false
+        }
+    }
 }
 
 /// What the project link judges, per file.
@@ -1166,6 +1324,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     let survey = crate::prefilter::survey(&text);
     let mentions = survey.mentions;
     let relevant = mentions || survey.registers;
+    a.relevant = relevant;
     // A file parsed only because it registers routes may hold a handler a
     // publish targets, but its syntax and size are not QStash's business:
     // no parse error and no notice for it.
