@@ -683,9 +683,19 @@ fn qstash_modules(
                 matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some())
             });
             let exports = !f.exports.is_empty();
+            // A send whose failure a caller can see (or that sends where
+            // its function's arguments say): one handled where it is made,
+            // left floating or kept alive tells callers nothing.
+            let reaches_callers = |s: &crate::facts::SendCall| {
+                s.forwarded.is_some()
+                    || f.flow.iter().all(|c| {
+                        c.target != FlowTarget::Send(s.span)
+                            || matches!(c.fate, Fate::Awaited | Fate::Returned | Fate::Unknown)
+                    })
+            };
             let seed = client
                 || !f.verify_calls.exported_verifiers.is_empty()
-                || exports && f.sends.iter().any(|s| s.via.is_none());
+                || exports && f.sends.iter().any(|s| s.via.is_none() && reaches_callers(s));
             let mut deps: Vec<&str> = f
                 .exports
                 .iter()
@@ -696,7 +706,12 @@ fn qstash_modules(
                 })
                 .collect();
             if exports {
-                deps.extend(f.sends.iter().filter_map(|s| Some(s.via.as_ref()?.import.specifier.as_str())));
+                deps.extend(
+                    f.sends
+                        .iter()
+                        .filter(|s| reaches_callers(s))
+                        .filter_map(|s| Some(s.via.as_ref()?.import.specifier.as_str())),
+                );
                 deps.extend(f.flow.iter().filter_map(|c| match &c.target {
                     FlowTarget::Function(CallRef::Imported(r))
                         if matches!(c.fate, Fate::Awaited | Fate::Returned) =>
