@@ -1409,3 +1409,41 @@ fn a_callback_handed_to_a_wrapper_behind_a_barrel_is_judged_by_the_wrapper() {
         ]
     );
 }
+
+/// A send helper whose send is handled inside it still has its callers
+/// read: they name the destinations. A module whose sends are all handled
+/// where they are made has no caller that could lose a message.
+#[test]
+fn callers_of_a_handled_send_helper_still_name_its_destinations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = dir.path();
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    write(
+        r,
+        "tsconfig.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}"#,
+    );
+    write(
+        r,
+        "lib/jobs.ts",
+        "import { Client } from \"@upstash/qstash\";\nconst qstash = new Client({ token: process.env.QSTASH_TOKEN! });\nexport async function publishTo(path: string) {\n  try {\n    await qstash.publishJSON({ url: `${process.env.APP_URL}${path}`, body: {} });\n  } catch (err) {\n    console.error(err);\n  }\n}\n",
+    );
+    write(
+        r,
+        "app/api/start/route.ts",
+        "import { publishTo } from \"@/lib/jobs\";\nexport async function POST() {\n  await publishTo(\"/api/jobs/resize\");\n  return new Response(\"ok\");\n}\n",
+    );
+    write(
+        r,
+        "app/api/jobs/resize/route.ts",
+        "export async function POST(req: Request) {\n  return Response.json(await req.json());\n}\n",
+    );
+    assert_eq!(
+        lint_all(r, &[]),
+        ["app/api/jobs/resize/route.ts:1 [missing-signature-verification]"]
+    );
+}
