@@ -1157,7 +1157,7 @@ struct Judged {
 
 /// Judges the receivers and the send flow of every parsed file. `earlier`
 /// is the verdict before the handler calls of routes with a lost send were
-/// followed: the files that brings in mention no QStash (so they send
+/// followed: the files following brings in mention no QStash (so they send
 /// nothing) and import no module that sends (they would have been parsed
 /// as its importers), so the lost sends can only change through which
 /// handlers receive, and the send flow is judged again only if that did.
