@@ -686,12 +686,17 @@ fn qstash_modules(
             // A send whose failure a caller can see (or that sends where
             // its function's arguments say): one handled where it is made,
             // left floating or kept alive tells callers nothing.
+            let kept_here: crate::hash::HashSet<crate::diagnostic::Span> = f
+                .flow
+                .iter()
+                .filter(|c| !matches!(c.fate, Fate::Awaited | Fate::Returned | Fate::Unknown))
+                .filter_map(|c| match c.target {
+                    FlowTarget::Send(span) => Some(span),
+                    FlowTarget::Function(_) => None,
+                })
+                .collect();
             let reaches_callers = |s: &crate::facts::SendCall| {
-                s.forwarded.is_some()
-                    || f.flow.iter().all(|c| {
-                        c.target != FlowTarget::Send(s.span)
-                            || matches!(c.fate, Fate::Awaited | Fate::Returned | Fate::Unknown)
-                    })
+                s.forwarded.is_some() || !kept_here.contains(&s.span)
             };
             let seed = client
                 || !f.verify_calls.exported_verifiers.is_empty()
