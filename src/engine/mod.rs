@@ -889,7 +889,7 @@ fn parse_imported(
 ) -> bool {
     // A need: export `name` of file `i`, whether the functions behind it
     // are followed too, and whether the file asking hands it a callback
-    // (see `hands_to`).
+    // (see `handed_to`).
     type Need = (usize, String, bool, bool);
     let locate = |from: &Path, spec: &str| {
         resolver
@@ -913,6 +913,7 @@ fn parse_imported(
             .is_some();
         let Some(f) = &a.facts else { continue };
         let mut deferred = false;
+        let mut handed: Option<crate::hash::HashSet<usize>> = None;
         for (r, follow) in f.own_links(route_file) {
             if follow == crate::facts::Follow::HandlerCalls && !a.follow_handler_calls {
                 deferred = true;
@@ -927,7 +928,10 @@ fn parse_imported(
                 crate::facts::Follow::IfParsed if analyzed_has_facts(j) => false,
                 crate::facts::Follow::IfParsed => continue,
             };
-            let handed = calls && hands_to(f, &a.path, j, &locate);
+            let handed = calls
+                && handed
+                    .get_or_insert_with(|| handed_to(f, &a.path, &locate))
+                    .contains(&j);
             needs.push((j, r.name.clone(), calls, handed));
         }
         a.imports_followed = true;
@@ -937,6 +941,7 @@ fn parse_imported(
     let mut parsed_any = false;
     let mut done: HashMap<(usize, String), bool> = HashMap::default();
     let mut reach: HashMap<usize, bool> = HashMap::default();
+    let mut handed_by: HashMap<usize, crate::hash::HashSet<usize>> = HashMap::default();
     while !needs.is_empty() {
         // A function followed for what it calls, in a module that is not
         // parsed and stands in front of nothing that verifies or sends,
@@ -993,7 +998,10 @@ fn parse_imported(
                                 && if reexport {
                                     handed
                                 } else {
-                                    hands_to(f, &a.path, k, &locate)
+                                    handed_by
+                                        .entry(j)
+                                        .or_insert_with(|| handed_to(f, &a.path, &locate))
+                                        .contains(&k)
                                 };
                             next.push((k, r.name, c, handed));
                         }
@@ -1014,43 +1022,43 @@ fn parse_imported(
     parsed_any
 }
 
-/// Whether the module at `from` (facts `f`) hands module `target` a
-/// callback that may send, or a function that may: what `target` does
-/// with it decides whether its rejections are handled. A handed function
-/// (or object) of this module may send when calls whose fate matters are
-/// made in it (or in its methods); an imported one, or an inline
-/// callback, is assumed to.
-fn hands_to(
+/// The modules the module at `from` (facts `f`) hands a callback that may
+/// send, or a function that may: what such a module does with it decides
+/// whether its rejections are handled. A handed function (or object) of
+/// this module may send when calls whose fate matters are made in it (or
+/// in its methods); an imported one, or an inline callback, is assumed
+/// to. Worked out once per module, in one pass over its facts.
+fn handed_to(
     f: &FileFacts,
     from: &Path,
-    target: usize,
     locate: &impl Fn(&Path, &str) -> Option<usize>,
-) -> bool {
+) -> crate::hash::HashSet<usize> {
     use crate::facts::flow::Escape;
     use crate::facts::handlers::CallRef;
-    let to_target = |e: &Escape| match e {
-        Escape::Via(CallRef::Imported(r)) => locate(from, &r.specifier) == Some(target),
-        _ => false,
+    let target = |e: &Escape| match e {
+        Escape::Via(CallRef::Imported(r)) => locate(from, &r.specifier),
+        _ => None,
     };
-    // Calls whose fate matters made in that function, or in a method of
-    // the object by that name.
-    let in_function = |name: &str| {
-        f.flow.iter().any(|c| {
-            c.frame.as_ref().is_some_and(|fr| {
-                fr.name == name || matches!(&fr.escape, Escape::Object(o) if o == name)
-            })
-        })
-    };
-    f.flow
-        .iter()
-        .any(|c| c.frame.as_ref().is_some_and(|fr| to_target(&fr.escape)))
-        || f.flow_value_refs.iter().any(|(handed, e)| {
-            to_target(e)
-                && match handed {
-                    CallRef::Local(name) => in_function(name),
-                    CallRef::Imported(_) | CallRef::Inline(_) => true,
-                }
-        })
+    // The functions and objects with calls whose fate matters.
+    let mut active: crate::hash::HashSet<&str> = crate::hash::HashSet::default();
+    let mut out: crate::hash::HashSet<usize> = crate::hash::HashSet::default();
+    for fr in f.flow.iter().filter_map(|c| c.frame.as_ref()) {
+        active.insert(fr.name.as_str());
+        if let Escape::Object(o) = &fr.escape {
+            active.insert(o.as_str());
+        }
+        out.extend(target(&fr.escape));
+    }
+    for (handed, e) in &f.flow_value_refs {
+        let may_send = match handed {
+            CallRef::Local(name) => active.contains(name.as_str()),
+            CallRef::Imported(_) | CallRef::Inline(_) => true,
+        };
+        if may_send {
+            out.extend(target(e));
+        }
+    }
+    out
 }
 
 /// Whether module `j`, or a module it imports (through any chain of
