@@ -2910,16 +2910,21 @@ fn typeof_string_test(test: &Expr) -> Option<(&Expr, bool)> {
 }
 
 /// Whether `a` and `b` name the same identifier or static member path
-/// (`req.body`).
-fn same_path(a: &Expr, b: &Expr) -> bool {
-    match (unwrap(a), unwrap(b)) {
-        (Expr::Ident(x), Expr::Ident(y)) => x.sym == y.sym,
-        (Expr::Member(x), Expr::Member(y)) => {
-            member_name(&x.prop).is_some()
-                && member_name(&x.prop) == member_name(&y.prop)
-                && same_path(&x.obj, &y.obj)
+/// (`req.body`). A loop, not recursion: a member chain may be very long.
+fn same_path(mut a: &Expr, mut b: &Expr) -> bool {
+    loop {
+        match (unwrap(a), unwrap(b)) {
+            (Expr::Ident(x), Expr::Ident(y)) => return x.sym == y.sym,
+            (Expr::Member(x), Expr::Member(y)) => {
+                let name = member_name(&x.prop);
+                if name.is_none() || name != member_name(&y.prop) {
+                    return false;
+                }
+                a = &x.obj;
+                b = &y.obj;
+            }
+            _ => return false,
         }
-        _ => false,
     }
 }
 
