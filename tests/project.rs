@@ -1360,16 +1360,7 @@ fn a_parsed_body_handed_to_a_verifier_function_is_flagged_at_the_argument() {
 fn a_callback_handed_to_a_wrapper_behind_a_barrel_is_judged_by_the_wrapper() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = dir.path();
-    write(
-        r,
-        "package.json",
-        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
-    );
-    write(
-        r,
-        "tsconfig.json",
-        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}"#,
-    );
+    next_project(r);
     write(
         r,
         "lib/queue.ts",
@@ -1417,16 +1408,7 @@ fn a_callback_handed_to_a_wrapper_behind_a_barrel_is_judged_by_the_wrapper() {
 fn callers_of_a_handled_send_helper_still_name_its_destinations() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = dir.path();
-    write(
-        r,
-        "package.json",
-        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
-    );
-    write(
-        r,
-        "tsconfig.json",
-        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}"#,
-    );
+    next_project(r);
     write(
         r,
         "lib/jobs.ts",
@@ -1445,5 +1427,19 @@ fn callers_of_a_handled_send_helper_still_name_its_destinations() {
     assert_eq!(
         lint_all(r, &[]),
         ["app/api/jobs/resize/route.ts:1 [missing-signature-verification]"]
+    );
+}
+
+/// A Next.js app that depends on QStash, with the `@/*` path alias.
+fn next_project(r: &Path) {
+    write(
+        r,
+        "package.json",
+        r#"{"name":"app","dependencies":{"next":"15.0.0","@upstash/qstash":"2.8.0"}}"#,
+    );
+    write(
+        r,
+        "tsconfig.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}"#,
     );
 }
