@@ -1322,13 +1322,9 @@ fn names_only_params_of(scope: &Scope, e: &Expr, f: &super::fold::FnInfo) -> boo
             self.0.push(n.clone());
         }
     }
-    let Some((lo, hi)) = super::fold::body_range(&f.body) else {
+    let Some(body) = scope.body_span(f) else {
         return false;
     };
-    let body = scope.span(swc_common::Span::new(
-        swc_common::BytePos(lo),
-        swc_common::BytePos(hi),
-    ));
     let mut work: Vec<&Expr> = vec![e];
     let mut seen = 0;
     while let Some(e) = work.pop() {

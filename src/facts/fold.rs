@@ -1471,6 +1471,16 @@ impl Scope {
         self.fold_guarded(e, Guard::None, &params_as_themselves(f))
     }
 
+    /// The extent of `f`'s body in this file's positions (first to last
+    /// statement, or the expression of an arrow).
+    pub fn body_span(&self, f: &FnInfo) -> Option<Span> {
+        let (lo, hi) = body_range(&f.body)?;
+        Some(self.span(swc_common::Span::new(
+            swc_common::BytePos(lo),
+            swc_common::BytePos(hi),
+        )))
+    }
+
     /// The innermost named function (a declaration, or a function bound to
     /// a const) whose body holds `span`, with its name. A binary search and
     /// a walk up the enclosing functions: asked once per send, it must not

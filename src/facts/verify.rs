@@ -1613,11 +1613,7 @@ impl Walker<'_> {
                         &b.left
                     } else {
                         // `typeof signature === "string"`.
-                        let (t, other) = match (unwrap(&b.left), unwrap(&b.right)) {
-                            (Expr::Unary(u), _) if u.op == UnaryOp::TypeOf => (&u.arg, &b.right),
-                            (_, Expr::Unary(u)) if u.op == UnaryOp::TypeOf => (&u.arg, &b.left),
-                            _ => return None,
-                        };
+                        let (t, other) = typeof_operand(b)?;
                         if !self.is_header_value(t, d) {
                             return None;
                         }
@@ -1798,11 +1794,7 @@ impl Walker<'_> {
                 .params
                 .iter()
                 .position(|p| p.as_deref() == Some(&*id.sym))?;
-            let (lo, hi) = super::fold::body_range(&f.body)?;
-            let body = self.scope.span(swc_common::Span::new(
-                swc_common::BytePos(lo),
-                swc_common::BytePos(hi),
-            ));
+            let body = self.scope.body_span(&f)?;
             let decl = self.scope.lookup(&id.sym, self.scope.span(id.span).start)?;
             // Declared before the body, in a scope around it: the
             // parameter itself, not a binding of the body or a callback.
@@ -2884,6 +2876,16 @@ impl Walker<'_> {
     }
 }
 
+/// `typeof x` compared with something, either way round: `x` and the
+/// other side.
+fn typeof_operand(b: &BinExpr) -> Option<(&Expr, &Expr)> {
+    match (unwrap(&b.left), unwrap(&b.right)) {
+        (Expr::Unary(u), _) if u.op == UnaryOp::TypeOf => Some((&u.arg, &b.right)),
+        (_, Expr::Unary(u)) if u.op == UnaryOp::TypeOf => Some((&u.arg, &b.left)),
+        _ => None,
+    }
+}
+
 /// The operand of `typeof x === "string"` (or `==`, `!==`, `!=`, either
 /// way round), and whether the test holds when `x` is a string.
 fn typeof_string_test(test: &Expr) -> Option<(&Expr, bool)> {
@@ -2895,18 +2897,8 @@ fn typeof_string_test(test: &Expr) -> Option<(&Expr, bool)> {
         BinaryOp::NotEqEq | BinaryOp::NotEq => false,
         _ => return None,
     };
-    fn typeof_of(e: &Expr) -> Option<&Expr> {
-        match unwrap(e) {
-            Expr::Unary(u) if u.op == UnaryOp::TypeOf => Some(&*u.arg),
-            _ => None,
-        }
-    }
-    let is_string = |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Str(s)) if &*s.value == "string");
-    match (typeof_of(&b.left), typeof_of(&b.right)) {
-        (Some(x), None) if is_string(&b.right) => Some((x, holds)),
-        (None, Some(x)) if is_string(&b.left) => Some((x, holds)),
-        _ => None,
-    }
+    let (x, other) = typeof_operand(b)?;
+    matches!(unwrap(other), Expr::Lit(Lit::Str(s)) if &*s.value == "string").then_some((x, holds))
 }
 
 /// Whether `a` and `b` name the same identifier or static member path
