@@ -143,8 +143,6 @@ struct Analyzed {
     handler_calls_deferred: bool,
     /// What its route handlers call is followed.
     follow_handler_calls: bool,
-    /// The prefilter passed it: it mentions QStash or registers routes.
-    relevant: bool,
 }
 
 impl Analyzed {
@@ -171,7 +169,6 @@ impl Analyzed {
             imports_followed: false,
             handler_calls_deferred: false,
             follow_handler_calls: false,
-            relevant: false,
         }
     }
 
@@ -679,9 +676,7 @@ fn qstash_modules(
         .par_iter()
         .filter_map(|a| {
             let f = a.facts.as_ref()?;
-            let client = f.exports.iter().any(|e| {
-                matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some())
-            });
+            let client = exports_client(f);
             let exports = !f.exports.is_empty();
             // A send whose failure a caller can see (or that sends where
             // its function's arguments say): one handled where it is made,
@@ -695,12 +690,14 @@ fn qstash_modules(
                     FlowTarget::Function(_) => None,
                 })
                 .collect();
-            let reaches_callers = |s: &crate::facts::SendCall| {
-                s.forwarded.is_some() || !kept_here.contains(&s.span)
-            };
+            let reaches_callers =
+                |s: &crate::facts::SendCall| s.forwarded.is_some() || !kept_here.contains(&s.span);
             let seed = client
                 || !f.verify_calls.exported_verifiers.is_empty()
-                || exports && f.sends.iter().any(|s| s.via.is_none() && reaches_callers(s));
+                || exports
+                    && f.sends
+                        .iter()
+                        .any(|s| s.via.is_none() && reaches_callers(s));
             let mut deps: Vec<&str> = f
                 .exports
                 .iter()
@@ -1061,6 +1058,13 @@ fn handed_to(
     out
 }
 
+/// Whether a module exports a QStash instance, or a function returning one.
+fn exports_client(f: &FileFacts) -> bool {
+    f.exports.iter().any(|e| {
+        matches!(&e.target, crate::facts::ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some())
+    })
+}
+
 /// Whether module `j`, or a module it imports (through any chain of
 /// imports), could verify or send: it builds a QStash instance, exports
 /// one (or a function returning one), sends, verifies or wraps with a
@@ -1087,9 +1091,7 @@ fn reaches_verify_or_send(
             || !f.wrappers.is_empty()
             || !f.verify_calls.calls.is_empty()
             || !f.verify_calls.exported_verifiers.is_empty()
-            || f.exports.iter().any(|e| {
-                matches!(&e.target, ExportTarget::Local(v) if v.instance.is_some() || v.returns.is_some())
-            })
+            || exports_client(f)
     };
     // Each module visited, with the one whose import led to it: when one
     // is found, the chain back to `j` reaches it too.
@@ -1104,8 +1106,9 @@ fn reaches_verify_or_send(
         let a = &analyzed[k];
         let reaches = known.get(&k).copied().or_else(|| match &a.facts {
             Some(f) if hit(f) => Some(true),
-            // Read but never surveyed for imports: unknown.
-            None if a.relevant || a.text.is_some() => Some(true),
+            // Read (it passed the prefilter, or holds a secret) but never
+            // surveyed for imports: unknown.
+            None if a.text.is_some() => Some(true),
             _ => None,
         });
         match reaches {
@@ -1352,7 +1355,6 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
     let survey = crate::prefilter::survey(&text);
     let mentions = survey.mentions;
     let relevant = mentions || survey.registers;
-    a.relevant = relevant;
     // A file parsed only because it registers routes may hold a handler a
     // publish targets, but its syntax and size are not QStash's business:
     // no parse error and no notice for it.
