@@ -108,7 +108,7 @@ struct Analyzed {
     /// Kept only for files that may have findings.
     text: Option<String>,
     secrets: Vec<SecretHit>,
-    facts: Option<FileFacts>,
+    facts: Option<Box<FileFacts>>,
     parse_error: Option<parse::ParseError>,
     notices: Vec<Notice>,
     /// A client imported from another file targets the local dev server.
@@ -454,7 +454,7 @@ fn finish(
     let signals = ProjectSignals::collect(analyzed.iter().filter(|a| a.facts.is_some()).map(|a| {
         (
             a.path.as_path(),
-            a.facts.as_ref(),
+            a.facts.as_deref(),
             a.config.is_test(&a.path),
         )
     }));
@@ -472,7 +472,7 @@ fn finish(
         .map(|a| match a.text {
             Some(_) if a.reported => lint_file(
                 a,
-                a.dev_client || signals.dev_server(&a.path, a.facts.as_ref()),
+                a.dev_client || signals.dev_server(&a.path, a.facts.as_deref()),
                 cwd,
             ),
             _ => (Vec::new(), None, Vec::new()),
@@ -483,7 +483,7 @@ fn finish(
     if timing {
         for a in analyzed
             .iter()
-            .filter(|a| a.facts.as_ref().is_some_and(|f| f.budget_exhausted))
+            .filter(|a| a.facts.as_deref().is_some_and(|f| f.budget_exhausted))
         {
             eprintln!(
                 "folding budget exhausted (values left unknown): {}",
@@ -675,7 +675,7 @@ fn qstash_modules(
     let modules: Vec<(&Path, bool, Vec<PathBuf>)> = analyzed
         .par_iter()
         .filter_map(|a| {
-            let f = a.facts.as_ref()?;
+            let f = a.facts.as_deref()?;
             let client = exports_client(f);
             let exports = !f.exports.is_empty();
             // A send whose failure a caller can see (or that sends where
@@ -779,7 +779,7 @@ fn adopt(
     for (i, text, facts, error) in parsed {
         let a = &mut analyzed[i];
         a.text = Some(text);
-        a.facts = Some(facts);
+        a.facts = Some(Box::new(facts));
         a.parse_error = error;
     }
     any
@@ -822,7 +822,7 @@ fn file_index(analyzed: &[Analyzed]) -> HashMap<std::ffi::OsString, usize> {
 /// the prefilter passed over; returns whether it parsed any.
 fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &ParseMemo) -> bool {
     let dests =
-        crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_ref()));
+        crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_deref()));
     if dests.is_empty() {
         return false;
     }
@@ -968,7 +968,7 @@ fn parse_imported(
             .collect();
         for (j, facts) in parsed {
             if facts.is_some() {
-                analyzed[j].facts = facts;
+                analyzed[j].facts = facts.map(Box::new);
                 analyzed[j].imports_followed = true;
                 parsed_any = true;
             }
@@ -1188,7 +1188,7 @@ fn judge(
         .filter_map(|a| {
             Some(crate::receivers::FileInput {
                 path: &a.path,
-                facts: a.facts.as_ref()?,
+                facts: a.facts.as_deref()?,
                 receiver_glob: receiver_glob(a),
             })
         })
@@ -1227,7 +1227,7 @@ fn receiver_glob(a: &Analyzed) -> bool {
 /// Returns whether a file that was already followed needs following again.
 fn follow_receiving_routes(analyzed: &mut [Analyzed]) -> bool {
     let dests =
-        crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_ref()));
+        crate::receivers::DestinationIndex::new(analyzed.iter().filter_map(|a| a.facts.as_deref()));
     let mut again = false;
     for a in analyzed.iter_mut().filter(|a| !a.follow_handler_calls) {
         let Some(f) = &a.facts else { continue };
@@ -1262,27 +1262,28 @@ fn follow_flagged_routes(
 /// Links every parsed file against the others: imported consts fold to
 /// their values, sends on imported clients are confirmed or dropped.
 fn link_project(analyzed: &mut [Analyzed], resolver: &impl crate::link::Resolve) {
-    let linked: Vec<Option<(FileFacts, bool)>> = {
+    // Only the files the link may change, by position: a slot per file of
+    // the tree (most are not parsed) was megabytes of fresh memory written
+    // on every link.
+    let linked: Vec<(usize, FileFacts, bool)> = {
         let by_path: HashMap<PathBuf, &FileFacts> = analyzed
             .iter()
-            .filter_map(|a| Some((a.path.clone(), a.facts.as_ref()?)))
+            .filter_map(|a| Some((a.path.clone(), a.facts.as_deref()?)))
             .collect();
         let linker = crate::link::Linker::new(&by_path, resolver);
         analyzed
             .iter()
-            .map(|a| {
-                a.facts
-                    .as_ref()
-                    .filter(|f| crate::link::may_change(f))
-                    .map(|f| linker.link(&a.path, f))
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let f = a.facts.as_deref().filter(|f| crate::link::may_change(f))?;
+                let (facts, dev_client) = linker.link(&a.path, f);
+                Some((i, facts, dev_client))
             })
             .collect()
     };
-    for (a, l) in analyzed.iter_mut().zip(linked) {
-        if let Some((facts, dev_client)) = l {
-            a.facts = Some(facts);
-            a.dev_client = dev_client;
-        }
+    for (i, facts, dev_client) in linked {
+        analyzed[i].facts = Some(Box::new(facts));
+        analyzed[i].dev_client = dev_client;
     }
 }
 
@@ -1370,7 +1371,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
         } else {
             match parse_facts(&a.path, &text) {
                 FileParse::Facts(facts, error) => {
-                    a.facts = facts;
+                    a.facts = facts.map(Box::new);
                     a.parse_error = error.filter(|_| mentions);
                 }
                 FileParse::TooDeep if mentions => {
@@ -1411,7 +1412,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
     };
     let ctx = RuleContext {
         text,
-        facts: a.facts.as_ref(),
+        facts: a.facts.as_deref(),
         secrets: &a.secrets,
         is_test: a.config.is_test(&a.path),
         dev_server,
@@ -1421,7 +1422,7 @@ fn lint_file(a: &Analyzed, dev_server: bool, cwd: &Path) -> FileLint {
         dead_destinations: &a.dead,
         route_file,
         script: !route_file
-            && a.facts.as_ref().is_none_or(|f| {
+            && a.facts.as_deref().is_none_or(|f| {
                 !f.handlers.handlers.iter().any(|h| {
                     matches!(
                         h.kind,
@@ -1569,7 +1570,10 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
     let a = Analyzed::new(path.to_path_buf(), display, Arc::new(config.clone()));
     let mut a = analyze_text(a, text.to_string());
     a.route = Some(crate::receivers::RouteFiles::new(&config.dir).pattern(&config.dir.join(path)));
-    a.facts = a.facts.as_ref().map(crate::link::link_alone);
+    a.facts = a
+        .facts
+        .as_deref()
+        .map(|f| Box::new(crate::link::link_alone(f)));
     if let Some(facts) = &a.facts {
         let inputs = [crate::receivers::FileInput {
             path: &a.path,
@@ -1588,7 +1592,10 @@ pub fn check_text(path: &Path, text: &str, config: &Config) -> Outcome {
         a.dead = receivers.dead.into_values().flatten().collect();
         a.flow = flow.into_values().flatten().collect();
     }
-    let dev_server = a.facts.as_ref().is_some_and(|f| !f.dev_signals.is_empty());
+    let dev_server = a
+        .facts
+        .as_deref()
+        .is_some_and(|f| !f.dev_signals.is_empty());
     let (mut diagnostics, source, values) = lint_file(&a, dev_server, &config.dir);
     diagnostics.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     let mut outcome = Outcome {
