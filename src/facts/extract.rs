@@ -28,6 +28,7 @@ pub fn extract_owned(mut program: Program, base: u32) -> FileFacts {
 pub fn extract(program: &Program, base: u32) -> FileFacts {
     let mut scope = Scope::new(base);
     let mut collector = Collector {
+        _tree: program,
         scope: &mut scope,
         stack: vec![(Span::new(0, u32::MAX), true)],
         chain_value: None,
@@ -92,8 +93,11 @@ fn has_use_client(program: &Program) -> bool {
 
 /// Builds the binding table: imports, declarations with their scopes, and
 /// assignments.
-struct Collector<'s> {
-    scope: &'s mut Scope,
+struct Collector<'s, 'a> {
+    /// The tree being collected: holding it ties `'a`, the lifetime of
+    /// what the scope borrows (see `in_tree`), to the tree's borrow.
+    _tree: &'a Program,
+    scope: &'s mut Scope<'a>,
     /// Open scopes: (span, is a function scope).
     stack: Vec<(Span, bool)>,
     /// The value at the end of the last assignment chain (`a = b = value`),
@@ -102,7 +106,19 @@ struct Collector<'s> {
     chain_value: Option<(*const Expr, Rc<Expr>)>,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'_, 'a> {
+    /// A node the visitor handed out, with the lifetime of the tree.
+    ///
+    /// swc's visitor lends each node only for the call, but every node it
+    /// hands this collector lies in the one tree `extract` borrows shared for
+    /// `'a` (the collector visits nothing else and builds no nodes of its
+    /// own), so the scope may keep borrowing it for `'a`.
+    fn in_tree<T>(&self, node: &T) -> &'a T {
+        // SAFETY: see above: `node` lives in the tree borrowed for `'a`,
+        // which nothing mutates or drops while `'a` lasts.
+        unsafe { &*(node as *const T) }
+    }
+
     fn current(&self) -> Span {
         self.stack.last().map_or(Span::new(0, u32::MAX), |s| s.0)
     }
@@ -115,7 +131,7 @@ impl Collector<'_> {
             .map_or(Span::new(0, u32::MAX), |s| s.0)
     }
 
-    fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding) {
+    fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding<'a>) {
         self.scope.declare(name, scope, pos, binding);
     }
 
@@ -245,7 +261,7 @@ fn entity_name(n: &TsEntityName) -> String {
     }
 }
 
-impl Visit for Collector<'_> {
+impl Visit for Collector<'_, '_> {
     fn visit_import_decl(&mut self, n: &ImportDecl) {
         let src = atom_str(&n.src.value);
         for s in &n.specifiers {
@@ -383,7 +399,7 @@ impl Visit for Collector<'_> {
 
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         let scope = self.current();
-        if let Some(info) = function_info(&n.function) {
+        if let Some(info) = function_info(&self.in_tree(n).function) {
             self.declare(
                 n.ident.sym.as_str().to_owned(),
                 scope,
@@ -597,7 +613,7 @@ fn is_legacy_workflow_module(module: &str) -> bool {
 
 /// Records facts while walking the tree with the finished [`Scope`].
 struct Extractor<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     facts: &'s mut FileFacts,
     /// The stage guards of the branches being visited, innermost last.
     guards: Vec<Guard>,

@@ -202,7 +202,7 @@ pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> FlowFacts {
 }
 
 struct Flow<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     sends: HashSet<Span>,
     /// The context the next expression gets from its parent.
     ctx: Ctx,

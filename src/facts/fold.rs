@@ -38,12 +38,13 @@ pub enum Kind {
 
 /// A function body the folder can look into.
 ///
-/// Bodies are copied out of the tree: swc's visitor hands out borrows that do
-/// not outlive the visit, and only files that pass the prefilter pay for it.
-/// A function bound to a const shares the copy its binding holds.
-pub enum Body {
+/// A function declaration's body is borrowed from the tree the scope was
+/// built from; copying every declaration's statements doubled the memory of
+/// a file of many functions. A function bound to a const shares the copy its
+/// binding holds.
+pub enum Body<'a> {
     /// A function declaration's statements.
-    Block(Vec<Stmt>),
+    Block(&'a [Stmt]),
     /// An arrow or function expression (the one a const holds, shared).
     Shared(Rc<Expr>),
 }
@@ -56,7 +57,7 @@ pub enum BodyRef<'a> {
     Block(&'a [Stmt]),
 }
 
-impl Body {
+impl Body<'_> {
     /// What the body is, whichever way it is held.
     pub fn view(&self) -> BodyRef<'_> {
         match self {
@@ -74,13 +75,13 @@ impl Body {
 }
 
 /// A function declared in the file.
-pub struct FnInfo {
+pub struct FnInfo<'a> {
     /// Identifies the function in memo tables (unique in the process).
     pub id: u64,
     /// Simple parameter names (`None` for destructured ones).
     pub params: Vec<Option<String>>,
     /// The body.
-    pub body: Body,
+    pub body: Body<'a>,
 }
 
 /// A fresh [`FnInfo::id`]. Ids only key memo tables, so their values never
@@ -92,24 +93,24 @@ fn next_fn_id() -> u64 {
 
 /// What a declaration binds.
 #[derive(Clone)]
-pub enum Binding {
+pub enum Binding<'a> {
     /// `const`/`let`/`var` with an initialiser; `is_const` for `const`.
     Var {
         init: Rc<Expr>,
         is_const: bool,
-        func: Option<Rc<FnInfo>>,
+        func: Option<Rc<FnInfo<'a>>>,
         type_name: Option<String>,
     },
     /// A declaration without a usable initialiser (parameter, destructuring),
     /// with the name of its type annotation.
     Opaque { type_name: Option<String> },
     /// A function declaration.
-    Func(Rc<FnInfo>),
+    Func(Rc<FnInfo<'a>>),
 }
 
 /// One declaration of a name.
 #[derive(Clone)]
-pub struct Decl {
+pub struct Decl<'a> {
     /// Identifies the declaration in the file.
     pub id: u32,
     /// The block (or function) the name is visible in.
@@ -117,12 +118,12 @@ pub struct Decl {
     /// Where the declaration starts.
     pub pos: u32,
     /// What it binds.
-    pub binding: Binding,
+    pub binding: Binding<'a>,
 }
 
 /// The binding table of one file.
 #[derive(Default)]
-pub struct Scope {
+pub struct Scope<'a> {
     /// Byte offset of the file's first byte in the parser's positions.
     pub base: u32,
     /// The import table.
@@ -130,7 +131,7 @@ pub struct Scope {
     /// Type-only imports (`import type { Client }`), for type annotations.
     pub type_imports: Vec<Import>,
     /// Declarations by name, in declaration order.
-    pub decls: HashMap<String, Vec<Decl>>,
+    pub decls: HashMap<String, Vec<Decl<'a>>>,
     /// How many declarations there are (the next [`Decl::id`]).
     decl_count: u32,
     /// The value a destructured binding was taken from, by [`Decl::id`]
@@ -141,7 +142,7 @@ pub struct Scope {
     names: HashMap<String, NameIndex>,
     /// Named functions' bodies by extent, built by `finish`, for
     /// [`Scope::enclosing_function`].
-    fn_ranges: Vec<FnRange>,
+    fn_ranges: Vec<FnRange<'a>>,
     /// The first import of each local name.
     import_of: HashMap<String, usize>,
     /// Plain assignments `x = <expr>` as collected: the target's name, its
@@ -622,7 +623,7 @@ const STAGE_VARS: &[&str] = &[
     "VITE_ENV",
 ];
 
-impl Scope {
+impl<'a> Scope<'a> {
     /// An empty table for a file whose first byte is at parser position
     /// `base`.
     pub fn new(base: u32) -> Self {
@@ -643,7 +644,7 @@ impl Scope {
     /// The declaration that `name` refers to at `pos`: the innermost scope that
     /// contains `pos`, and there the last declaration before it (or the first,
     /// for hoisted uses).
-    pub fn lookup(&self, name: &str, pos: u32) -> Option<&Decl> {
+    pub fn lookup(&self, name: &str, pos: u32) -> Option<&Decl<'a>> {
         let decls = self.decls.get(name)?;
         match self.names.get(name) {
             Some(index) => index.lookup(decls, pos).map(|i| &decls[i]),
@@ -658,7 +659,7 @@ impl Scope {
     }
 
     /// Records a declaration of `name`.
-    pub fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding) {
+    pub fn declare(&mut self, name: String, scope: Span, pos: u32, binding: Binding<'a>) {
         let id = self.decl_count;
         self.decl_count += 1;
         self.decls.entry(name).or_default().push(Decl {
@@ -1074,7 +1075,7 @@ impl Scope {
 
     /// The function `name` is bound to at `pos` (a declaration or a const
     /// arrow / function expression).
-    pub fn function(&self, name: &str, pos: u32) -> Option<Rc<FnInfo>> {
+    pub fn function(&self, name: &str, pos: u32) -> Option<Rc<FnInfo<'a>>> {
         match &self.lookup(name, pos)?.binding {
             Binding::Func(f) => Some(f.clone()),
             Binding::Var { func: Some(f), .. } => Some(f.clone()),
@@ -1485,7 +1486,7 @@ impl Scope {
     /// a const) whose body holds `span`, with its name. A binary search and
     /// a walk up the enclosing functions: asked once per send, it must not
     /// scan every declaration of a file with thousands of functions.
-    pub fn enclosing_function(&self, span: swc_common::Span) -> Option<(String, Rc<FnInfo>)> {
+    pub fn enclosing_function(&self, span: swc_common::Span) -> Option<(String, Rc<FnInfo<'a>>)> {
         let (lo, hi) = (span.lo.0, span.hi.0);
         let last = self.fn_ranges.partition_point(|r| r.lo <= lo);
         let mut at = last.checked_sub(1);
@@ -1808,7 +1809,7 @@ fn class_from(module: &str, name: &str) -> Option<QstashClass> {
 }
 
 /// The function an expression is (arrow or function expression), copied.
-pub fn fn_info(e: &Expr) -> Option<FnInfo> {
+pub fn fn_info<'a>(e: &Expr) -> Option<FnInfo<'a>> {
     match unwrap(e) {
         f @ (Expr::Arrow(_) | Expr::Fn(_)) => fn_info_shared(&Rc::new(f.clone())),
         _ => None,
@@ -1817,7 +1818,7 @@ pub fn fn_info(e: &Expr) -> Option<FnInfo> {
 
 /// [`fn_info`] of an expression a binding already holds: the body is
 /// shared, not copied again.
-pub fn fn_info_shared(e: &Rc<Expr>) -> Option<FnInfo> {
+pub fn fn_info_shared<'a>(e: &Rc<Expr>) -> Option<FnInfo<'a>> {
     let params = match unwrap(e) {
         Expr::Arrow(a) => a.params.iter().map(pat_name).collect(),
         Expr::Fn(f) => {
@@ -1833,12 +1834,12 @@ pub fn fn_info_shared(e: &Rc<Expr>) -> Option<FnInfo> {
     })
 }
 
-/// The [`FnInfo`] of a function, copied.
-pub fn function_info(f: &Function) -> Option<FnInfo> {
+/// The [`FnInfo`] of a function, borrowing its body.
+pub fn function_info(f: &Function) -> Option<FnInfo<'_>> {
     Some(FnInfo {
         id: next_fn_id(),
         params: f.params.iter().map(|p| pat_name(&p.pat)).collect(),
-        body: Body::Block(f.body.as_ref()?.stmts.clone()),
+        body: Body::Block(&f.body.as_ref()?.stmts),
     })
 }
 
@@ -2017,13 +2018,13 @@ fn prop_name_span(p: &PropName) -> swc_common::Span {
 }
 
 /// A named function's body extent in an index sorted by start.
-struct FnRange {
+struct FnRange<'a> {
     lo: u32,
     hi: u32,
     /// The nearest range that holds this one.
     parent: Option<usize>,
     name: String,
-    f: Rc<FnInfo>,
+    f: Rc<FnInfo<'a>>,
 }
 
 /// A folding context where each parameter of `f` stands for itself.

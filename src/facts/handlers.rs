@@ -917,7 +917,7 @@ fn expr_fact(scope: &Scope, name: &str, e: &Expr) -> FunctionFact {
 }
 
 struct BodyVisitor<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     fact: FunctionFact,
     /// A condition compares a request header with a secret from env.
     secret_gate: bool,
@@ -987,7 +987,7 @@ impl BodyVisitor<'_> {
 /// Code-registered routes and middleware: `app.post("/x", …)`,
 /// `router.use(verify)`, `app.use("/api/jobs", jobsRouter)`.
 struct CodeRoutes<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     out: &'s mut HandlerFacts,
     /// Middleware so far: (object it is registered on, path prefix, function).
     middleware: Vec<(String, Option<String>, CallRef)>,
@@ -1440,7 +1440,7 @@ impl CodeRoutes<'_> {
     }
 }
 
-fn code_routes<'s>(scope: &'s Scope, out: &'s mut HandlerFacts) -> CodeRoutes<'s> {
+fn code_routes<'s>(scope: &'s Scope<'s>, out: &'s mut HandlerFacts) -> CodeRoutes<'s> {
     CodeRoutes {
         scope,
         out,
@@ -1792,7 +1792,7 @@ impl CodeRoutes<'_> {
 /// function expressions, at any depth.
 fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
     struct V<'s> {
-        scope: &'s Scope,
+        scope: &'s Scope<'s>,
         out: Vec<FunctionFact>,
     }
     impl Visit for V<'_> {

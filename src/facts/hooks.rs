@@ -200,7 +200,7 @@ impl PathCond {
 }
 
 struct Walker<'s, 'h> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     hook: &'h mut HandleHook,
     guards: Vec<Vec<String>>,
     excluded: Vec<String>,

@@ -40,7 +40,7 @@ pub fn extract(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
 }
 
 struct Nest<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     out: &'s mut HandlerFacts,
 }
 

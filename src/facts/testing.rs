@@ -36,7 +36,7 @@ pub fn test_callbacks(program: &Program, scope: &Scope) -> Vec<Span> {
 }
 
 struct Finder<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     out: Vec<Span>,
 }
 

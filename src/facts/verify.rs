@@ -329,7 +329,7 @@ enum Exported {
 /// pipe or property name that could make them something else).
 fn nest_body_params(program: &Program, scope: &Scope) -> Vec<Span> {
     struct V<'s> {
-        scope: &'s Scope,
+        scope: &'s Scope<'s>,
         out: Vec<Span>,
     }
     impl Visit for V<'_> {
@@ -626,7 +626,7 @@ pub fn parser_kind(scope: &Scope, n: &CallExpr) -> Option<ParserKind> {
 
 /// Finds the body parsers a file installs.
 struct ParserScan<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     json: bool,
     raw: bool,
     content_type_parser: bool,
@@ -1334,7 +1334,7 @@ struct EarlyExit {
 }
 
 struct Walker<'s> {
-    scope: &'s Scope,
+    scope: &'s Scope<'s>,
     file: FileInfo,
     usage: HashMap<(u32, u32), Usage>,
     fns: Vec<FnFrame>,
