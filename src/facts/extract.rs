@@ -2,7 +2,7 @@
 //! visiting pass records the facts.
 
 use super::fold::{
-    always_returns, atom_str, fn_info_shared, function_info, member_name, prop_name,
+    always_returns, atom_str, fn_info, function_info, member_name, prop_name,
     qstash_api_destination, unwrap, Binding, Cond, Guard, Kind, Scope,
 };
 use super::modules::{self, is_verify_wrapper};
@@ -31,7 +31,6 @@ pub fn extract(program: &Program, base: u32) -> FileFacts {
         _tree: program,
         scope: &mut scope,
         stack: vec![(Span::new(0, u32::MAX), true)],
-        chain_value: None,
     };
     program.visit_with(&mut collector);
     let bytes = {
@@ -100,10 +99,6 @@ struct Collector<'s, 'a> {
     scope: &'s mut Scope<'a>,
     /// Open scopes: (span, is a function scope).
     stack: Vec<(Span, bool)>,
-    /// The value at the end of the last assignment chain (`a = b = value`),
-    /// by its address in the tree, shared by every target of the chain:
-    /// copying it once per target made long chains quadratic.
-    chain_value: Option<(*const Expr, Rc<Expr>)>,
 }
 
 impl<'a> Collector<'_, 'a> {
@@ -136,24 +131,16 @@ impl<'a> Collector<'_, 'a> {
     }
 
     /// The value an assignment stores, past any assignments it chains
-    /// (`a = b = value` stores `value` in both), copied once per chain.
-    fn assigned_value(&mut self, right: &Expr) -> Rc<Expr> {
-        let mut value = right;
+    /// (`a = b = value` stores `value` in both).
+    fn assigned_value(&self, right: &Expr) -> &'a Expr {
+        let mut value = self.in_tree(right);
         while let Expr::Assign(a) = unwrap(value) {
             if a.op != AssignOp::Assign {
                 break;
             }
             value = &a.right;
         }
-        let at: *const Expr = value;
-        match &self.chain_value {
-            Some((p, v)) if *p == at => v.clone(),
-            _ => {
-                let v = Rc::new(value.clone());
-                self.chain_value = Some((at, v.clone()));
-                v
-            }
-        }
+        value
     }
 
     fn declare_pat(&mut self, pat: &Pat, scope: Span) {
@@ -261,7 +248,7 @@ fn entity_name(n: &TsEntityName) -> String {
     }
 }
 
-impl Visit for Collector<'_, '_> {
+impl<'a> Visit for Collector<'_, 'a> {
     fn visit_import_decl(&mut self, n: &ImportDecl) {
         let src = atom_str(&n.src.value);
         for s in &n.specifiers {
@@ -374,9 +361,9 @@ impl Visit for Collector<'_, '_> {
             match (&d.name, &d.init) {
                 (Pat::Ident(b), Some(init)) => {
                     let pos = self.scope.span(b.id.span).start;
-                    let init = Rc::new((**init).clone());
+                    let init: &'a Expr = self.in_tree(&**init);
                     let binding = Binding::Var {
-                        func: fn_info_shared(&init).map(Rc::new),
+                        func: fn_info(init).map(Rc::new),
                         init,
                         is_const,
                         type_name: b.type_ann.as_deref().and_then(type_ref_name),
@@ -386,9 +373,9 @@ impl Visit for Collector<'_, '_> {
                 (pat @ Pat::Object(_), Some(init)) => {
                     let first = self.scope.next_decl_id();
                     self.declare_pat(pat, scope);
-                    let value = Rc::new((**init).clone());
+                    let value: &'a Expr = self.in_tree(&**init);
                     for id in first..self.scope.next_decl_id() {
-                        self.scope.destructured.insert(id, value.clone());
+                        self.scope.destructured.insert(id, value);
                     }
                 }
                 (pat, _) => self.declare_pat(pat, scope),
@@ -524,7 +511,7 @@ impl Visit for Collector<'_, '_> {
             if let Some(v) = &n.value {
                 self.scope
                     .this_exprs
-                    .push((name.clone(), Rc::new((**v).clone())));
+                    .push((name.clone(), self.in_tree(&**v)));
             }
             if let Some(t) = n.type_ann.as_deref().and_then(type_ref_name) {
                 self.scope.this_types.push((name, t));

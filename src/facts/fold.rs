@@ -36,17 +36,14 @@ pub enum Kind {
     UrlGroups,
 }
 
-/// A function body the folder can look into.
-///
-/// A function declaration's body is borrowed from the tree the scope was
-/// built from; copying every declaration's statements doubled the memory of
-/// a file of many functions. A function bound to a const shares the copy its
-/// binding holds.
+/// A function body the folder can look into, borrowed from the tree the
+/// scope was built from: copying every declaration's statements and every
+/// initialiser doubled the memory of a file of many functions.
 pub enum Body<'a> {
     /// A function declaration's statements.
     Block(&'a [Stmt]),
-    /// An arrow or function expression (the one a const holds, shared).
-    Shared(Rc<Expr>),
+    /// An arrow or function expression.
+    Function(&'a Expr),
 }
 
 /// A borrowed view of a [`Body`].
@@ -62,7 +59,7 @@ impl Body<'_> {
     pub fn view(&self) -> BodyRef<'_> {
         match self {
             Body::Block(stmts) => BodyRef::Block(stmts),
-            Body::Shared(e) => match unwrap(e) {
+            Body::Function(e) => match unwrap(e) {
                 Expr::Arrow(a) => match &*a.body {
                     ArrowFunctionBody::Expr(e) => BodyRef::Expr(e),
                     ArrowFunctionBody::FunctionBody(b) => BodyRef::Block(&b.stmts),
@@ -96,7 +93,7 @@ fn next_fn_id() -> u64 {
 pub enum Binding<'a> {
     /// `const`/`let`/`var` with an initialiser; `is_const` for `const`.
     Var {
-        init: Rc<Expr>,
+        init: &'a Expr,
         is_const: bool,
         func: Option<Rc<FnInfo<'a>>>,
         type_name: Option<String>,
@@ -137,7 +134,7 @@ pub struct Scope<'a> {
     /// The value a destructured binding was taken from, by [`Decl::id`]
     /// (`const { handler } = serve(...)`: `handler` is part of that call's
     /// result).
-    pub destructured: HashMap<u32, Rc<Expr>>,
+    pub destructured: HashMap<u32, &'a Expr>,
     /// The declarations of each name grouped by scope, for [`Scope::lookup`].
     names: HashMap<String, NameIndex>,
     /// Named functions' bodies by extent, built by `finish`, for
@@ -147,9 +144,9 @@ pub struct Scope<'a> {
     import_of: HashMap<String, usize>,
     /// Plain assignments `x = <expr>` as collected: the target's name, its
     /// position and the value.
-    pub raw_assigns: Vec<(String, u32, Rc<Expr>)>,
+    pub raw_assigns: Vec<(String, u32, &'a Expr)>,
     /// Plain assignments by the binding they assign.
-    assigns: HashMap<Target, Vec<Rc<Expr>>>,
+    assigns: HashMap<Target, Vec<&'a Expr>>,
     /// Names assigned anywhere, a cheap filter before a lookup.
     assigned_names: HashSet<String>,
     /// Every write to a name (`=`, `+=`, `++`) as collected: the name and
@@ -163,11 +160,11 @@ pub struct Scope<'a> {
     /// Class members set to a QStash instance (`this.qstash = new Client()`).
     pub this_members: HashMap<String, Kind>,
     /// `this.x = <expr>` assignments and class property initialisers.
-    pub this_exprs: Vec<(String, Rc<Expr>)>,
+    pub this_exprs: Vec<(String, &'a Expr)>,
     /// `obj.x = <expr>` assignments on a named object (the
     /// `globalForQStash.receiver = new Receiver()` singleton pattern), by
     /// object and property name.
-    pub member_exprs: HashMap<(String, String), Vec<Rc<Expr>>>,
+    pub member_exprs: HashMap<(String, String), Vec<&'a Expr>>,
     /// Class properties with a type annotation (`private q: Client`).
     pub this_types: Vec<(String, String)>,
 }
@@ -890,7 +887,7 @@ impl<'a> Scope<'a> {
     }
 
     /// The values assigned to declaration `id` after it (`POST = …`).
-    pub fn assigned_to(&self, id: u32) -> &[Rc<Expr>] {
+    pub fn assigned_to(&self, id: u32) -> &[&'a Expr] {
         self.assigns
             .get(&Target::Decl(id))
             .map_or(&[], |v| v.as_slice())
@@ -1808,17 +1805,9 @@ fn class_from(module: &str, name: &str) -> Option<QstashClass> {
     }
 }
 
-/// The function an expression is (arrow or function expression), copied.
-pub fn fn_info<'a>(e: &Expr) -> Option<FnInfo<'a>> {
-    match unwrap(e) {
-        f @ (Expr::Arrow(_) | Expr::Fn(_)) => fn_info_shared(&Rc::new(f.clone())),
-        _ => None,
-    }
-}
-
-/// [`fn_info`] of an expression a binding already holds: the body is
-/// shared, not copied again.
-pub fn fn_info_shared<'a>(e: &Rc<Expr>) -> Option<FnInfo<'a>> {
+/// The function an expression is (arrow or function expression), its
+/// body borrowed.
+pub fn fn_info(e: &Expr) -> Option<FnInfo<'_>> {
     let params = match unwrap(e) {
         Expr::Arrow(a) => a.params.iter().map(pat_name).collect(),
         Expr::Fn(f) => {
@@ -1830,7 +1819,7 @@ pub fn fn_info_shared<'a>(e: &Rc<Expr>) -> Option<FnInfo<'a>> {
     Some(FnInfo {
         id: next_fn_id(),
         params,
-        body: Body::Shared(e.clone()),
+        body: Body::Function(e),
     })
 }
 

@@ -711,8 +711,7 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
             let decl = scope.lookup(&id.sym, pos);
             // `const { handler } = serve(...)`: part of the call's result.
             if let Some(init) = decl.and_then(|d| scope.destructured.get(&d.id)) {
-                let init = init.clone();
-                return handler_of(scope, &init, depth + 1);
+                return handler_of(scope, init, depth + 1);
             }
             let Some(decl) = decl else {
                 return (None, Vec::new());
@@ -722,14 +721,14 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
             // verifies makes the handler verified (a fallback that only
             // answers an error is not a receiver); the function judged
             // otherwise is the first one.
-            let mut values: Vec<std::rc::Rc<Expr>> = match &decl.binding {
+            let mut values: Vec<&Expr> = match &decl.binding {
                 Binding::Func(info) => {
                     return (Some(info_fact(scope, &id.sym, info)), Vec::new());
                 }
-                Binding::Var { init, .. } => vec![init.clone()],
+                Binding::Var { init, .. } => vec![*init],
                 Binding::Opaque { .. } => Vec::new(),
             };
-            values.extend(scope.assigned_to(decl.id).iter().cloned());
+            values.extend(scope.assigned_to(decl.id).iter().copied());
             let mut function = None;
             let mut wrappers = Vec::new();
             for v in values {

@@ -124,10 +124,7 @@ fn hook_parts(scope: &Scope, e: &Expr, hook: &mut HandleHook, depth: u32) -> boo
                     }
                     true
                 }
-                Binding::Var { init, .. } => {
-                    let init = init.clone();
-                    hook_parts(scope, &init, hook, depth + 1)
-                }
+                Binding::Var { init, .. } => hook_parts(scope, init, hook, depth + 1),
                 _ => false,
             }
         }
