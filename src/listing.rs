@@ -151,6 +151,25 @@ fn known(path: &Path) -> Option<Option<bool>> {
     }
 }
 
+/// Whether the walk read `dir` whole and saw none of `names` (all of them
+/// [`MARKERS`]) in it: one look at the notes, where asking for each name
+/// would join a path and take the lock once per name. Directories are asked
+/// this by the thousand (every folder of the tree, for its package and its
+/// Worker config).
+pub fn surely_none(dir: &Path, names: &[&str]) -> bool {
+    let mut bits = 0;
+    for name in names {
+        match marker_bit_bytes(name.as_bytes()) {
+            Some(bit) => bits |= bit,
+            None => return false,
+        }
+    }
+    let notes = notes().read().unwrap_or_else(|e| e.into_inner());
+    notes
+        .get(dir.as_os_str().as_encoded_bytes())
+        .is_some_and(|held| (held.files | held.dirs | held.other) & bits == 0)
+}
+
 /// `path.is_file()`, from the walk's notes when it has them.
 pub fn is_file(path: &Path) -> bool {
     match known(path) {

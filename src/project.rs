@@ -30,7 +30,9 @@ impl PackageRoots {
         if let Some(p) = self.memo.get(dir.as_os_str()) {
             return p.clone();
         }
-        let found = if crate::listing::is_file(&dir.join("package.json")) {
+        let found = if crate::listing::surely_none(dir, &["package.json", ".git"]) {
+            dir.parent().and_then(|p| self.of_dir(p))
+        } else if crate::listing::is_file(&dir.join("package.json")) {
             Some(dir.to_path_buf())
         } else if crate::listing::exists(&dir.join(".git")) {
             None

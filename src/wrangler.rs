@@ -49,6 +49,9 @@ impl WorkerRoute {
 
 /// Reads the Worker config in `dir`, if there is one that parses.
 pub fn read(dir: &Path) -> Option<WorkerConfig> {
+    if crate::listing::surely_none(dir, FILES) {
+        return None;
+    }
     FILES.iter().find_map(|name| {
         // Only a regular file of sane size, as for every deployment config.
         let text = crate::deploy::read_config(&dir.join(name))?;

@@ -596,10 +596,15 @@ impl ImporterScan {
                     continue;
                 }
                 for (j, spec) in a.specifiers.iter().enumerate() {
-                    by_stem
-                        .entry(specifier_stem(spec).to_string())
-                        .or_default()
-                        .push((i, j));
+                    // A key is allocated once per stem, not once per
+                    // specifier: a large tree has tens of thousands.
+                    let stem = specifier_stem(spec);
+                    match by_stem.get_mut(stem) {
+                        Some(at) => at.push((i, j)),
+                        None => {
+                            by_stem.insert(stem.to_string(), vec![(i, j)]);
+                        }
+                    }
                 }
             }
             by_stem
@@ -893,47 +898,54 @@ fn parse_imported(
             .resolve(from, spec)
             .and_then(|p| index.get(p.as_os_str()).copied())
     };
-    let mut needs: Vec<Need> = Vec::new();
     let parsed_before: Vec<bool> = analyzed.iter().map(|a| a.facts.is_some()).collect();
     let analyzed_has_facts = |j: usize| parsed_before[j];
     // Files whose own links an earlier call already followed are skipped:
-    // this runs after every round that parses more files.
-    let mut routes = crate::receivers::RouteFiles::new(fallback_root);
-    for a in analyzed.iter_mut().filter(|a| !a.imports_followed) {
-        if a.facts.is_none() {
-            continue;
-        }
-        // Kept: the rules ask again whether it is a route file.
-        let route_file = a
-            .route
-            .get_or_insert_with(|| routes.pattern(&a.path))
-            .is_some();
-        let Some(f) = &a.facts else { continue };
-        let mut deferred = false;
-        let mut handed: Option<crate::hash::HashSet<usize>> = None;
-        for (r, follow) in f.own_links(route_file) {
-            if follow == crate::facts::Follow::HandlerCalls && !a.follow_handler_calls {
-                deferred = true;
-                continue;
-            }
-            let Some(j) = locate(&a.path, &r.specifier) else {
-                continue;
-            };
-            let calls = match follow {
-                crate::facts::Follow::Value => false,
-                crate::facts::Follow::Calls | crate::facts::Follow::HandlerCalls => true,
-                crate::facts::Follow::IfParsed if analyzed_has_facts(j) => false,
-                crate::facts::Follow::IfParsed => continue,
-            };
-            let handed = calls
-                && handed
-                    .get_or_insert_with(|| handed_to(f, &a.path, &locate))
-                    .contains(&j);
-            needs.push((j, r.name.clone(), calls, handed));
-        }
-        a.imports_followed = true;
-        a.handler_calls_deferred = deferred;
-    }
+    // this runs after every round that parses more files. Each file's
+    // links are resolved on its own, in parallel; the needs keep the
+    // files' order.
+    let per_file: Vec<Vec<Need>> = analyzed
+        .par_iter_mut()
+        .filter(|a| !a.imports_followed && a.facts.is_some())
+        .map_init(
+            || crate::receivers::RouteFiles::new(fallback_root),
+            |routes, a| {
+                // Kept: the rules ask again whether it is a route file.
+                let route_file = a
+                    .route
+                    .get_or_insert_with(|| routes.pattern(&a.path))
+                    .is_some();
+                let mut needs = Vec::new();
+                let Some(f) = &a.facts else { return needs };
+                let mut deferred = false;
+                let mut handed: Option<crate::hash::HashSet<usize>> = None;
+                for (r, follow) in f.own_links(route_file) {
+                    if follow == crate::facts::Follow::HandlerCalls && !a.follow_handler_calls {
+                        deferred = true;
+                        continue;
+                    }
+                    let Some(j) = locate(&a.path, &r.specifier) else {
+                        continue;
+                    };
+                    let calls = match follow {
+                        crate::facts::Follow::Value => false,
+                        crate::facts::Follow::Calls | crate::facts::Follow::HandlerCalls => true,
+                        crate::facts::Follow::IfParsed if analyzed_has_facts(j) => false,
+                        crate::facts::Follow::IfParsed => continue,
+                    };
+                    let handed = calls
+                        && handed
+                            .get_or_insert_with(|| handed_to(f, &a.path, &locate))
+                            .contains(&j);
+                    needs.push((j, r.name.clone(), calls, handed));
+                }
+                a.imports_followed = true;
+                a.handler_calls_deferred = deferred;
+                needs
+            },
+        )
+        .collect();
+    let mut needs: Vec<Need> = per_file.into_iter().flatten().collect();
     let mut tried = vec![false; analyzed.len()];
     let mut parsed_any = false;
     let mut done: HashMap<(usize, String), bool> = HashMap::default();
