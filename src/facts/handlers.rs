@@ -732,7 +732,7 @@ fn handler_of(scope: &Scope, e: &Expr, depth: u32) -> (Option<FunctionFact>, Vec
             let mut function = None;
             let mut wrappers = Vec::new();
             for v in values {
-                let (f, w) = handler_of(scope, &v, depth + 1);
+                let (f, w) = handler_of(scope, v, depth + 1);
                 if function.is_none() {
                     function = f;
                 }
