@@ -695,15 +695,17 @@ impl Extractor<'_> {
             .filter(|a| a.spread.is_none())
             .map(|a| self.scope.value_under(&a.expr, guard));
         let mut requests: Vec<Option<ObjectLit>> = Vec::new();
-        match (&kind, &arg) {
+        // The folded argument is taken apart, not copied: it is not needed
+        // once its requests are out.
+        match (&kind, arg) {
             (SendKind::Batch | SendKind::BatchJson | SendKind::Trigger, Some(v))
                 if v.array.is_some() =>
             {
-                for item in v.array.iter().flatten() {
-                    requests.push(item.object.as_deref().cloned());
+                for item in v.array.into_iter().flatten() {
+                    requests.push(item.object.map(|o| *o));
                 }
             }
-            (_, Some(v)) => requests.push(v.object.as_deref().cloned()),
+            (_, Some(v)) => requests.push(v.object.map(|o| *o)),
             // No argument at all: a request with no options.
             (_, None) if call.args.is_empty() => requests.push(Some(ObjectLit {
                 span: self.scope.span(call.span),
