@@ -1788,44 +1788,45 @@ impl CodeRoutes<'_> {
 }
 
 /// Named functions of the module: declarations and const-bound arrows or
-/// function expressions, at any depth.
+/// function expressions, at any depth. A function an exported handler
+/// already described (`export async function POST`) is copied from it, not
+/// walked again: its fact depends only on its name and body.
 fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
     struct V<'s> {
         scope: &'s Scope<'s>,
+        known: crate::hash::HashMap<(&'s str, Span), &'s FunctionFact>,
         out: Vec<FunctionFact>,
+    }
+    impl V<'_> {
+        fn body(&mut self, name: &str, span: Span, stmts: &[Stmt]) {
+            let f = match self.known.get(&(name, span)) {
+                Some(f) => (*f).clone(),
+                None => body_fact(self.scope, name, span, stmts),
+            };
+            self.out.push(f);
+        }
     }
     impl Visit for V<'_> {
         fn visit_fn_decl(&mut self, n: &FnDecl) {
             if let Some(b) = &n.function.body {
-                let f = body_fact(self.scope, &n.ident.sym, self.scope.span(b.span), &b.stmts);
-                self.out.push(f);
+                self.body(&n.ident.sym, self.scope.span(b.span), &b.stmts);
             }
             n.visit_children_with(self);
         }
         fn visit_var_declarator(&mut self, n: &VarDeclarator) {
             if let (Pat::Ident(b), Some(init)) = (&n.name, &n.init) {
                 match unwrap(init) {
-                    Expr::Arrow(a) => {
-                        let f = match &*a.body {
-                            ArrowFunctionBody::FunctionBody(body) => body_fact(
-                                self.scope,
-                                &b.id.sym,
-                                self.scope.span(body.span),
-                                &body.stmts,
-                            ),
-                            ArrowFunctionBody::Expr(x) => expr_fact(self.scope, &b.id.sym, x),
-                        };
-                        self.out.push(f);
-                    }
+                    Expr::Arrow(a) => match &*a.body {
+                        ArrowFunctionBody::FunctionBody(body) => {
+                            self.body(&b.id.sym, self.scope.span(body.span), &body.stmts)
+                        }
+                        ArrowFunctionBody::Expr(x) => {
+                            self.out.push(expr_fact(self.scope, &b.id.sym, x))
+                        }
+                    },
                     Expr::Fn(func) => {
                         if let Some(body) = &func.function.body {
-                            let f = body_fact(
-                                self.scope,
-                                &b.id.sym,
-                                self.scope.span(body.span),
-                                &body.stmts,
-                            );
-                            self.out.push(f);
+                            self.body(&b.id.sym, self.scope.span(body.span), &body.stmts);
                         }
                     }
                     _ => {}
@@ -1834,10 +1835,20 @@ fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
             n.visit_children_with(self);
         }
     }
-    let mut v = V {
-        scope,
-        out: Vec::new(),
+    let functions = {
+        let known = out
+            .handlers
+            .iter()
+            .filter_map(|h| h.function.as_ref())
+            .map(|f| ((f.name.as_str(), f.body), f))
+            .collect();
+        let mut v = V {
+            scope,
+            known,
+            out: Vec::new(),
+        };
+        program.visit_with(&mut v);
+        v.out
     };
-    program.visit_with(&mut v);
-    out.functions = v.out;
+    out.functions = functions;
 }
