@@ -232,6 +232,28 @@ mod tests {
     }
 
     #[test]
+    fn none_of_several_markers_is_sure_only_for_a_walked_folder_without_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().canonicalize().expect("canonical");
+        fs::create_dir_all(root.join(".git")).expect("mkdir");
+        fs::create_dir_all(root.join("worker/src")).expect("mkdir");
+        fs::write(root.join("worker/wrangler.jsonc"), "{}").expect("write");
+        fs::write(root.join("worker/src/a.ts"), "").expect("write");
+        crate::discover::discover(std::slice::from_ref(&root), false);
+        let wrangler = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
+        assert!(super::surely_none(&root.join("worker/src"), &wrangler));
+        // One of them is there, a file or a folder.
+        assert!(!super::surely_none(&root.join("worker"), &wrangler));
+        assert!(!super::surely_none(&root, &["package.json", ".git"]));
+        // A folder the walk never entered, or a name it does not note.
+        assert!(!super::surely_none(
+            &dir.path().join("elsewhere"),
+            &wrangler
+        ));
+        assert!(!super::surely_none(&root.join("worker/src"), &["a.ts"]));
+    }
+
+    #[test]
     fn a_marker_behind_a_symlink_is_asked_of_the_file_system() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().canonicalize().expect("canonical");
