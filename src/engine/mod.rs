@@ -860,7 +860,12 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &P
 /// Works out the route pattern of every file that lacks one, in parallel
 /// (each worker with its own memo of package roots).
 fn route_patterns(analyzed: &mut [Analyzed], fallback_root: &Path) {
-    analyzed.par_iter_mut().for_each_init(
+    // A few long runs of files per worker: each run starts an empty memo
+    // and reads its packages' deployment configs again, and rayon's own
+    // splitting made dozens of runs.
+    let runs = rayon::current_num_threads().max(1) * 4;
+    let min_len = analyzed.len().div_ceil(runs).max(1);
+    analyzed.par_iter_mut().with_min_len(min_len).for_each_init(
         || crate::receivers::RouteFiles::new(fallback_root),
         |routes, a| {
             if a.route.is_none() {
