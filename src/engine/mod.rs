@@ -677,7 +677,6 @@ fn qstash_modules(
 ) -> crate::hash::HashSet<PathBuf> {
     use crate::facts::flow::{Fate, FlowTarget};
     use crate::facts::handlers::CallRef;
-    use crate::facts::ExportTarget;
     // Per parsed module: whether it is a seed, and the modules it depends on
     // in a way that makes it one of them (resolved once).
     let modules: Vec<(&Path, bool, Vec<PathBuf>)> = analyzed
@@ -706,15 +705,7 @@ fn qstash_modules(
                     && f.sends
                         .iter()
                         .any(|s| s.via.is_none() && reaches_callers(s));
-            let mut deps: Vec<&str> = f
-                .exports
-                .iter()
-                .filter_map(|e| match &e.target {
-                    ExportTarget::ReExport(r) => Some(r.specifier.as_str()),
-                    ExportTarget::Star(s) => Some(s.as_str()),
-                    ExportTarget::Local(_) => None,
-                })
-                .collect();
+            let mut deps: Vec<&str> = f.reexport_specifiers().collect();
             if exports {
                 deps.extend(
                     f.sends
@@ -1103,7 +1094,6 @@ fn reaches_verify_or_send(
     locate: &impl Fn(&Path, &str) -> Option<usize>,
     known: &mut HashMap<usize, bool>,
 ) -> bool {
-    use crate::facts::ExportTarget;
     if let Some(&k) = known.get(&j) {
         return k;
     }
@@ -1145,12 +1135,9 @@ fn reaches_verify_or_send(
             Some(f) => f
                 .imports
                 .iter()
-                .filter_map(|i| locate(&a.path, &i.specifier))
-                .chain(f.exports.iter().filter_map(|e| match &e.target {
-                    ExportTarget::ReExport(r) => locate(&a.path, &r.specifier),
-                    ExportTarget::Star(s) => locate(&a.path, s),
-                    ExportTarget::Local(_) => None,
-                }))
+                .map(|i| i.specifier.as_str())
+                .chain(f.reexport_specifiers())
+                .filter_map(|s| locate(&a.path, s))
                 .collect(),
             None => a
                 .specifiers

@@ -708,6 +708,16 @@ impl FileFacts {
         Some(out)
     }
 
+    /// The specifiers of the modules this one re-exports from, by name
+    /// (`export { x } from`) or whole (`export * from`).
+    pub fn reexport_specifiers(&self) -> impl Iterator<Item = &str> {
+        self.exports.iter().filter_map(|e| match &e.target {
+            ExportTarget::ReExport(r) => Some(r.specifier.as_str()),
+            ExportTarget::Star(s) => Some(s.as_str()),
+            ExportTarget::Local(_) => None,
+        })
+    }
+
     /// The specifiers of this module's `export * from`.
     pub fn star_exports(&self) -> impl Iterator<Item = &str> {
         self.exports.iter().filter_map(|e| match &e.target {
