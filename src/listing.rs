@@ -138,8 +138,7 @@ fn known(path: &Path) -> Option<Option<bool>> {
         .rposition(|&b| b == b'/' || (cfg!(windows) && b == b'\\'))?;
     let bit = marker_bit_bytes(&bytes[cut + 1..])?;
     let dir = if cut == 0 { &bytes[..1] } else { &bytes[..cut] };
-    let notes = notes().read().unwrap_or_else(|e| e.into_inner());
-    let held = notes.get(dir)?;
+    let held = held(dir)?;
     if held.other & bit != 0 {
         None
     } else if held.files & bit != 0 {
@@ -164,10 +163,15 @@ pub fn surely_none(dir: &Path, names: &[&str]) -> bool {
             None => return false,
         }
     }
-    let notes = notes().read().unwrap_or_else(|e| e.into_inner());
-    notes
-        .get(dir.as_os_str().as_encoded_bytes())
+    held(dir.as_os_str().as_encoded_bytes())
         .is_some_and(|held| (held.files | held.dirs | held.other) & bits == 0)
+}
+
+/// The markers the walk noted in the directory with these bytes, if it
+/// read that directory whole.
+fn held(dir: &[u8]) -> Option<Held> {
+    let notes = notes().read().unwrap_or_else(|e| e.into_inner());
+    notes.get(dir).copied()
 }
 
 /// `path.is_file()`, from the walk's notes when it has them.
