@@ -15,7 +15,7 @@ pub(super) struct LateParse {
     /// Its text.
     pub text: String,
     /// Its facts, unlinked; `None` when it does not parse at all.
-    pub facts: Option<FileFacts>,
+    pub facts: Option<Box<FileFacts>>,
     /// Its syntax error, recovered or not.
     pub error: Option<parse::ParseError>,
 }

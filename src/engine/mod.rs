@@ -655,7 +655,7 @@ fn parse_importers(
         .collect();
     files.sort_unstable();
     files.dedup();
-    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = files
+    let parsed: Vec<(usize, String, Box<FileFacts>, Option<parse::ParseError>)> = files
         .par_iter()
         .filter_map(|&i| {
             parse_for_lint(&analyzed[i], memo).map(|(text, facts, error)| (i, text, facts, error))
@@ -759,7 +759,7 @@ fn qstash_modules(
 fn parse_for_lint(
     a: &Analyzed,
     memo: &ParseMemo,
-) -> Option<(String, FileFacts, Option<parse::ParseError>)> {
+) -> Option<(String, Box<FileFacts>, Option<parse::ParseError>)> {
     let late = memo.get(a)?;
     Some((
         late.text.clone(),
@@ -772,13 +772,13 @@ fn parse_for_lint(
 /// there were any.
 fn adopt(
     analyzed: &mut [Analyzed],
-    parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)>,
+    parsed: Vec<(usize, String, Box<FileFacts>, Option<parse::ParseError>)>,
 ) -> bool {
     let any = !parsed.is_empty();
     for (i, text, facts, error) in parsed {
         let a = &mut analyzed[i];
         a.text = Some(text);
-        a.facts = Some(Box::new(facts));
+        a.facts = Some(facts);
         a.parse_error = error;
     }
     any
@@ -840,7 +840,7 @@ fn parse_route_targets(analyzed: &mut [Analyzed], fallback_root: &Path, memo: &P
         })
         .map(|(i, _)| i)
         .collect();
-    let parsed: Vec<(usize, String, FileFacts, Option<parse::ParseError>)> = targets
+    let parsed: Vec<(usize, String, Box<FileFacts>, Option<parse::ParseError>)> = targets
         .par_iter()
         .filter_map(|&i| {
             // A route file that does not parse has no handler to judge, and
@@ -975,13 +975,13 @@ fn parse_imported(
         for &j in &fresh {
             tried[j] = true;
         }
-        let parsed: Vec<(usize, Option<FileFacts>)> = fresh
+        let parsed: Vec<(usize, Option<Box<FileFacts>>)> = fresh
             .par_iter()
             .map(|&j| (j, memo.get(&analyzed[j]).and_then(|l| l.facts.clone())))
             .collect();
         for (j, facts) in parsed {
             if facts.is_some() {
-                analyzed[j].facts = facts.map(Box::new);
+                analyzed[j].facts = facts;
                 analyzed[j].imports_followed = true;
                 parsed_any = true;
             }
@@ -1319,12 +1319,10 @@ fn analyze(path: PathBuf, display: String, config: Arc<Config>) -> Analyzed {
 }
 
 /// What parsing a file gave.
-// A return value moved once: boxing the facts would only add an allocation.
-#[allow(clippy::large_enum_variant)]
 enum FileParse {
     /// Its facts (none when it does not parse at all) and its syntax error,
-    /// recovered from or not.
-    Facts(Option<FileFacts>, Option<parse::ParseError>),
+    /// recovered from or not. Boxed, as [`Analyzed`] holds them.
+    Facts(Option<Box<FileFacts>>, Option<parse::ParseError>),
     /// It parses, but nests too deep to analyse (see [`crate::depth`]).
     TooDeep,
 }
@@ -1337,7 +1335,10 @@ fn parse_facts(path: &Path, text: &str) -> FileParse {
             FileParse::TooDeep
         }
         Ok(parsed) => FileParse::Facts(
-            Some(facts::extract::extract_owned(parsed.program, parse::BASE)),
+            Some(Box::new(facts::extract::extract_owned(
+                parsed.program,
+                parse::BASE,
+            ))),
             parsed.recovered,
         ),
         Err(e) if e.too_deep => FileParse::TooDeep,
@@ -1380,7 +1381,7 @@ fn analyze_text(mut a: Analyzed, text: String) -> Analyzed {
         } else {
             match parse_facts(&a.path, &text) {
                 FileParse::Facts(facts, error) => {
-                    a.facts = facts.map(Box::new);
+                    a.facts = facts;
                     a.parse_error = error.filter(|_| mentions);
                 }
                 FileParse::TooDeep if mentions => {
