@@ -333,6 +333,7 @@ fn nest_body_params(program: &Program, scope: &Scope) -> Vec<Span> {
         out: Vec<Span>,
     }
     impl Visit for V<'_> {
+        skip_types!();
         fn visit_param(&mut self, n: &Param) {
             let body = n.decorators.iter().any(|d| {
                 let Expr::Call(c) = unwrap(&d.expr) else {
@@ -400,7 +401,16 @@ impl FileInfo {
             raw: false,
             content_type_parser: false,
         };
-        program.visit_with(&mut parsers);
+        // A parser is `json`/`text`/`raw` of an import of `express` or
+        // `body-parser`, and `addContentTypeParser` only matters to a
+        // Fastify file: without such an import the walk finds nothing.
+        if scope
+            .imports
+            .iter()
+            .any(|i| matches!(i.module.as_str(), "express" | "body-parser" | "fastify"))
+        {
+            program.visit_with(&mut parsers);
+        }
         info.express_json = parsers.json;
         info.express_raw = parsers.raw;
         if scope
@@ -633,6 +643,7 @@ struct ParserScan<'s> {
 }
 
 impl Visit for ParserScan<'_> {
+    skip_types!();
     fn visit_call_expr(&mut self, n: &CallExpr) {
         match parser_kind(self.scope, n) {
             Some(ParserKind::Json) => self.json = true,
@@ -742,6 +753,7 @@ const RESPOND_METHODS: &[&str] = &[
 const LOGGERS: &[&str] = &["console", "logger", "log", "Sentry", "debug"];
 
 impl Visit for EffectScan {
+    skip_types!();
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
     fn visit_class(&mut self, _: &Class) {}
@@ -1204,6 +1216,7 @@ struct HeaderScan {
 }
 
 impl Visit for HeaderScan {
+    skip_types!();
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
     fn visit_str(&mut self, n: &Str) {
@@ -2413,6 +2426,7 @@ impl Walker<'_> {
 }
 
 impl Visit for Walker<'_> {
+    skip_types!();
     fn visit_function(&mut self, n: &Function) {
         let fx = n.body.as_ref().map(effects_of).unwrap_or_default();
         self.with_fn(n.span, &fx, |w| n.visit_children_with(w));
