@@ -139,6 +139,7 @@ pub fn mentions_env(scope: &Scope, e: &Expr) -> bool {
 pub fn mentions_header(scope: &Scope, e: &Expr) -> bool {
     struct V(bool);
     impl Visit for V {
+        skip_types!();
         fn visit_ident_name(&mut self, n: &IdentName) {
             if matches!(
                 &*n.sym,
@@ -172,6 +173,7 @@ fn through_consts<V: Visit>(
 ) -> bool {
     struct Names(Vec<Ident>);
     impl Visit for Names {
+        skip_types!();
         fn visit_ident(&mut self, n: &Ident) {
             self.0.push(n.clone());
         }
@@ -250,6 +252,7 @@ fn is_equality(op: BinaryOp) -> bool {
 fn decides_elsewhere(scope: &Scope, e: &Expr) -> bool {
     struct V(bool);
     impl Visit for V {
+        skip_types!();
         fn visit_await_expr(&mut self, _: &AwaitExpr) {
             self.0 = true;
         }

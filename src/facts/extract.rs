@@ -249,6 +249,7 @@ fn entity_name(n: &TsEntityName) -> String {
 }
 
 impl<'a> Visit for Collector<'_, 'a> {
+    skip_types!();
     fn visit_import_decl(&mut self, n: &ImportDecl) {
         let src = atom_str(&n.src.value);
         for s in &n.specifiers {
@@ -1068,6 +1069,7 @@ pub fn is_dev_server_url(url: &str) -> bool {
 }
 
 impl Visit for Extractor<'_> {
+    skip_types!();
     fn visit_if_stmt(&mut self, n: &IfStmt) {
         n.test.visit_with(self);
         let cond = self.stage(&n.test);
@@ -1323,6 +1325,7 @@ fn url_like(scope: &Scope, e: &Expr, depth: u32) -> bool {
 fn names_only_params_of(scope: &Scope, e: &Expr, f: &super::fold::FnInfo) -> bool {
     struct Names(Vec<Ident>);
     impl Visit for Names {
+        skip_types!();
         fn visit_ident(&mut self, n: &Ident) {
             self.0.push(n.clone());
         }

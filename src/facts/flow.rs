@@ -609,6 +609,7 @@ fn to_fate(ctx: Ctx) -> Fate {
 }
 
 impl Visit for Flow<'_> {
+    skip_types!();
     fn visit_expr(&mut self, e: &Expr) {
         let ctx = std::mem::replace(&mut self.ctx, Ctx::Unknown);
         match e {

@@ -630,6 +630,7 @@ fn is_deno_std_http(specifier: &str) -> bool {
 fn listener_handler(scope: &Scope, listener: &Expr) -> (Option<FunctionFact>, Vec<Wrapping>) {
     struct V(Option<Ident>);
     impl Visit for V {
+        skip_types!();
         fn visit_call_expr(&mut self, n: &CallExpr) {
             if self.0.is_some() {
                 return;
@@ -926,6 +927,7 @@ struct BodyVisitor<'s> {
 }
 
 impl Visit for BodyVisitor<'_> {
+    skip_types!();
     fn visit_call_expr(&mut self, n: &CallExpr) {
         if let Callee::Expr(callee) = &n.callee {
             match wrapping_of(self.scope, callee) {
@@ -1486,6 +1488,7 @@ fn plugin_key(param: &str, start: u32) -> String {
 }
 
 impl Visit for CodeRoutes<'_> {
+    skip_types!();
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         let start = self.scope.span(n.function.span).start;
         self.pending.insert(start, n.ident.sym.as_str().to_owned());
@@ -1807,6 +1810,7 @@ fn collect_functions(program: &Program, scope: &Scope, out: &mut HandlerFacts) {
         }
     }
     impl Visit for V<'_> {
+        skip_types!();
         fn visit_fn_decl(&mut self, n: &FnDecl) {
             if let Some(b) = &n.function.body {
                 self.body(&n.ident.sym, self.scope.span(b.span), &b.stmts);

@@ -313,6 +313,7 @@ fn always_exits(s: &Stmt) -> bool {
 }
 
 impl Visit for Walker<'_, '_> {
+    skip_types!();
     fn visit_if_stmt(&mut self, n: &IfStmt) {
         n.test.visit_with(self);
         let cond = self.cond(&n.test);

@@ -4,6 +4,26 @@
 //! parser type leaves the per-file stage, so the project link and the rules can
 //! work on facts alone.
 
+/// The TypeScript type positions a fact visitor skips: types hold no
+/// runtime code, and in typed code they are a large share of the tree that
+/// every walk crossed for nothing. Enums and namespaces hold code and are
+/// walked; a parameter's or declaration's type that a fact needs is read
+/// off its node, not visited.
+macro_rules! skip_types {
+    () => {
+        fn visit_ts_type(&mut self, _: &swc_ecma_ast::TsType) {}
+        fn visit_ts_type_ann(&mut self, _: &swc_ecma_ast::TsTypeAnn) {}
+        fn visit_ts_type_param_decl(&mut self, _: &swc_ecma_ast::TsTypeParamDecl) {}
+        fn visit_ts_type_param_instantiation(
+            &mut self,
+            _: &swc_ecma_ast::TsTypeParamInstantiation,
+        ) {
+        }
+        fn visit_ts_interface_decl(&mut self, _: &swc_ecma_ast::TsInterfaceDecl) {}
+        fn visit_ts_type_alias_decl(&mut self, _: &swc_ecma_ast::TsTypeAliasDecl) {}
+    };
+}
+
 pub mod auth_gate;
 pub mod exports;
 pub mod extract;

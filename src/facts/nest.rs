@@ -45,6 +45,7 @@ struct Nest<'s> {
 }
 
 impl Visit for Nest<'_> {
+    skip_types!();
     fn visit_class_decl(&mut self, n: &ClassDecl) {
         self.class(Some(&n.ident), &n.class);
         n.visit_children_with(self);
@@ -348,6 +349,7 @@ impl Nest<'_> {
             out: Vec<CallRef>,
         }
         impl Visit for V<'_, '_> {
+            skip_types!();
             fn visit_call_expr(&mut self, n: &CallExpr) {
                 n.visit_children_with(self);
                 let Some(m) = member_callee(n) else {

@@ -60,6 +60,7 @@ fn is_runner(callee: &Expr) -> bool {
 }
 
 impl Visit for Finder<'_> {
+    skip_types!();
     fn visit_call_expr(&mut self, n: &CallExpr) {
         if let Callee::Expr(callee) = &n.callee {
             if is_runner(callee) {
