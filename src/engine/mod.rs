@@ -581,38 +581,10 @@ fn add_related_sources(outcome: &mut Outcome, analyzed: &[Analyzed]) {
 }
 
 /// What the rounds of [`parse_importers`] share: the modules whose
-/// importers were already looked for, and the unparsed files' import
-/// specifiers indexed by their stem, built once for all the rounds.
+/// importers were already looked for.
 #[derive(Default)]
 struct ImporterScan {
     scanned: crate::hash::HashSet<PathBuf>,
-    /// Stem → (file, specifier) positions in `analyzed`.
-    by_stem: Option<HashMap<String, Vec<(usize, usize)>>>,
-}
-
-impl ImporterScan {
-    fn by_stem(&mut self, analyzed: &[Analyzed]) -> &HashMap<String, Vec<(usize, usize)>> {
-        self.by_stem.get_or_insert_with(|| {
-            let mut by_stem: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
-            for (i, a) in analyzed.iter().enumerate() {
-                if a.facts.is_some() || !a.notices.is_empty() {
-                    continue;
-                }
-                for (j, spec) in a.specifiers.iter().enumerate() {
-                    // A key is allocated once per stem, not once per
-                    // specifier: a large tree has tens of thousands.
-                    let stem = specifier_stem(spec);
-                    match by_stem.get_mut(stem) {
-                        Some(at) => at.push((i, j)),
-                        None => {
-                            by_stem.insert(stem.to_string(), vec![(i, j)]);
-                        }
-                    }
-                }
-            }
-            by_stem
-        })
-    }
 }
 
 /// Parses the files that import a QStash client (or a function returning
@@ -636,25 +608,25 @@ fn parse_importers(
         return false;
     }
     scan.scanned.extend(interesting.iter().cloned());
-    let by_stem = scan.by_stem(analyzed);
-    let mut stems: Vec<String> = interesting.iter().filter_map(|p| module_stem(p)).collect();
-    stems.sort_unstable();
-    stems.dedup();
-    let mut files: Vec<usize> = stems
-        .iter()
-        .filter_map(|stem| by_stem.get(stem))
-        .flatten()
-        .filter(|&&(i, j)| {
-            let a = &analyzed[i];
-            a.facts.is_none()
-                && resolver
-                    .resolve(&a.path, &a.specifiers[j])
-                    .is_some_and(|t| interesting.contains(&t))
+    let stems: crate::hash::HashSet<String> =
+        interesting.iter().filter_map(|p| module_stem(p)).collect();
+    // The unparsed files' specifiers are scanned in parallel for the few
+    // stems asked for in this round: an index of every specifier of the
+    // tree, built once, was one thread's work for a few milliseconds.
+    let files: Vec<usize> = analyzed
+        .par_iter()
+        .enumerate()
+        .filter(|(_, a)| a.facts.is_none() && a.notices.is_empty())
+        .filter(|(_, a)| {
+            a.specifiers.iter().any(|spec| {
+                stems.contains(specifier_stem(spec))
+                    && resolver
+                        .resolve(&a.path, spec)
+                        .is_some_and(|t| interesting.contains(&t))
+            })
         })
-        .map(|&(i, _)| i)
+        .map(|(i, _)| i)
         .collect();
-    files.sort_unstable();
-    files.dedup();
     let parsed: Vec<(usize, String, Box<FileFacts>, Option<parse::ParseError>)> = files
         .par_iter()
         .filter_map(|&i| {
