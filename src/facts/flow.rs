@@ -182,6 +182,7 @@ pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> FlowFacts {
         pending_name: None,
         member_escape: Escape::Always,
         value_refs: Vec::new(),
+        value_seen: HashSet::default(),
         exporting: false,
         named: Vec::new(),
         param_calls: Vec::new(),
@@ -189,7 +190,6 @@ pub fn flow(program: &Program, scope: &Scope, sends: &[Span]) -> FlowFacts {
         member_calls: Vec::new(),
     };
     program.visit_with(&mut v);
-    v.value_refs.dedup();
     v.param_calls.sort();
     v.param_calls.dedup();
     v.member_calls.dedup();
@@ -212,8 +212,13 @@ struct Flow<'s> {
     pending_name: Option<String>,
     /// What the methods of the object literal being walked escape to.
     member_escape: Escape,
-    /// Project functions used as values.
+    /// Project functions used as values, each binding once per way it
+    /// escapes.
     value_refs: Vec<(CallRef, Escape)>,
+    /// What `value_refs` holds: its readers take it as a set, and a file
+    /// naming one variable thousands of times recorded it (and had it
+    /// resolved) thousands of times.
+    value_seen: HashSet<(CallRef, Escape)>,
     /// Inside `export default x` or `module.exports = …`: exporting a
     /// function is no use of it as a value (its importers call it).
     exporting: bool,
@@ -315,7 +320,11 @@ impl Flow<'_> {
             return;
         }
         if let Some(r) = self.binding_ref(id) {
-            self.value_refs.push((r, escape));
+            let entry = (r, escape);
+            if !self.value_seen.contains(&entry) {
+                self.value_seen.insert(entry.clone());
+                self.value_refs.push(entry);
+            }
         }
     }
 
