@@ -919,15 +919,16 @@ impl DestinationIndex {
 /// roots memoised across files.
 pub struct RouteFiles {
     packages: Packages,
-    /// The folder of the last file asked about: files come in path order,
-    /// so most share it.
-    last: Option<LastDir>,
+    /// What each folder asked about shares with its files, by the folder's
+    /// bytes (`None`: no package holds it). Files come in path order, but a
+    /// folder's files are interleaved with its subfolders', so remembering
+    /// only the last folder worked it out again for most folders.
+    dirs: HashMap<std::ffi::OsString, Option<Rc<DirInfo>>>,
 }
 
 /// A folder's package root, that package's deployment configs, and the
 /// wrangler config nearest the folder.
-struct LastDir {
-    dir: PathBuf,
+struct DirInfo {
     root: PathBuf,
     chain: Rc<Chain>,
     worker: Option<(PathBuf, std::sync::Arc<crate::wrangler::WorkerConfig>)>,
@@ -941,30 +942,32 @@ impl RouteFiles {
                 fallback: Some(fallback_root.to_path_buf()),
                 ..Packages::default()
             },
-            last: None,
+            dirs: HashMap::default(),
         }
     }
 
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
         let dir = path.parent()?;
-        let (root, chain, worker) = match &self.last {
-            Some(last) if last.dir.as_os_str() == dir.as_os_str() => {
-                (last.root.clone(), last.chain.clone(), last.worker.clone())
-            }
-            _ => {
-                let root = self.packages.root(dir)?;
-                let chain = self.packages.chain(&root);
-                let worker = self.packages.worker_config_in(dir, Some(&root));
-                self.last = Some(LastDir {
-                    dir: dir.to_path_buf(),
-                    root: root.clone(),
-                    chain: chain.clone(),
-                    worker: worker.clone(),
+        let info = match self.dirs.get(dir.as_os_str()) {
+            Some(info) => info.clone(),
+            None => {
+                let info = self.packages.root(dir).map(|root| {
+                    Rc::new(DirInfo {
+                        chain: self.packages.chain(&root),
+                        worker: self.packages.worker_config_in(dir, Some(&root)),
+                        root,
+                    })
                 });
-                (root, chain, worker)
+                self.dirs.insert(dir.as_os_str().to_owned(), info.clone());
+                info
             }
-        };
+        }?;
+        let DirInfo {
+            root,
+            chain,
+            worker,
+        } = &*info;
         match chain.platform(path) {
             Some(PlatformFile::Declared(d)) => {
                 let mut patterns = d.iter().map(|d| d.pattern.clone().unwrap_or_default());
@@ -998,7 +1001,7 @@ impl RouteFiles {
             name.starts_with("route.") || name.starts_with("+server.") || under_route_dir(s);
         if !maybe {
             // A Worker's entry serves every path of its hosts.
-            let is_main = worker.is_some_and(|(dir, config)| {
+            let is_main = worker.as_ref().is_some_and(|(dir, config)| {
                 config.main.as_deref().is_some_and(|m| {
                     crate::deploy::normalize(&dir.join(m)) == crate::deploy::normalize(path)
                 })
@@ -1007,14 +1010,12 @@ impl RouteFiles {
                 segments: vec![routes::Segment::OptionalCatchAll],
             });
         }
-        let route = self.packages.file_route(path, &root)?;
+        let route = self.packages.file_route(path, root)?;
         Some(match route.framework {
-            Framework::NextApp | Framework::NextPages => {
-                match self.packages.next_base_path(&root) {
-                    Some(base) => route.pattern.with_base_path(&base),
-                    None => route.pattern,
-                }
-            }
+            Framework::NextApp | Framework::NextPages => match self.packages.next_base_path(root) {
+                Some(base) => route.pattern.with_base_path(&base),
+                None => route.pattern,
+            },
             _ => route.pattern,
         })
     }
