@@ -162,7 +162,9 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
     }
     let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by_cached_key(|p| order_key(p));
-    files.dedup();
+    // By bytes, as they were sorted: `PathBuf` equality splits both paths
+    // into components, for every file of the tree.
+    files.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     let mut unreadable = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
     unreadable.sort();
     unreadable.dedup();
