@@ -165,7 +165,7 @@ pub fn survey(text: &str) -> Survey {
         if word < spellings {
             s.mentions = true;
         } else if word < registrations {
-            registers = true;
+            registers |= !is_promise_all(bytes, word - spellings, end);
         } else if word == registrations {
             nest = true;
         } else {
@@ -178,6 +178,17 @@ pub fn survey(text: &str) -> Survey {
             .any(|f| f.find(bytes).is_some()))
         || (nest && nest_declares(bytes));
     s
+}
+
+/// Whether the registration word `registration` ending at `end` is
+/// `Promise.all(`: the commonest `.all(` by far in any code base, and never
+/// a route. Reading it as one had files that merely await several promises
+/// parsed as route files whenever a framework's name appeared in them.
+fn is_promise_all(bytes: &[u8], registration: usize, end: usize) -> bool {
+    REGISTRATIONS[registration] == ".all("
+        && end
+            .checked_sub(".all(".len() + "Promise".len())
+            .is_some_and(|start| bytes.get(start..end - ".all(".len()) == Some(b"Promise"))
 }
 
 /// What a NestJS file that matters to routing declares: a controller, a
@@ -264,6 +275,17 @@ mod tests {
         ));
         assert!(!super::registers_routes(
             "fetch(url, { method: \"POST\" });"
+        ));
+        // `Promise.all(` is no route, whatever framework the file names;
+        // `app.all(` is one.
+        assert!(!super::registers_routes(
+            "import { Hono } from \"hono\";\nawait Promise.all([a(), b()]);"
+        ));
+        assert!(super::registers_routes(
+            "import { Hono } from \"hono\";\nawait Promise.all([a()]);\napp.all(\"/x\", h);"
+        ));
+        assert!(super::registers_routes(
+            "import express from \"express\";\nrouter.all(\"/x\", h);"
         ));
         assert!(super::registers_routes(
             "import { Controller, Post } from \"@nestjs/common\";\n@Controller(\"jobs\")\nexport class Jobs {}"
