@@ -3,7 +3,9 @@
 //! Most files in a repository never touch QStash. Every rule needs either an
 //! import of a QStash module, a QStash env var, or the signature header, and
 //! all of these spell "qstash" or "upstash" somewhere in the file, so one
-//! scan for those two words is a sound filter.
+//! scan for those two words is a sound filter. "upstash" that names another
+//! Upstash product (`@upstash/redis`, `UPSTASH_REDIS_REST_URL`) does not
+//! count: a file naming Upstash only that way needs no parse.
 
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
@@ -29,9 +31,39 @@ const SPELLINGS: &[&str] = &[
     "UPSTASH",
 ];
 
-/// Whether the file mentions QStash at all.
+/// What follows `upstash` in the module names of Upstash's other products
+/// (`@upstash/redis`, `@upstash/ratelimit`), and `UPSTASH` in their env
+/// names (`UPSTASH_REDIS_REST_URL`). Naming Upstash only this way is using
+/// Redis or a rate limiter, not QStash.
+const OTHER_MODULES: &[&str] = &[
+    "/redis",
+    "/ratelimit",
+    "/vector",
+    "/search",
+    "/kafka",
+    "/lock",
+];
+const OTHER_ENVS: &[&str] = &["_REDIS", "_VECTOR", "_SEARCH", "_KAFKA"];
+
+/// Whether the spelling `word` (an index into [`SPELLINGS`]) ending at
+/// `end` names another Upstash product.
+fn names_other_product(bytes: &[u8], word: usize, end: usize) -> bool {
+    let rest = bytes.get(end..).unwrap_or_default();
+    let after = |list: &[&str]| list.iter().any(|w| rest.starts_with(w.as_bytes()));
+    match SPELLINGS[word] {
+        "upstash" => after(OTHER_MODULES),
+        "UPSTASH" => after(OTHER_ENVS),
+        _ => false,
+    }
+}
+
+/// Whether the file mentions QStash at all: any spelling of it, or of
+/// Upstash other than as the name of another Upstash product.
 pub fn mentions_qstash(text: &str) -> bool {
-    matcher().is_match(text)
+    let bytes = text.as_bytes();
+    matcher()
+        .find_iter(bytes)
+        .any(|m| !names_other_product(bytes, m.pattern().as_usize(), m.end()))
 }
 
 /// Method calls that register routes: `.post(`, `.put(`, `.all(`,
@@ -163,7 +195,7 @@ pub fn survey(text: &str) -> Survey {
     let (mut registers, mut nest) = (false, false);
     for (word, end) in scanner.matches(bytes) {
         if word < spellings {
-            s.mentions = true;
+            s.mentions |= !names_other_product(bytes, word, end);
         } else if word < registrations {
             registers |= !is_promise_all(bytes, word - spellings, end);
         } else if word == registrations {
@@ -267,9 +299,29 @@ mod tests {
         assert!(super::mentions_qstash("req.headers['Upstash-Signature']"));
         assert!(super::mentions_qstash("const qStash = getQStash();"));
         assert!(super::mentions_qstash(
-            "import { Redis } from \"@upstash/redis\""
+            "import { serve } from \"@upstash/workflow/nextjs\""
         ));
         assert!(!super::mentions_qstash("export const x = 1;"));
+        // Upstash's other products are not QStash; QStash beside them is.
+        for other in [
+            "import { Redis } from \"@upstash/redis\";",
+            "import { Ratelimit } from \"@upstash/ratelimit\";\nimport { Redis } from \"@upstash/redis/cloudflare\";",
+            "const url = process.env.UPSTASH_REDIS_REST_URL;",
+            "import { Index } from \"@upstash/vector\"; process.env.UPSTASH_VECTOR_REST_TOKEN",
+        ] {
+            assert!(!super::mentions_qstash(other), "{other}");
+            assert!(!super::survey(other).mentions, "{other}");
+        }
+        for qstash in [
+            "import { Redis } from \"@upstash/redis\";\nimport { serve } from \"@upstash/workflow/nextjs\";",
+            "import { Redis } from \"@upstash/redis\";\nconst token = process.env.QSTASH_TOKEN;",
+            "// called by Upstash\nimport { Redis } from \"@upstash/redis\";",
+            "const sig = req.headers.get(\"upstash-signature\");",
+            "process.env.UPSTASH_REDIS_URL; process.env.UPSTASH_WORKFLOW_URL",
+        ] {
+            assert!(super::mentions_qstash(qstash), "{qstash}");
+            assert!(super::survey(qstash).mentions, "{qstash}");
+        }
         assert!(super::registers_routes(
             "import express from \"express\";\napp.post(\"/x\", h);"
         ));
