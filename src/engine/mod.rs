@@ -1729,10 +1729,10 @@ impl ConfigCache {
         if let Some(c) = self.by_dir.get(dir.as_os_str()) {
             return Ok(c.clone());
         }
-        let candidate = dir.join(crate::config::FILE_NAME);
         // Answered from the walk's notes for the directories it entered.
         let (has_config, is_root) = dir_stats(dir);
         let cfg = if has_config {
+            let candidate = dir.join(crate::config::FILE_NAME);
             match self.by_file.get(&candidate) {
                 Some(c) => c.clone(),
                 None => {
@@ -1763,6 +1763,11 @@ impl ConfigCache {
 
 /// Whether `dir` holds a config file, and whether it is a repository root.
 fn dir_stats(dir: &Path) -> (bool, bool) {
+    // One look at the notes answers most folders of a tree, which hold
+    // neither; asking for each name joined a path and took the lock twice.
+    if crate::listing::surely_none(dir, &[crate::config::FILE_NAME, ".git"]) {
+        return (false, false);
+    }
     (
         // Not `is_file`: a directory by the config's name is a config error.
         crate::listing::exists(&dir.join(crate::config::FILE_NAME)),
