@@ -4,6 +4,7 @@ use qstash_lint::facts::extract::extract;
 use qstash_lint::facts::flow::Escape;
 use qstash_lint::facts::handlers::CallRef;
 use qstash_lint::facts::FileFacts;
+use std::collections::HashSet;
 use std::path::Path;
 
 fn facts(src: &str) -> FileFacts {
@@ -37,10 +38,7 @@ function other() {}
         .map(|(_, e)| e)
         .collect();
     assert!(!sends.is_empty(), "{:?}", f.flow_value_refs);
-    let mut unique = sends.clone();
-    unique.dedup();
-    unique.sort_by_key(|e| format!("{e:?}"));
-    unique.dedup();
+    let unique: HashSet<&Escape> = sends.iter().copied().collect();
     assert_eq!(sends.len(), unique.len(), "{:?}", f.flow_value_refs);
     let local = CallRef::Local("other".into());
     assert!(f.flow_value_refs.iter().any(|(r, _)| *r == local));

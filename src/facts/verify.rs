@@ -404,10 +404,11 @@ impl FileInfo {
         // A parser is `json`/`text`/`raw` of an import of `express` or
         // `body-parser`, and `addContentTypeParser` only matters to a
         // Fastify file: without such an import the walk finds nothing.
-        if scope
-            .imports
-            .iter()
-            .any(|i| matches!(i.module.as_str(), "express" | "body-parser" | "fastify"))
+        if info.fastify
+            || scope
+                .imports
+                .iter()
+                .any(|i| is_parser_module_name(&i.module))
         {
             program.visit_with(&mut parsers);
         }
@@ -590,9 +591,14 @@ pub enum ParserKind {
 fn is_parser_module(scope: &Scope, id: &Ident) -> bool {
     let pos = scope.span(id.span).start;
     match scope.import(&id.sym, pos) {
-        Some(imp) => matches!(imp.module.as_str(), "express" | "body-parser"),
+        Some(imp) => is_parser_module_name(&imp.module),
         None => false,
     }
+}
+
+/// Whether an import of `module` provides body parsers.
+fn is_parser_module_name(module: &str) -> bool {
+    matches!(module, "express" | "body-parser")
 }
 
 /// The body parser a call creates: `express.json()`, `bodyParser.text()`,
@@ -618,7 +624,7 @@ pub fn parser_kind(scope: &Scope, n: &CallExpr) -> Option<ParserKind> {
         Expr::Ident(id) => {
             let pos = scope.span(id.span).start;
             let imp = scope.import(&id.sym, pos)?;
-            if !matches!(imp.module.as_str(), "express" | "body-parser") {
+            if !is_parser_module_name(&imp.module) {
                 return None;
             }
             match &imp.imported {
