@@ -948,7 +948,7 @@ impl RouteFiles {
 
     /// The route pattern of the file at `path`, if it is a route file.
     pub fn pattern(&mut self, path: &Path) -> Option<RoutePattern> {
-        let dir = path.parent()?;
+        let dir = crate::pathbytes::parent(path)?;
         let info = match self.dirs.get(dir.as_os_str()) {
             Some(info) => info.clone(),
             None => {
@@ -996,9 +996,9 @@ impl RouteFiles {
         // Cheap test first: most files cannot be route files by any
         // convention, whatever their package.
         let s = path.as_os_str().as_encoded_bytes();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let name = memchr::memrchr(b'/', s).map_or(s, |i| &s[i + 1..]);
         let maybe =
-            name.starts_with("route.") || name.starts_with("+server.") || under_route_dir(s);
+            name.starts_with(b"route.") || name.starts_with(b"+server.") || under_route_dir(s);
         if !maybe {
             // A Worker's entry serves every path of its hosts.
             let is_main = worker.as_ref().is_some_and(|(dir, config)| {

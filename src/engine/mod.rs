@@ -1646,8 +1646,17 @@ fn strip_quotes(text: &str, span: Span) -> Span {
 /// Shows `path` relative to `cwd` when it is below it, with `/` separators.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let rel = crate::pathbytes::strip_prefix(path, cwd).unwrap_or(path);
-    let s = rel.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    let s = rel.to_string_lossy();
+    // Asked for every file of the tree: copied once when nothing changes.
+    let s = if s.contains('\\') {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    };
+    match s.strip_prefix("./") {
+        Some(rest) => rest.to_string(),
+        None => s,
+    }
 }
 
 /// The rules on under at least one of `configs`; the defaults when there
