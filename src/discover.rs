@@ -80,6 +80,9 @@ pub fn is_lintable(path: &Path) -> bool {
 pub struct Discovered {
     /// The files to lint, sorted and without duplicates.
     pub files: Vec<PathBuf>,
+    /// For each of `files`, the id it was handed on with by
+    /// [`discover_each`] (none for a file named directly).
+    pub ids: Vec<Option<usize>>,
     /// Paths that could not be walked (an unreadable directory, a path
     /// longer than `PATH_MAX`) and why, sorted.
     pub unreadable: Vec<(PathBuf, String)>,
@@ -88,6 +91,46 @@ pub struct Discovered {
 /// Lists the files to lint under `roots`. Files named directly are returned
 /// when they are lintable, whatever the ignore files say.
 pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
+    discover_each(roots, no_ignore, &|_| {})
+}
+
+/// How many found files the walk hands on at once (see [`discover_each`]).
+const BATCH: usize = 32;
+
+/// Files found by one walker thread and not yet handed on: handed on when
+/// full, and when the thread's walk ends.
+struct Batch<'a> {
+    files: Vec<(usize, PathBuf)>,
+    each: &'a (dyn Fn(Vec<(usize, PathBuf)>) + Sync),
+}
+
+impl Batch<'_> {
+    fn push(&mut self, id: usize, path: PathBuf) {
+        self.files.push((id, path));
+        if self.files.len() == BATCH {
+            (self.each)(std::mem::take(&mut self.files));
+        }
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if !self.files.is_empty() {
+            (self.each)(std::mem::take(&mut self.files));
+        }
+    }
+}
+
+/// [`discover`], handing each file on to `each` as soon as the walk finds
+/// it, in batches, with its id (see [`Discovered::ids`]): the caller can
+/// start reading files while the walk, which leaves a core mostly idle
+/// waiting on the file system, goes on. Every file of the result is handed
+/// on once per time it was found; files named directly are not.
+pub fn discover_each(
+    roots: &[PathBuf],
+    no_ignore: bool,
+    each: &(dyn Fn(Vec<(usize, PathBuf)>) + Sync),
+) -> Discovered {
     let found = Mutex::new(Vec::new());
     let unreadable = Mutex::new(Vec::new());
     // What the walk sees of each directory, for later lookups of package
@@ -99,7 +142,7 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                 found
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(root.clone());
+                    .push((root.clone(), false));
             }
             continue;
         }
@@ -130,6 +173,10 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
             let found = &found;
             let unreadable = &unreadable;
             let walked = &walked;
+            let mut batch = Batch {
+                files: Vec::new(),
+                each,
+            };
             Box::new(move |entry| {
                 match entry {
                     Ok(e) => {
@@ -137,10 +184,13 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
                         if kind.is_some_and(|t| t.is_dir()) {
                             lock(walked).entered(e.path());
                         } else if kind.is_some_and(|t| t.is_file()) && is_lintable(e.path()) {
-                            found
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push(e.into_path());
+                            let path = e.into_path();
+                            let id = {
+                                let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+                                found.push((path.clone(), true));
+                                found.len() - 1
+                            };
+                            batch.push(id, path);
                         }
                     }
                     Err(err) => {
@@ -160,15 +210,27 @@ pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
     if let Ok(w) = Arc::try_unwrap(walked) {
         w.into_inner().unwrap_or_else(|e| e.into_inner()).publish();
     }
-    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort_by_cached_key(|p| order_key(p));
+    let mut files: Vec<(PathBuf, Option<usize>)> = found
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .enumerate()
+        .map(|(id, (p, handed))| (p, handed.then_some(id)))
+        .collect();
+    // A file found twice (under two roots) is the same file either way.
+    files.sort_by_cached_key(|(p, _)| order_key(p));
     // By bytes, as they were sorted: `PathBuf` equality splits both paths
     // into components, for every file of the tree.
-    files.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+    files.dedup_by(|a, b| a.0.as_os_str() == b.0.as_os_str());
+    let (files, ids) = files.into_iter().unzip();
     let mut unreadable = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
     unreadable.sort();
     unreadable.dedup();
-    Discovered { files, unreadable }
+    Discovered {
+        files,
+        ids,
+        unreadable,
+    }
 }
 
 /// The walk's notes; a panicking walker thread cannot leave them half
@@ -239,6 +301,43 @@ mod tests {
             })
             .collect();
         assert_eq!(found, ["app/api/build/route.ts", "src/out/x.ts"]);
+    }
+
+    /// Every walked file is handed on once, in batches, with the id the
+    /// result gives it; a file named directly is not handed on.
+    #[test]
+    fn each_walked_file_is_handed_on_once_with_its_id() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        // More files than a batch, over several folders.
+        let names: Vec<String> = (0..super::BATCH * 2 + 5)
+            .map(|i| format!("d{}/f{i}.ts", i % 3))
+            .collect();
+        for f in &names {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, "").expect("write");
+        }
+        let named = root.join("d0/f0.ts");
+        let handed = std::sync::Mutex::new(Vec::new());
+        let found = super::discover_each(&[root.to_path_buf(), named.clone()], false, &|batch| {
+            assert!(!batch.is_empty() && batch.len() <= super::BATCH);
+            handed.lock().expect("lock").extend(batch);
+        });
+        let handed: std::collections::BTreeMap<usize, std::path::PathBuf> =
+            handed.into_inner().expect("lock").into_iter().collect();
+        // The named file was also walked: listed once, under the walk's id.
+        assert_eq!(found.files.len(), names.len());
+        assert_eq!(handed.len(), names.len());
+        for (file, id) in found.files.iter().zip(&found.ids) {
+            let id = id.expect("walked");
+            assert_eq!(handed.get(&id), Some(file), "id {id}");
+        }
+        let alone = super::discover_each(std::slice::from_ref(&named), false, &|_| {
+            panic!("a named file is not handed on")
+        });
+        assert_eq!(alone.files, [named]);
+        assert_eq!(alone.ids, [None]);
     }
 
     #[test]

@@ -280,8 +280,39 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
             .iter()
             .any(|r| crate::pathbytes::starts_with(f, r))
     };
-    let discovered = discover::discover(&roots, opts.no_ignore);
+    // Files are read, surveyed and parsed as the walk finds them, before
+    // their configs are known (the per-file stage does not depend on
+    // them); the walk is mostly waiting on the file system. The files a
+    // config leaves out are dropped afterwards, unlinted.
+    let early: std::sync::Mutex<Vec<(usize, Analyzed)>> = std::sync::Mutex::new(Vec::new());
+    let placeholder = Arc::new(Config::defaults(&opts.cwd));
+    let discovered = rayon::scope(|s| {
+        let (early, placeholder, stdin_path) = (&early, &placeholder, &stdin_path);
+        let each = |batch: Vec<(usize, PathBuf)>| {
+            s.spawn(move |_| {
+                let done: Vec<(usize, Analyzed)> = batch
+                    .into_iter()
+                    // An editor's buffer is read from the editor, below.
+                    .filter(|(_, p)| stdin_path.as_ref() != Some(p))
+                    .map(|(id, path)| {
+                        let display = display_path(&path, &opts.cwd);
+                        (id, analyze(path, display, placeholder.clone()))
+                    })
+                    .collect();
+                early.lock().unwrap_or_else(|e| e.into_inner()).extend(done);
+            });
+        };
+        discover::discover_each(&roots, opts.no_ignore, &each)
+    });
+    let mut early_by_id: Vec<Option<Analyzed>> = Vec::new();
+    for (id, a) in early.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        if early_by_id.len() <= id {
+            early_by_id.resize_with(id + 1, || None);
+        }
+        early_by_id[id] = Some(a);
+    }
     let files = discovered.files;
+    let ids = discovered.ids;
     let candidates = files.iter().filter(|f| reported(f)).count();
     let walk_notices: Vec<Notice> = discovered
         .unreadable
@@ -309,14 +340,24 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         };
         configs_of.push(cfg);
     }
-    let with_config: Vec<(PathBuf, Arc<Config>)> = files.into_iter().zip(configs_of).collect();
-    // Explicitly named files honour excludes too.
-    let mut selected: Vec<(PathBuf, Arc<Config>, bool)> = with_config
+    let with_config: Vec<(PathBuf, Arc<Config>, Option<Analyzed>)> = files
+        .into_iter()
+        .zip(configs_of)
+        .zip(ids)
+        .map(|((f, cfg), id)| {
+            let done = id.and_then(|id| early_by_id.get_mut(id).and_then(Option::take));
+            (f, cfg, done)
+        })
+        .collect();
+    drop(early_by_id);
+    // Explicitly named files honour excludes too (what a config leaves out
+    // is dropped here, by the workers).
+    let mut selected: Vec<(PathBuf, Arc<Config>, bool, Option<Analyzed>)> = with_config
         .into_par_iter()
-        .filter(|(f, cfg)| cfg.selects(f))
-        .map(|(f, cfg)| {
+        .filter(|(f, cfg, _)| cfg.selects(f))
+        .map(|(f, cfg, done)| {
             let report = reported(&f);
-            (f, cfg, report)
+            (f, cfg, report, done)
         })
         .collect();
     // A named file that the walk skips (gitignored, say) is still checked.
@@ -327,22 +368,34 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         if !selected.iter().any(|(p, ..)| p == f) {
             let cfg = configs.for_file(f)?;
             if cfg.selects(f) {
-                selected.push((f.clone(), cfg, true));
+                selected.push((f.clone(), cfg, true, None));
             }
         }
     }
-    configs.note_used(selected.iter().filter(|(.., r)| *r).map(|(_, c, _)| c));
+    configs.note_used(
+        selected
+            .iter()
+            .filter(|(_, _, r, _)| *r)
+            .map(|(_, c, ..)| c),
+    );
     lap("selected");
 
     let analyzed: Vec<Analyzed> = selected
         .into_par_iter()
-        .map(|(path, config, report)| {
-            let display = display_path(&path, &opts.cwd);
-            let mut a = match (&opts.stdin, &stdin_path) {
-                (Some((_, text)), Some(sp)) if *sp == path => {
+        .map(|(path, config, report, done)| {
+            let mut a = match (done, &opts.stdin, &stdin_path) {
+                (_, Some((_, text)), Some(sp)) if *sp == path => {
+                    let display = display_path(&path, &opts.cwd);
                     analyze_buffer(Analyzed::new(path, display, config), text)
                 }
-                _ => analyze(path, display, config),
+                (Some(mut a), ..) => {
+                    a.config = config;
+                    a
+                }
+                (None, ..) => {
+                    let display = display_path(&path, &opts.cwd);
+                    analyze(path, display, config)
+                }
             };
             a.reported = report;
             a
