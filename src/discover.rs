@@ -91,7 +91,7 @@ pub struct Discovered {
 /// Lists the files to lint under `roots`. Files named directly are returned
 /// when they are lintable, whatever the ignore files say.
 pub fn discover(roots: &[PathBuf], no_ignore: bool) -> Discovered {
-    discover_each(roots, no_ignore, &|_| {})
+    discover_each(roots, no_ignore, 0, &|_| {})
 }
 
 /// How many found files the walk hands on at once (see [`discover_each`]).
@@ -126,9 +126,11 @@ impl Drop for Batch<'_> {
 /// start reading files while the walk, which leaves a core mostly idle
 /// waiting on the file system, goes on. Every file of the result is handed
 /// on once per time it was found; files named directly are not.
+/// `walk_threads` is how many threads walk (0: one per core).
 pub fn discover_each(
     roots: &[PathBuf],
     no_ignore: bool,
+    walk_threads: usize,
     each: &(dyn Fn(Vec<(usize, PathBuf)>) + Sync),
 ) -> Discovered {
     let found = Mutex::new(Vec::new());
@@ -168,6 +170,7 @@ pub fn discover_each(
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
                 !(is_dir && skip_dir(e))
             })
+            .threads(walk_threads)
             .build_parallel();
         walker.run(|| {
             let found = &found;
@@ -320,10 +323,11 @@ mod tests {
         }
         let named = root.join("d0/f0.ts");
         let handed = std::sync::Mutex::new(Vec::new());
-        let found = super::discover_each(&[root.to_path_buf(), named.clone()], false, &|batch| {
-            assert!(!batch.is_empty() && batch.len() <= super::BATCH);
-            handed.lock().expect("lock").extend(batch);
-        });
+        let found =
+            super::discover_each(&[root.to_path_buf(), named.clone()], false, 2, &|batch| {
+                assert!(!batch.is_empty() && batch.len() <= super::BATCH);
+                handed.lock().expect("lock").extend(batch);
+            });
         let handed: std::collections::BTreeMap<usize, std::path::PathBuf> =
             handed.into_inner().expect("lock").into_iter().collect();
         // The named file was also walked: listed once, under the walk's id.
@@ -333,7 +337,7 @@ mod tests {
             let id = id.expect("walked");
             assert_eq!(handed.get(&id), Some(file), "id {id}");
         }
-        let alone = super::discover_each(std::slice::from_ref(&named), false, &|_| {
+        let alone = super::discover_each(std::slice::from_ref(&named), false, 0, &|_| {
             panic!("a named file is not handed on")
         });
         assert_eq!(alone.files, [named]);

@@ -302,7 +302,12 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
                 early.lock().unwrap_or_else(|e| e.into_inner()).extend(done);
             });
         };
-        discover::discover_each(&roots, opts.no_ignore, &each)
+        // Half the cores walk: the walk is mostly waiting on the file
+        // system, and the rest read what it finds meanwhile.
+        let walk_threads = (rayon::current_num_threads() / 2).max(1);
+        let d = discover::discover_each(&roots, opts.no_ignore, walk_threads, &each);
+        lap("walked");
+        d
     });
     let mut early_by_id: Vec<Option<Analyzed>> = Vec::new();
     for (id, a) in early.into_inner().unwrap_or_else(|e| e.into_inner()) {
