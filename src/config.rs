@@ -332,6 +332,11 @@ impl Config {
 
     /// Whether `file` is checked under this config.
     pub fn selects(&self, file: &Path) -> bool {
+        // Asked of every file of the tree, and most configs have neither
+        // list: a glob set, even empty, makes a candidate of the path.
+        if self.include.is_none() && self.exclude.is_empty() {
+            return true;
+        }
         let rel = self.relative(file);
         self.include
             .as_ref()

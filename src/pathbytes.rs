@@ -25,16 +25,23 @@ pub fn strip_prefix<'a>(path: &'a Path, base: &Path) -> Option<&'a Path> {
                 || b.last().is_some_and(|&c| is_sep(c));
             let start = rest.iter().position(|&c| !is_sep(c)).unwrap_or(rest.len());
             let tail = &rest[start..];
-            // `Path` drops `.` components; the walk never yields them. (A
-            // plain scan: building a substring searcher per call cost more
-            // than the whole test.)
-            let plain = !tail.split(|&c| is_sep(c)).any(|c| c == b".");
+            // `Path` drops `.` components; the walk never yields them.
+            let plain = !has_dot_component(tail);
             if boundary && plain {
                 return Some(Path::new(std::ffi::OsStr::from_bytes(tail)));
             }
         }
     }
     path.strip_prefix(base).ok()
+}
+
+/// Whether a `.` component is among the `/`-separated components of
+/// `path`. Asked for every file: most paths have one dot, in the file's
+/// extension, and each dot is looked at once (a per-call substring searcher
+/// or a split into components cost more than the rest of the prefix test).
+fn has_dot_component(path: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', path)
+        .any(|i| (i == 0 || is_sep(path[i - 1])) && path.get(i + 1).is_none_or(|&c| is_sep(c)))
 }
 
 /// `path.parent()`, byte-wise for the clean paths a walk yields: asked
@@ -106,6 +113,24 @@ mod tests {
             ("a/../../b", "../b"),
         ] {
             assert_eq!(clean(Path::new(p)), Path::new(want), "{p}");
+        }
+    }
+
+    #[test]
+    fn dot_components() {
+        for (p, want) in [
+            ("a/b.ts", false),
+            (".", true),
+            ("./a", true),
+            ("a/./b", true),
+            ("a/.", true),
+            (".git/x", false),
+            ("a/..", false),
+            ("a/.b/c", false),
+            ("a.", false),
+            ("", false),
+        ] {
+            assert_eq!(super::has_dot_component(p.as_bytes()), want, "{p}");
         }
     }
 

@@ -82,16 +82,12 @@ impl Dependencies {
 /// The names in the dependency fields of a `package.json`; none when it
 /// cannot be read.
 fn dependency_names(manifest: &Path) -> HashSet<String> {
-    let Some(value) = crate::deploy::read_config(manifest)
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    let Some(m) =
+        crate::deploy::read_config(manifest).and_then(|t| crate::deploy::Manifest::parse(&t))
     else {
         return HashSet::default();
     };
-    crate::deploy::DEPENDENCY_FIELDS
-        .iter()
-        .filter_map(|k| value.get(k)?.as_object())
-        .flat_map(|deps| deps.keys().cloned())
-        .collect()
+    m.names().map(str::to_string).collect()
 }
 
 /// Which packages target the QStash dev server.

@@ -51,8 +51,8 @@ impl DirDeploy {
     pub fn read(dir: &Path) -> DirDeploy {
         let mut out = DirDeploy {
             next_app: read_config(&dir.join("package.json"))
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                .is_some_and(|v| depends_on(&v, "next")),
+                .and_then(|t| Manifest::parse(&t))
+                .is_some_and(|m| m.names().any(|n| n == "next")),
             ..DirDeploy::default()
         };
         out.netlify_dirs = netlify_dirs(dir);
@@ -79,14 +79,36 @@ impl DirDeploy {
     }
 }
 
-/// The fields of a `package.json` that list what the package uses.
-pub const DEPENDENCY_FIELDS: [&str; 3] = ["dependencies", "devDependencies", "peerDependencies"];
+/// The dependency fields of a `package.json`, the rest skipped unbuilt: a
+/// manifest is read for them once per package, and building the whole
+/// document as a `Value` was most of the cost.
+#[derive(serde::Deserialize)]
+pub struct Manifest {
+    #[serde(default)]
+    dependencies: serde_json::Value,
+    #[serde(default, rename = "devDependencies")]
+    dev_dependencies: serde_json::Value,
+    #[serde(default, rename = "peerDependencies")]
+    peer_dependencies: serde_json::Value,
+}
 
-/// Whether a `package.json` value lists `name` in any dependency field.
-fn depends_on(pkg: &serde_json::Value, name: &str) -> bool {
-    DEPENDENCY_FIELDS
-        .iter()
-        .any(|k| pkg.get(k).and_then(|d| d.get(name)).is_some())
+impl Manifest {
+    /// The manifest in `text`; `None` when it is not a JSON object.
+    pub fn parse(text: &str) -> Option<Manifest> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// The names its dependency fields list (those that are objects).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        [
+            &self.dependencies,
+            &self.dev_dependencies,
+            &self.peer_dependencies,
+        ]
+        .into_iter()
+        .filter_map(serde_json::Value::as_object)
+        .flat_map(|deps| deps.keys().map(String::as_str))
+    }
 }
 
 /// The text of a config file, if it is a regular file of sane size.
