@@ -284,19 +284,21 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     // their configs are known (the per-file stage does not depend on
     // them); the walk is mostly waiting on the file system. The files a
     // config leaves out are dropped afterwards, unlinted.
-    let early: std::sync::Mutex<Vec<(usize, Analyzed)>> = std::sync::Mutex::new(Vec::new());
+    // Boxed: the results are moved a few times on one thread before they
+    // are joined to their configs.
+    let early: std::sync::Mutex<Vec<(usize, Box<Analyzed>)>> = std::sync::Mutex::new(Vec::new());
     let placeholder = Arc::new(Config::defaults(&opts.cwd));
     let discovered = rayon::scope(|s| {
         let (early, placeholder, stdin_path) = (&early, &placeholder, &stdin_path);
         let each = |batch: Vec<(usize, PathBuf)>| {
             s.spawn(move |_| {
-                let done: Vec<(usize, Analyzed)> = batch
+                let done: Vec<(usize, Box<Analyzed>)> = batch
                     .into_iter()
                     // An editor's buffer is read from the editor, below.
                     .filter(|(_, p)| stdin_path.as_ref() != Some(p))
                     .map(|(id, path)| {
                         let display = display_path(&path, &opts.cwd);
-                        (id, analyze(path, display, placeholder.clone()))
+                        (id, Box::new(analyze(path, display, placeholder.clone())))
                     })
                     .collect();
                 early.lock().unwrap_or_else(|e| e.into_inner()).extend(done);
@@ -309,7 +311,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         lap("walked");
         d
     });
-    let mut early_by_id: Vec<Option<Analyzed>> = Vec::new();
+    let mut early_by_id: Vec<Option<Box<Analyzed>>> = Vec::new();
     for (id, a) in early.into_inner().unwrap_or_else(|e| e.into_inner()) {
         if early_by_id.len() <= id {
             early_by_id.resize_with(id + 1, || None);
@@ -345,7 +347,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         };
         configs_of.push(cfg);
     }
-    let with_config: Vec<(PathBuf, Arc<Config>, Option<Analyzed>)> = files
+    let with_config: Vec<(PathBuf, Arc<Config>, Option<Box<Analyzed>>)> = files
         .into_iter()
         .zip(configs_of)
         .zip(ids)
@@ -357,7 +359,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     drop(early_by_id);
     // Explicitly named files honour excludes too (what a config leaves out
     // is dropped here, by the workers).
-    let mut selected: Vec<(PathBuf, Arc<Config>, bool, Option<Analyzed>)> = with_config
+    let mut selected: Vec<(PathBuf, Arc<Config>, bool, Option<Box<Analyzed>>)> = with_config
         .into_par_iter()
         .filter(|(f, cfg, _)| cfg.selects(f))
         .map(|(f, cfg, done)| {
@@ -393,7 +395,8 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
                     let display = display_path(&path, &opts.cwd);
                     analyze_buffer(Analyzed::new(path, display, config), text)
                 }
-                (Some(mut a), ..) => {
+                (Some(a), ..) => {
+                    let mut a = *a;
                     a.config = config;
                     a
                 }
