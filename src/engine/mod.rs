@@ -215,6 +215,9 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     Ok(outcome)
 }
 
+/// A file's per-file stage if it ran while the walk went on.
+type Early = Option<Box<Analyzed>>;
+
 /// The files of a run after the per-file stage, before any linking.
 struct Gathered {
     analyzed: Vec<Analyzed>,
@@ -311,7 +314,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         lap("walked");
         d
     });
-    let mut early_by_id: Vec<Option<Box<Analyzed>>> = Vec::new();
+    let mut early_by_id: Vec<Early> = Vec::new();
     for (id, a) in early.into_inner().unwrap_or_else(|e| e.into_inner()) {
         if early_by_id.len() <= id {
             early_by_id.resize_with(id + 1, || None);
@@ -347,7 +350,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         };
         configs_of.push(cfg);
     }
-    let with_config: Vec<(PathBuf, Arc<Config>, Option<Box<Analyzed>>)> = files
+    let with_config: Vec<(PathBuf, Arc<Config>, Early)> = files
         .into_iter()
         .zip(configs_of)
         .zip(ids)
@@ -359,7 +362,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     drop(early_by_id);
     // Explicitly named files honour excludes too (what a config leaves out
     // is dropped here, by the workers).
-    let mut selected: Vec<(PathBuf, Arc<Config>, bool, Option<Box<Analyzed>>)> = with_config
+    let mut selected: Vec<(PathBuf, Arc<Config>, bool, Early)> = with_config
         .into_par_iter()
         .filter(|(f, cfg, _)| cfg.selects(f))
         .map(|(f, cfg, done)| {
