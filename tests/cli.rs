@@ -308,6 +308,32 @@ fn config_levels_excludes_and_override() {
     assert!(out.contains("warning [hardcoded-token]"), "{out}");
 }
 
+/// A root config's `include` leaves a folder out, but a config nested in
+/// that folder governs it: its files are linted all the same (they are read
+/// after the walk, not while it runs), and the root's other files are not.
+#[test]
+fn a_nested_config_takes_back_what_the_root_config_leaves_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = "import { Client } from \"@upstash/qstash\";\nnew Client().schedules.create({ cron: \"* * * * *\" });\n";
+    write(dir.path(), ".git/HEAD", "ref: refs/heads/main\n");
+    write(
+        dir.path(),
+        "qstash-lint.json",
+        r#"{ "include": ["src/**"] }"#,
+    );
+    write(dir.path(), "src/a.ts", bad);
+    write(dir.path(), "lib/b.ts", bad);
+    write(dir.path(), "other/qstash-lint.json", "{}");
+    write(dir.path(), "other/c.ts", bad);
+    for threads in ["1", "2"] {
+        let (code, out, _) = run(dir.path(), &["--format", "concise", "--threads", threads]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("src/a.ts"), "{out}");
+        assert!(out.contains("other/c.ts"), "{out}");
+        assert!(!out.contains("lib/b.ts"), "{out}");
+    }
+}
+
 #[test]
 fn gitignored_and_dependency_files_are_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -290,15 +290,25 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     // Boxed: the results are moved a few times on one thread before they
     // are joined to their configs.
     let early: std::sync::Mutex<Vec<(usize, Box<Analyzed>)>> = std::sync::Mutex::new(Vec::new());
+    // What the config of a single root leaves out is not read early: an
+    // `include` of one app of a monorepo must not have the whole tree read.
+    // It is read later if a config nested below says otherwise. (A root
+    // config that does not load is reported only if a file needs it.)
+    let early_config = match roots.as_slice() {
+        [root] => configs.for_root(root).ok(),
+        _ => None,
+    };
     let placeholder = Arc::new(Config::defaults(&opts.cwd));
     let discovered = rayon::scope(|s| {
-        let (early, placeholder, stdin_path) = (&early, &placeholder, &stdin_path);
+        let (early, placeholder, stdin_path, early_config) =
+            (&early, &placeholder, &stdin_path, &early_config);
         let each = |batch: Vec<(usize, PathBuf)>| {
             s.spawn(move |_| {
                 let done: Vec<(usize, Box<Analyzed>)> = batch
                     .into_iter()
                     // An editor's buffer is read from the editor, below.
                     .filter(|(_, p)| stdin_path.as_ref() != Some(p))
+                    .filter(|(_, p)| early_config.as_ref().is_none_or(|c| c.selects(p)))
                     .map(|(id, path)| {
                         let display = display_path(&path, &opts.cwd);
                         (id, Box::new(analyze(path, display, placeholder.clone())))
@@ -1788,10 +1798,15 @@ impl ConfigCache {
     }
 
     fn for_file(&mut self, file: &Path) -> Result<Arc<Config>, RunError> {
+        self.for_root(crate::pathbytes::parent(file).unwrap_or(Path::new("/")))
+    }
+
+    /// The config of the files directly in `dir`.
+    fn for_root(&mut self, dir: &Path) -> Result<Arc<Config>, RunError> {
         if let Some(f) = &self.forced {
             return Ok(f.clone());
         }
-        self.for_dir(crate::pathbytes::parent(file).unwrap_or(Path::new("/")))
+        self.for_dir(dir)
     }
 
     /// The config that governs `dir`: a `qstash-lint.json` in it or above it,
