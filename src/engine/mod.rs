@@ -292,10 +292,15 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     let early: std::sync::Mutex<Vec<(usize, Box<Analyzed>)>> = std::sync::Mutex::new(Vec::new());
     // What the config of a single root leaves out is not read early: an
     // `include` of one app of a monorepo must not have the whole tree read.
-    // It is read later if a config nested below says otherwise. (A root
-    // config that does not load is reported only if a file needs it.)
+    // It is read later if a config nested below says otherwise. Looked up
+    // in a cache of its own: before this walk, the notes of the last one
+    // may be stale (a language server's), which may cost time here but
+    // must not decide a file's config. A root config that does not load is
+    // reported only if a file needs it.
     let early_config = match roots.as_slice() {
-        [root] => configs.for_root(root).ok(),
+        [root] => ConfigCache::new(opts.config.as_deref().map(abs), &opts.cwd)
+            .ok()
+            .and_then(|mut c| c.for_root(root).ok()),
         _ => None,
     };
     let placeholder = Arc::new(Config::defaults(&opts.cwd));
