@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod early;
 mod memo;
 pub mod session;
 
@@ -215,9 +216,6 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, RunError> {
     Ok(outcome)
 }
 
-/// A file's per-file stage if it ran while the walk went on.
-type Early = Option<Box<Analyzed>>;
-
 /// The files of a run after the per-file stage, before any linking.
 struct Gathered {
     analyzed: Vec<Analyzed>,
@@ -283,59 +281,13 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
             .iter()
             .any(|r| crate::pathbytes::starts_with(f, r))
     };
-    // Files are read, surveyed and parsed as the walk finds them, before
-    // their configs are known (the per-file stage does not depend on
-    // them); the walk is mostly waiting on the file system. The files a
-    // config leaves out are dropped afterwards, unlinted.
-    // Boxed: the results are moved a few times on one thread before they
-    // are joined to their configs.
-    let early: std::sync::Mutex<Vec<(usize, Box<Analyzed>)>> = std::sync::Mutex::new(Vec::new());
-    // What the config of a single root leaves out is not read early: an
-    // `include` of one app of a monorepo must not have the whole tree read.
-    // It is read later if a config nested below says otherwise. Looked up
-    // in a cache of its own: before this walk, the notes of the last one
-    // may be stale (a language server's), which may cost time here but
-    // must not decide a file's config. A root config that does not load is
-    // reported only if a file needs it.
-    let early_config = match roots.as_slice() {
-        [root] => ConfigCache::new(opts.config.as_deref().map(abs), &opts.cwd)
-            .ok()
-            .and_then(|mut c| c.for_root(root).ok()),
-        _ => None,
-    };
-    let placeholder = Arc::new(Config::defaults(&opts.cwd));
-    let discovered = rayon::scope(|s| {
-        let (early, placeholder, stdin_path, early_config) =
-            (&early, &placeholder, &stdin_path, &early_config);
-        let each = |batch: Vec<(usize, PathBuf)>| {
-            s.spawn(move |_| {
-                let done: Vec<(usize, Box<Analyzed>)> = batch
-                    .into_iter()
-                    // An editor's buffer is read from the editor, below.
-                    .filter(|(_, p)| stdin_path.as_ref() != Some(p))
-                    .filter(|(_, p)| early_config.as_ref().is_none_or(|c| c.selects(p)))
-                    .map(|(id, path)| {
-                        let display = display_path(&path, &opts.cwd);
-                        (id, Box::new(analyze(path, display, placeholder.clone())))
-                    })
-                    .collect();
-                early.lock().unwrap_or_else(|e| e.into_inner()).extend(done);
-            });
-        };
-        // Half the cores walk: the walk is mostly waiting on the file
-        // system, and the rest read what it finds meanwhile.
-        let walk_threads = (rayon::current_num_threads() / 2).max(1);
-        let d = discover::discover_each(&roots, opts.no_ignore, walk_threads, &each);
-        lap("walked");
-        d
-    });
-    let mut early_by_id: Vec<Early> = Vec::new();
-    for (id, a) in early.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        if early_by_id.len() <= id {
-            early_by_id.resize_with(id + 1, || None);
-        }
-        early_by_id[id] = Some(a);
-    }
+    let (discovered, mut early_by_id) = early::walk_and_analyze(
+        opts,
+        &roots,
+        stdin_path.as_deref(),
+        opts.config.as_deref().map(abs),
+        &lap,
+    );
     let files = discovered.files;
     let ids = discovered.ids;
     let candidates = files.iter().filter(|f| reported(f)).count();
@@ -365,7 +317,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         };
         configs_of.push(cfg);
     }
-    let with_config: Vec<(PathBuf, Arc<Config>, Early)> = files
+    let with_config: Vec<(PathBuf, Arc<Config>, early::Early)> = files
         .into_iter()
         .zip(configs_of)
         .zip(ids)
@@ -377,7 +329,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
     drop(early_by_id);
     // Explicitly named files honour excludes too (what a config leaves out
     // is dropped here, by the workers).
-    let mut selected: Vec<(PathBuf, Arc<Config>, bool, Early)> = with_config
+    let mut selected: Vec<(PathBuf, Arc<Config>, bool, early::Early)> = with_config
         .into_par_iter()
         .filter(|(f, cfg, _)| cfg.selects(f))
         .map(|(f, cfg, done)| {
