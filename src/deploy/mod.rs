@@ -93,7 +93,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// The manifest in `text`; `None` when it is not a JSON object.
+    /// The manifest in `text`; `None` when it does not parse as one.
     pub fn parse(text: &str) -> Option<Manifest> {
         serde_json::from_str(text).ok()
     }

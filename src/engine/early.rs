@@ -21,22 +21,22 @@ pub(super) type Early = Option<Box<Analyzed>>;
 /// `stdin_path` (read from the editor later), nor for what the config of a
 /// single root leaves out (an `include` of one app of a monorepo must not
 /// have the whole tree read; a config nested below may still take such a
-/// file back, and it is read then). `lap` marks the walk's end.
+/// file back, and it is read then). `configs` answers that root's config
+/// and is dropped after: its lookups come before the walk's notes. `lap`
+/// marks the walk's end.
 pub(super) fn walk_and_analyze(
     opts: &Options,
     roots: &[PathBuf],
     stdin_path: Option<&Path>,
-    forced_config: Option<PathBuf>,
+    mut configs: ConfigCache,
     lap: &(dyn Fn(&str) + Sync),
 ) -> (Discovered, Vec<Early>) {
-    // Looked up in a cache of its own: before this walk, the notes of the
+    // `configs` is a cache of its own: before this walk, the notes of the
     // last one may be stale (a language server's), which may cost time here
     // but must not decide a file's config. A root config that does not
     // load is reported later, only if a file needs it.
     let root_config = match roots {
-        [root] => ConfigCache::new(forced_config, &opts.cwd)
-            .ok()
-            .and_then(|mut c| c.for_root(root).ok()),
+        [root] => configs.for_root(root).ok(),
         _ => None,
     };
     let placeholder = Arc::new(Config::defaults(&opts.cwd));

@@ -285,7 +285,7 @@ fn gather(opts: &Options) -> Result<Gathered, RunError> {
         opts,
         &roots,
         stdin_path.as_deref(),
-        opts.config.as_deref().map(abs),
+        configs.detached(),
         &lap,
     );
     let files = discovered.files;
@@ -1738,6 +1738,18 @@ impl ConfigCache {
             by_file: HashMap::default(),
             used: Vec::new(),
         })
+    }
+
+    /// A cache with none of this one's lookups, and the same forced config
+    /// (not read again).
+    fn detached(&self) -> ConfigCache {
+        ConfigCache {
+            cwd: self.cwd.clone(),
+            forced: self.forced.clone(),
+            by_dir: HashMap::default(),
+            by_file: HashMap::default(),
+            used: Vec::new(),
+        }
     }
 
     /// Records the configs of reported files, for [`Self::enabled_rules`].
